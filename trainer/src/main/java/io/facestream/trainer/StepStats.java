@@ -1,0 +1,16 @@
+package io.facestream.trainer;
+
+/**
+ * Figures of the training so far, as of one step: what {@code train} events and the progress line show.
+ *
+ * @param step             steps done
+ * @param loss             mean loss over the window
+ * @param learningRate     learning rate of the last step
+ * @param activeTriplets   mean fraction of triplets with positive loss over the window
+ * @param imagesPerSecond  images trained per second of wall time over the window
+ * @param dataWaitFraction fraction of the window spent waiting for a batch
+ * @param images           images trained in total
+ */
+public record StepStats(long step, double loss, double learningRate, double activeTriplets, double imagesPerSecond,
+                        double dataWaitFraction, long images) {
+}

@@ -1,0 +1,53 @@
+package io.facestream.trainer;
+
+import io.facestream.protocol.Topics;
+import io.facestream.protocol.config.Settings;
+
+import java.nio.file.Path;
+
+/**
+ * The trainer's settings (keys {@code trainer.*}); defaults live here and nowhere else.
+ *
+ * @param groupId          consumer group of the trainer on the pairs topic
+ * @param pairsTopic       topic the pairs come from
+ * @param batchPairs       B: pairs of distinct identities per step (2B images)
+ * @param prefetchBatches  batches prepared ahead of the running step
+ * @param decodeThreads    threads decoding and augmenting images
+ * @param augment          whether training images are augmented
+ * @param maxImagePixels   largest width*height accepted from an image header
+ * @param steps            steps to run; 0 = until stopped
+ * @param trainEventEvery  a {@code train} metrics event every this many steps
+ * @param evalEvery        an evaluation every this many steps (0 = only when asked)
+ * @param validationPairs  pairs in the default synthetic validation set
+ * @param threshold        distance threshold for the at-threshold metrics (squared L2)
+ * @param exportDir        where the inference model is exported after evaluations (null = no export)
+ * @param seed             seed of augmentation and validation sampling
+ */
+public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
+                            boolean augment, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
+                            int validationPairs, double threshold, Path exportDir, long seed) {
+
+    public static TrainerConfig defaults() {
+        return from(Settings.empty());
+    }
+
+    /** Reads {@code trainer.*} keys; a bad value fails naming the key and the allowed range. */
+    public static TrainerConfig from(Settings s) {
+        String export = s.string("trainer.exportDir", "");
+        return new TrainerConfig(
+                s.nonEmpty("trainer.groupId", "facestream-trainer"),
+                s.nonEmpty("trainer.pairsTopic", Topics.PAIRS),
+                s.integer("trainer.batchPairs", 48, 2, 4096),
+                s.integer("trainer.prefetchBatches", 2, 1, 64),
+                s.integer("trainer.decodeThreads", 1, 1, 64),
+                s.bool("trainer.augment", true),
+                s.integer("trainer.maxImagePixels", 4096 * 4096, 64, 16384 * 16384),
+                s.longValue("trainer.steps", 0, 0, Long.MAX_VALUE),
+                s.integer("trainer.trainEventEvery", 10, 1, 1_000_000),
+                s.integer("trainer.evalEvery", 200, 0, 10_000_000),
+                s.integer("trainer.validationPairs", 3000, 10, 1_000_000),
+                s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
+                export.isEmpty() ? null : Path.of(export),
+                s.longValue("trainer.seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
+    }
+}

@@ -1,0 +1,119 @@
+package io.facestream.trainer;
+
+import io.facestream.protocol.bus.Addresses;
+import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.validation.EvalRequest;
+import io.facestream.trainer.validation.ValidationEmbedder;
+import io.facestream.trainer.validation.ValidationSet;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Thin adapter that runs a {@link TrainingLoop} on a worker pool of exactly one thread, so one thread owns the
+ * network for its whole life (ND4J workspaces are per thread). Publishes {@link Addresses#TRAIN_STATS} every
+ * reporting window, sends validation embeddings to the evaluation verticle, and {@link Addresses#TRAINER_DONE}
+ * when a bounded run ends or training fails.
+ */
+public final class TrainerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerVerticle.class);
+
+    private final TrainerConfig config;
+    private final Supplier<EmbeddingModel> modelFactory;
+    private final Supplier<BatchPipeline> pipelineFactory;
+    private final ValidationSet validation;
+    private final Consumer<StepStats> onStats;
+    private WorkerExecutor thread;
+    private TrainingLoop loop;
+    private BatchPipeline pipeline;
+    private final Promise<Long> finished = Promise.promise();
+
+    /**
+     * @param modelFactory    builds or loads the network; called on the trainer thread
+     * @param pipelineFactory builds the batch pipeline (and with it the Kafka consumer)
+     * @param validation      pairs to evaluate on, or null for no evaluation
+     * @param onStats         also told every reporting window (e.g. the metrics publisher), on the trainer thread
+     */
+    public TrainerVerticle(TrainerConfig config, Supplier<EmbeddingModel> modelFactory,
+                           Supplier<BatchPipeline> pipelineFactory, ValidationSet validation,
+                           Consumer<StepStats> onStats) {
+        this.config = config;
+        this.modelFactory = modelFactory;
+        this.pipelineFactory = pipelineFactory;
+        this.validation = validation;
+        this.onStats = onStats;
+    }
+
+    /** Completes with the last step when the loop ends. */
+    public Future<Long> finished() {
+        return finished.future();
+    }
+
+    @Override
+    public Future<?> start() {
+        thread = vertx.createSharedWorkerExecutor("facestream-trainer", 1, 365, TimeUnit.DAYS);
+        return thread.executeBlocking(() -> {
+            EmbeddingModel model = modelFactory.get();
+            pipeline = pipelineFactory.get();
+            ValidationEmbedder embedder = new ValidationEmbedder(model.normalisation().mean(),
+                    model.normalisation().scale(), 256);
+            loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step));
+            LOG.info("trainer ready at step {}: batch {} pairs, model {}", model.step(), config.batchPairs(),
+                    model.describe());
+            return loop;
+        }).onSuccess(l -> thread.executeBlocking(() -> {
+            l.run();
+            return l.step();
+        }).onComplete(ar -> {
+            JsonObject done = new JsonObject().put("step", loop.step());
+            if (ar.failed()) {
+                LOG.error("training stopped at step {}", loop.step(), ar.cause());
+                done.put("error", String.valueOf(ar.cause().getMessage()));
+            }
+            vertx.eventBus().publish(Addresses.TRAINER_DONE, done);
+            finished.tryComplete(loop.step());
+        }));
+    }
+
+    private void report(StepStats s) {
+        onStats.accept(s);
+        vertx.eventBus().publish(Addresses.TRAIN_STATS, TrainEvents.figures(s));
+    }
+
+    private void evaluate(ValidationEmbedder embedder, long step) {
+        if (validation == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        float[][] embeddings = embedder.embed(validation, loop.model()::embed);
+        LOG.debug("embedded {} validation images at step {} in {} ms", embeddings.length, step,
+                (System.nanoTime() - t0) / 1_000_000);
+        vertx.eventBus().send(Addresses.EVAL_REQUEST, new EvalRequest(step, validation, embeddings));
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (loop != null) {
+            loop.stop();
+        }
+        Future<Long> done = loop == null ? Future.succeededFuture(0L) : finished.future();
+        return done.transform(ar -> thread.executeBlocking(() -> {
+            if (pipeline != null) {
+                pipeline.close();
+            }
+            if (loop != null) {
+                loop.model().close();
+            }
+            return null;
+        })).eventually(() -> thread.close());
+    }
+}

@@ -1,0 +1,147 @@
+package io.facestream.trainer;
+
+import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.data.TrainingBatch;
+import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.model.StepResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The training loop, run on the one thread that owns the network: take a batch, step, acknowledge its records,
+ * report, and every {@code evalEvery} steps hand the network to the evaluation hook (on this same thread, so
+ * the inference view shares the weights without a copy). Plain Java: the verticle only starts and stops it.
+ */
+public final class TrainingLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+    private static final Duration TAKE = Duration.ofMillis(500);
+
+    private final EmbeddingModel model;
+    private final BatchPipeline pipeline;
+    private final TrainerConfig config;
+    private final Consumer<StepStats> onReport;
+    private final LongConsumer evaluate;
+    private final Window window;
+    private volatile boolean running = true;
+    private volatile long step;
+
+    /**
+     * @param onReport called every {@code trainEventEvery} steps with the window's figures
+     * @param evaluate called with the step number before the first step, every {@code evalEvery} steps and
+     *                 after the last step of a bounded run; it may use {@link #model()} on this thread
+     */
+    public TrainingLoop(EmbeddingModel model, BatchPipeline pipeline, TrainerConfig config,
+                        Consumer<StepStats> onReport, LongConsumer evaluate) {
+        this.model = model;
+        this.pipeline = pipeline;
+        this.config = config;
+        this.onReport = onReport;
+        this.evaluate = evaluate;
+        this.window = new Window(config.trainEventEvery());
+        this.step = model.step();
+    }
+
+    public EmbeddingModel model() {
+        return model;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Asks the loop to stop after the current step. */
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        long limit = config.steps() > 0 ? step + config.steps() : Long.MAX_VALUE;
+        evaluate.accept(step);
+        long images = 0;
+        long windowStart = System.nanoTime();
+        try {
+            while (running && step < limit) {
+                long waitStart = System.nanoTime();
+                TrainingBatch batch = pipeline.take(TAKE);
+                long waited = System.nanoTime() - waitStart;
+                window.waited += waited;
+                if (batch == null) {
+                    continue;
+                }
+                StepResult result;
+                try (batch) {
+                    result = model.fit(batch.images());
+                    if (!Double.isFinite(result.loss())) {
+                        throw new IllegalStateException("loss became " + result.loss() + " at step " + step
+                                + ": lower model.learningRate or check the input data");
+                    }
+                    batch.acknowledge();
+                }
+                step++;
+                images += 2L * batch.pairs().size();
+                window.add(result, 2L * batch.pairs().size());
+                if (window.full()) {
+                    long now = System.nanoTime();
+                    onReport.accept(window.stats(step, images, now - windowStart));
+                    window.reset();
+                    windowStart = now;
+                }
+                if (config.evalEvery() > 0 && step % config.evalEvery() == 0 && step < limit) {
+                    evaluate.accept(step);
+                }
+            }
+            if (step >= limit) {
+                evaluate.accept(step);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.info("training interrupted at step {}", step);
+        }
+    }
+
+    /** Running sums over the last reporting window. */
+    private static final class Window {
+        private final int size;
+        private int steps;
+        private double loss;
+        private double active;
+        private double lr;
+        private long images;
+        private long waited;
+
+        Window(int size) {
+            this.size = size;
+        }
+
+        void add(StepResult r, long batchImages) {
+            steps++;
+            loss += r.loss();
+            active += r.activeFraction();
+            lr = r.learningRate();
+            images += batchImages;
+        }
+
+        boolean full() {
+            return steps >= size;
+        }
+
+        StepStats stats(long step, long totalImages, long nanos) {
+            double seconds = nanos / 1e9;
+            return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
+                    Math.min(1.0, waited / (double) nanos), totalImages);
+        }
+
+        void reset() {
+            steps = 0;
+            loss = 0;
+            active = 0;
+            images = 0;
+            waited = 0;
+        }
+    }
+}

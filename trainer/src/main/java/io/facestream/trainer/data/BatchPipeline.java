@@ -1,0 +1,186 @@
+package io.facestream.trainer.data;
+
+import io.facestream.trainer.kafka.PairSource;
+import io.facestream.trainer.kafka.ReceivedPair;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * Turns the pair stream into ready training batches, overlapped with training: one data thread pulls pairs,
+ * a pool of decode threads decodes and augments them (in arrival order), and finished batches wait in a queue
+ * of {@code prefetch} batches. A full queue stops the data thread, which stops pulling from Kafka: demand
+ * follows the trainer. A pair with an image that does not decode is handed to {@code rejected} and never
+ * reaches a batch. Owns the source: closing the pipeline closes it.
+ */
+public final class BatchPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchPipeline.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final PairSource source;
+    private final PairBatcher<DecodedPair> batcher;
+    private final int batchPairs;
+    private final ImageDecoder decoder;
+    private final Augmenter augmenter;
+    private final float mean;
+    private final float scale;
+    private final BiConsumer<ReceivedPair, ImageDecodeException> rejected;
+    private final BlockingQueue<TrainingBatch> ready;
+    private final ExecutorService decoders;
+    private final Thread dataThread;
+    private final long seed;
+    private final AtomicLong rejectedCount = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    /**
+     * @param mean  subtracted from every pixel value (0..255)
+     * @param scale multiplied after subtracting
+     */
+    public BatchPipeline(PairSource source, int batchPairs, ImageDecoder decoder, Augmenter augmenter,
+                         float mean, float scale, int prefetch, int decodeThreads, long seed,
+                         BiConsumer<ReceivedPair, ImageDecodeException> rejected) {
+        this.source = source;
+        this.batchPairs = batchPairs;
+        this.batcher = new PairBatcher<>(batchPairs, DecodedPair::identity, 50 * batchPairs);
+        this.decoder = decoder;
+        this.augmenter = augmenter;
+        this.mean = mean;
+        this.scale = scale;
+        this.seed = seed;
+        this.rejected = rejected;
+        this.ready = new ArrayBlockingQueue<>(prefetch);
+        AtomicInteger n = new AtomicInteger();
+        this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> daemon(r, "facestream-decode-" + n.incrementAndGet()));
+        this.dataThread = daemon(this::run, "facestream-data");
+        dataThread.start();
+    }
+
+    /** The next batch, waiting for it; null if none came within {@code timeout}. */
+    public TrainingBatch take(Duration timeout) throws InterruptedException {
+        TrainingBatch b = ready.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (b == null && failure != null) {
+            throw new IllegalStateException("data pipeline failed: " + failure.getMessage(), failure);
+        }
+        return b;
+    }
+
+    public long rejectedPairs() {
+        return rejectedCount.get();
+    }
+
+    private void run() {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Deque<Future<DecodedPair>> inFlight = new ArrayDeque<>();
+        int maxInFlight = 2 * batchPairs;
+        try {
+            PairBatcher<DecodedPair>.Filling filling = batcher.start();
+            long started = System.nanoTime();
+            while (running) {
+                while (inFlight.size() < maxInFlight) {
+                    ReceivedPair p = source.poll(inFlight.isEmpty() ? POLL : Duration.ZERO);
+                    if (p == null) {
+                        break;
+                    }
+                    SplittableRandom taskRng = rng.split();
+                    inFlight.addLast(decoders.submit(() -> decode(p, taskRng)));
+                }
+                Future<DecodedPair> head = inFlight.pollFirst();
+                if (head == null) {
+                    continue;
+                }
+                DecodedPair decoded = head.get();
+                if (decoded == null) {
+                    continue;
+                }
+                filling.offer(decoded);
+                if (filling.full()) {
+                    TrainingBatch batch = assemble(filling, (System.nanoTime() - started) / 1_000_000);
+                    while (running && !ready.offer(batch, 200, TimeUnit.MILLISECONDS)) {
+                        // the trainer is busy: hold the batch, and with it the demand on Kafka
+                    }
+                    filling = batcher.start();
+                    started = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            LOG.error("data pipeline stopped", cause);
+            failure = cause;
+        } finally {
+            inFlight.forEach(f -> f.cancel(true));
+        }
+    }
+
+    private DecodedPair decode(ReceivedPair p, SplittableRandom rng) {
+        int imageFloats = 3 * decoder.size() * decoder.size();
+        float[] pixels = new float[2 * imageFloats];
+        float[] scratch = new float[imageFloats];
+        try {
+            decoder.decodeInto(p.pair().first(), pixels, 0);
+            decoder.decodeInto(p.pair().second(), pixels, imageFloats);
+        } catch (ImageDecodeException e) {
+            rejectedCount.incrementAndGet();
+            rejected.accept(p, e);
+            return null;
+        }
+        augmenter.apply(pixels, 0, decoder.size(), rng, scratch);
+        augmenter.apply(pixels, imageFloats, decoder.size(), rng, scratch);
+        return new DecodedPair(p, pixels);
+    }
+
+    private TrainingBatch assemble(PairBatcher<DecodedPair>.Filling filling, long fillMillis) {
+        int size = decoder.size();
+        int pairFloats = 2 * 3 * size * size;
+        float[] data = new float[batchPairs * pairFloats];
+        for (int i = 0; i < batchPairs; i++) {
+            float[] px = filling.pairs().get(i).pixels();
+            int base = i * pairFloats;
+            for (int j = 0; j < pairFloats; j++) {
+                data[base + j] = (px[j] - mean) * scale;
+            }
+        }
+        var images = Nd4j.create(data, new long[]{2L * batchPairs, 3, size, size}, 'c');
+        return new TrainingBatch(images, java.util.List.copyOf(filling.pairs()), fillMillis);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        dataThread.interrupt();
+        try {
+            dataThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        decoders.shutdownNow();
+        source.close();
+        TrainingBatch b;
+        while ((b = ready.poll()) != null) {
+            b.close();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
