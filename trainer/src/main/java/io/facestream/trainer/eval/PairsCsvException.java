@@ -9,7 +9,7 @@ public class PairsCsvException extends RuntimeException {
     /** How many problems the message spells out; the rest are only counted there. */
     static final int SHOWN = 20;
 
-    private final transient List<String> problems;
+    private final List<String> problems;
 
     public PairsCsvException(String source, List<String> problems) {
         super(message(source, problems));
