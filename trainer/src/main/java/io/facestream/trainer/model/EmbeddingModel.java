@@ -1,0 +1,244 @@
+package io.facestream.trainer.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import io.facestream.trainer.loss.TripletLoss;
+import io.facestream.trainer.loss.Triplets;
+import io.vertx.core.json.JsonObject;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A face-embedding network and its three views over one set of weights: the train view ({@link #fit}), the
+ * inference view ({@link #embed}) and the validation view ({@link #distances}).
+ *
+ * <p>Owns exactly one DL4J {@link ComputationGraph}. Not thread-safe: one thread at a time may use it (the
+ * trainer's worker), because DL4J layers keep per-call state and workspaces are bound to the calling thread.
+ * {@link #close()} frees its native memory.
+ */
+public final class EmbeddingModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingModel.class);
+
+    private final ModelConfig config;
+    private final ComputationGraph graph;
+    /** The loss of the train view; {@code null} for a model loaded with {@link #loadInference(Path)}. */
+    private final TripletLoss loss;
+    private final ISchedule schedule;
+    private INDArray dummyLabels;
+    private boolean closed;
+
+    private EmbeddingModel(ModelConfig config, ComputationGraph graph) {
+        this.config = config;
+        this.graph = graph;
+        GraphVertex lossVertex = graph.getVertex(EmbeddingNetworks.LOSS);
+        this.loss = lossVertex == null ? null
+                : (TripletLoss) ((LossLayer) lossVertex.getLayer().conf().getLayer()).getLossFn();
+        this.schedule = new WarmupCosineSchedule(config.learningRate(), config.warmupSteps(), config.cosineSteps());
+    }
+
+    /** A freshly initialised trainable model. Enables the {@link CpuFastPath} first. */
+    public static EmbeddingModel create(ModelConfig config) {
+        CpuFastPath.enable();
+        ComputationGraph graph = new ComputationGraph(EmbeddingNetworks.training(config));
+        graph.init();
+        LOG.info("created {} model: {} parameters, input {}x{}x{}, embedding {}", config.architecture(),
+                graph.numParams(), config.channels(), config.inputSize(), config.inputSize(),
+                config.embeddingSize());
+        return new EmbeddingModel(config, graph);
+    }
+
+    /** Restores a model written by {@link #saveCheckpoint(Path)}: weights, optimiser state and step. */
+    public static EmbeddingModel load(Path file) throws IOException {
+        CpuFastPath.enable();
+        ModelArchive.Loaded loaded = ModelArchive.readCheckpoint(file);
+        if (loaded.graph().getVertex(EmbeddingNetworks.LOSS) == null) {
+            throw new ModelFileException(file, "checkpoint holds no training graph (loss layer \""
+                    + EmbeddingNetworks.LOSS + "\" missing); use loadInference for exported models");
+        }
+        return new EmbeddingModel(loaded.config(), loaded.graph());
+    }
+
+    /** Restores an inference-only model written by {@link #exportInference(Path, JsonObject)}. */
+    public static EmbeddingModel loadInference(Path dir) throws IOException {
+        CpuFastPath.enable();
+        ModelArchive.Loaded loaded = ModelArchive.readInference(dir);
+        return new EmbeddingModel(loaded.config(), loaded.graph());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The number of training steps taken, restored with a checkpoint. */
+    public long step() {
+        return graph.getIterationCount();
+    }
+
+    /** False for a model from {@link #loadInference(Path)}, which has neither loss nor optimiser state. */
+    public boolean trainable() {
+        return loss != null;
+    }
+
+    public long numParams() {
+        return graph.numParams();
+    }
+
+    /**
+     * One optimiser step on a batch of {@code B >= 2} identity pairs.
+     *
+     * @param images {@code [2B, channels, inputSize, inputSize]} FLOAT, NCHW, already normalised with
+     *               {@link Normalisation}; rows {@code (2i, 2i+1)} show the same identity and the {@code B}
+     *               identities are distinct
+     * @throws ModelDivergedException when the loss is not finite
+     */
+    public StepResult fit(INDArray images) {
+        checkOpen();
+        if (loss == null) {
+            throw new IllegalStateException("this model was loaded for inference only and cannot train: "
+                    + "load a checkpoint with EmbeddingModel.load instead");
+        }
+        checkImages("images", images);
+        int rows = (int) images.size(0);
+        if (rows < 4 || rows % 2 != 0) {
+            throw new IllegalArgumentException("images must hold an even number of rows >= 4 (at least two "
+                    + "identity pairs), got " + rows);
+        }
+        int iteration = graph.getIterationCount();
+        double learningRate = schedule.valueAt(iteration, graph.getEpochCount());
+        graph.fit(new INDArray[] {images}, new INDArray[] {labelsFor(rows)});
+        Triplets triplets = loss.lastTriplets();
+        double meanLoss = triplets.meanLoss();
+        if (!Double.isFinite(meanLoss)) {
+            throw new ModelDivergedException("triplet loss became " + meanLoss + " at step " + (iteration + 1)
+                    + ": lower trainer.learningRate (now " + config.learningRate() + ") or raise trainer.warmupSteps");
+        }
+        return new StepResult(graph.getIterationCount(), meanLoss, triplets.activeFraction(), learningRate,
+                mean(triplets.positiveDistances()), mean(triplets.negativeDistances()));
+    }
+
+    /**
+     * The inference view: L2-normalised embeddings, batch norm on its running statistics.
+     *
+     * @param images {@code [N, channels, inputSize, inputSize]} FLOAT, normalised
+     * @return {@code [N, embeddingSize]} with unit-norm rows, detached from any workspace
+     */
+    public INDArray embed(INDArray images) {
+        checkOpen();
+        checkImages("images", images);
+        return graph.outputSingle(false, images);
+    }
+
+    /**
+     * The validation view: {@code ||embed(a[i]) - embed(b[i])||^2} for each row {@code i}, in [0, 4].
+     *
+     * @param a images {@code [N, channels, inputSize, inputSize]}
+     * @param b images of the same shape as {@code a}
+     */
+    public float[] distances(INDArray a, INDArray b) {
+        checkOpen();
+        checkImages("a", a);
+        checkImages("b", b);
+        if (a.size(0) != b.size(0)) {
+            throw new IllegalArgumentException("a and b must hold the same number of images, got " + a.size(0)
+                    + " and " + b.size(0));
+        }
+        INDArray diff = embed(a).subi(embed(b));
+        return diff.muli(diff).sum(1).toFloatVector();
+    }
+
+    /** Writes weights, optimiser state, step and config to {@code file}, atomically replacing it. */
+    public void saveCheckpoint(Path file) throws IOException {
+        checkOpen();
+        if (loss == null) {
+            throw new IllegalStateException("an inference-only model has no optimiser state to checkpoint");
+        }
+        ModelArchive.writeCheckpoint(graph, config, file);
+        LOG.info("checkpoint step={} file={}", step(), file);
+    }
+
+    /**
+     * Exports the inference view to {@code dir}: the graph up to the normalised embedding with parameters
+     * only, and the sidecar {@code model.json} (input size, channels, layout, {@link Normalisation},
+     * embedding size, distance {@code squared-l2}, step, config) merged with {@code sidecarExtras}.
+     *
+     * @param sidecarExtras must hold a numeric {@code threshold} (the verification threshold on the
+     *                      squared-l2 distance); may add other keys but not override the exporter's
+     */
+    public void exportInference(Path dir, JsonObject sidecarExtras) throws IOException {
+        checkOpen();
+        ComputationGraph inference = new ComputationGraph(EmbeddingNetworks.inference(config));
+        try {
+            inference.init();
+            // same layer names and shapes: the inference graph is the training graph minus its loss layer
+            for (Layer layer : inference.getLayers()) {
+                layer.setParams(graph.getLayer(layer.conf().getLayer().getLayerName()).params());
+            }
+            ModelArchive.writeInference(inference, config, step(), dir, sidecarExtras);
+        } finally {
+            // a second network only lives for the export: release its native memory now
+            inference.close();
+        }
+        LOG.info("exported inference model step={} dir={}", step(), dir);
+    }
+
+    /** The DL4J graph, for tests in this package. */
+    ComputationGraph graph() {
+        return graph;
+    }
+
+    /** Frees the network's native memory (parameters, optimiser state, workspaces); idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            graph.close();
+        }
+    }
+
+    private INDArray labelsFor(int rows) {
+        // the triplet loss reads identity from row position; DL4J still wants a labels array per output
+        if (dummyLabels == null || dummyLabels.size(0) != rows) {
+            dummyLabels = Nd4j.zeros(DataType.FLOAT, rows, config.embeddingSize());
+        }
+        return dummyLabels;
+    }
+
+    private void checkImages(String name, INDArray images) {
+        long[] expected = {-1, config.channels(), config.inputSize(), config.inputSize()};
+        long[] shape = images.shape();
+        boolean ok = shape.length == 4 && shape[1] == expected[1] && shape[2] == expected[2]
+                && shape[3] == expected[3] && shape[0] > 0;
+        if (!ok) {
+            throw new IllegalArgumentException(name + " must have shape [N, " + config.channels() + ", "
+                    + config.inputSize() + ", " + config.inputSize() + "] (NCHW), got " + Arrays.toString(shape));
+        }
+        if (images.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException(name + " must be FLOAT, got " + images.dataType());
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("EmbeddingModel is closed");
+        }
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+}

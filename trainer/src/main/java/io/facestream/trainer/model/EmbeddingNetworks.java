@@ -1,0 +1,123 @@
+package io.facestream.trainer.model;
+
+import io.facestream.trainer.loss.TripletLoss;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Builds the graph configurations of {@link EmbeddingModel}: {@code input -> backbone -> dense(D) ->}
+ * {@value #EMBEDDING} (L2 normalisation) and, for training, {@code -> }{@value #LOSS} (the triplet loss).
+ * The inference configuration is the same graph without the loss layer, so parameters copy over by name.
+ */
+final class EmbeddingNetworks {
+
+    static final String INPUT = "input";
+    /** The L2-normalised embedding vertex: the output of the inference graph. */
+    static final String EMBEDDING = "embedding";
+    /** The triplet loss layer: the output of the training graph. */
+    static final String LOSS = "loss";
+
+    private EmbeddingNetworks() {
+    }
+
+    /** The training graph: embedding plus triplet loss, Adam with the configured schedule. */
+    static ComputationGraphConfiguration training(ModelConfig config) {
+        GraphBuilder graph = embedding(config);
+        graph.addLayer(LOSS, new LossLayer.Builder(
+                new TripletLoss(config.margin(), config.tripletMode(), config.mining()))
+                .activation(Activation.IDENTITY).build(), EMBEDDING);
+        return graph.setOutputs(LOSS).build();
+    }
+
+    /** The inference graph: ends at the L2-normalised embedding. */
+    static ComputationGraphConfiguration inference(ModelConfig config) {
+        return embedding(config).setOutputs(EMBEDDING).build();
+    }
+
+    private static GraphBuilder embedding(ModelConfig config) {
+        GraphBuilder graph = new NeuralNetConfiguration.Builder()
+                .seed(config.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(new WarmupCosineSchedule(config.learningRate(), config.warmupSteps(),
+                        config.cosineSteps())))
+                .weightDecay(config.weightDecay())
+                .weightInit(WeightInit.RELU)
+                // workspaces reuse activation memory between steps instead of allocating per op
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                // keep each layer's forward pre-activation for its backward pass: without this DL4J runs
+                // every convolution forward twice per training step
+                .cacheMode(CacheMode.DEVICE)
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(config.inputSize(), config.inputSize(), config.channels(),
+                        CNN2DFormat.NCHW));
+        GraphBlocks blocks = new GraphBlocks(graph);
+        String features = switch (config.architecture()) {
+            case SMALL -> small(blocks, INPUT);
+            case MOBILEFACENET -> mobileFaceNet(blocks, INPUT, config.inputSize());
+        };
+        graph.addLayer("fc", new DenseLayer.Builder().nOut(config.embeddingSize()).hasBias(false)
+                .weightInit(WeightInit.XAVIER).activation(Activation.IDENTITY).build(), features);
+        graph.addLayer("fc_bn", new BatchNormalization.Builder().build(), "fc");
+        graph.addVertex(EMBEDDING, new L2NormalizeVertex(), "fc_bn");
+        return graph;
+    }
+
+    /**
+     * Four stride-2 stages at 64x64: 32x32x32, 16x16x64, 8x8x128, 4x4x128, two convs in the middle stages.
+     * The 4x4 map is flattened rather than pooled so the head keeps where on the face a feature was.
+     */
+    private static String small(GraphBlocks blocks, String input) {
+        String x = blocks.conv("s1", input, 3, 2, 32, GraphBlocks.RELU);
+        x = blocks.conv("s2a", x, 3, 2, 64, GraphBlocks.RELU);
+        x = blocks.conv("s2b", x, 3, 1, 64, GraphBlocks.RELU);
+        x = blocks.conv("s3a", x, 3, 2, 128, GraphBlocks.RELU);
+        x = blocks.conv("s3b", x, 3, 1, 128, GraphBlocks.RELU);
+        return blocks.conv("s4", x, 3, 2, 128, GraphBlocks.RELU);
+    }
+
+    /**
+     * MobileFaceNet (Chen et al. 2018): a stride-2 conv and a depthwise conv, then inverted residual
+     * bottlenecks (expansion t, output c, repeats n, first stride s) (2,64,5,2) (4,128,1,2) (2,128,6,1)
+     * (4,128,1,2) (2,128,2,1), a 1x1 conv to 512 and a global depthwise conv over the final
+     * {@code inputSize/16} square map (7x7 at 112). ReLU stands in for the paper's PReLU (see {@link GraphBlocks}).
+     */
+    private static String mobileFaceNet(GraphBlocks blocks, String input, int inputSize) {
+        String x = blocks.conv("stem", input, 3, 2, 64, GraphBlocks.RELU);
+        x = blocks.depthwise("stem_dw", x, 3, 1, true, GraphBlocks.RELU);
+        int[][] stages = {{2, 64, 5, 2}, {4, 128, 1, 2}, {2, 128, 6, 1}, {4, 128, 1, 2}, {2, 128, 2, 1}};
+        int channels = 64;
+        int block = 0;
+        for (int[] stage : stages) {
+            for (int i = 0; i < stage[2]; i++) {
+                int stride = i == 0 ? stage[3] : 1;
+                x = bottleneck(blocks, "b" + block++, x, channels, stage[1], stride, stage[0]);
+                channels = stage[1];
+            }
+        }
+        x = blocks.conv("head", x, 1, 1, 512, GraphBlocks.RELU);
+        return blocks.depthwise("gdc", x, inputSize / 16, 1, false, GraphBlocks.LINEAR);
+    }
+
+    private static String bottleneck(GraphBlocks blocks, String name, String input, int in, int out, int stride,
+                                     int expansion) {
+        String x = blocks.conv(name + "_expand", input, 1, 1, in * expansion, GraphBlocks.RELU);
+        x = blocks.depthwise(name + "_dw", x, 3, stride, true, GraphBlocks.RELU);
+        x = blocks.conv(name + "_project", x, 1, 1, out, GraphBlocks.LINEAR);
+        return stride == 1 && in == out ? blocks.add(name + "_add", input, x) : x;
+    }
+}

@@ -1,0 +1,63 @@
+package io.facestream.trainer.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * Conv / batch-norm / activation building blocks appended to a graph under generated names
+ * ({@code <name>_conv} or {@code <name>_dw}, then {@code <name>_bn}). Convolutions have no bias because the
+ * batch norm after them has its own shift; the activation is applied by the batch-norm layer. Each method
+ * returns the name of the vertex holding the block's output.
+ *
+ * <p>ReLU only: DL4J 1.0.0-M2.1's PReLU layer fails in backprop on convolutional input with per-channel
+ * slopes (libnd4j {@code prelu_bp} rejects the shared-axes alpha), so MobileFaceNet's PReLU becomes ReLU.
+ */
+final class GraphBlocks {
+
+    /** Readable values for the {@code relu} argument. */
+    static final boolean RELU = true;
+    static final boolean LINEAR = false;
+
+    private final GraphBuilder graph;
+
+    GraphBlocks(GraphBuilder graph) {
+        this.graph = graph;
+    }
+
+    /** A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}. */
+    String conv(String name, String input, int kernel, int stride, int nOut, boolean relu) {
+        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(false)
+                .activation(Activation.IDENTITY).build(), input);
+        return batchNorm(name, name + "_conv", relu);
+    }
+
+    /**
+     * A depthwise {@code k x k} convolution (one filter per channel), then batch norm, then ReLU if
+     * {@code relu}. {@code same} pads to keep the size; otherwise no padding (MobileFaceNet's global
+     * depthwise conv).
+     */
+    String depthwise(String name, String input, int kernel, int stride, boolean same, boolean relu) {
+        graph.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+                .convolutionMode(same ? ConvolutionMode.Same : ConvolutionMode.Truncate).depthMultiplier(1)
+                .hasBias(false).activation(Activation.IDENTITY).build(), input);
+        return batchNorm(name, name + "_dw", relu);
+    }
+
+    /** {@code a + b}, element-wise (a residual connection). */
+    String add(String name, String a, String b) {
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+        return name;
+    }
+
+    private String batchNorm(String name, String input, boolean relu) {
+        graph.addLayer(name + "_bn", new BatchNormalization.Builder()
+                .activation(relu ? Activation.RELU : Activation.IDENTITY).build(), input);
+        return name + "_bn";
+    }
+}

@@ -1,0 +1,151 @@
+package io.facestream.trainer.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * The on-disk forms of an {@link EmbeddingModel}.
+ * <ul>
+ *   <li>Checkpoint: one DL4J model zip (configuration, parameters, updater state, step) with an extra entry
+ *       {@value #CONFIG_ENTRY} holding the {@link ModelConfig}; written to a temporary file and renamed.</li>
+ *   <li>Inference export: a directory with {@value #INFERENCE_MODEL} (the graph without loss layer or updater
+ *       state) and the sidecar {@value #SIDECAR}.</li>
+ * </ul>
+ */
+final class ModelArchive {
+
+    static final String CONFIG_ENTRY = "facestream-model.json";
+    static final String INFERENCE_MODEL = "model.zip";
+    static final String SIDECAR = "model.json";
+    static final String FORMAT = "facestream-embedding/1";
+
+    /** Sidecar keys this class writes; caller extras may not override them. */
+    private static final Set<String> OWN_KEYS = Set.of("format", "modelFile", "architecture", "inputSize",
+            "channels", "layout", "normalisation", "embeddingSize", "distance", "step", "config");
+
+    private ModelArchive() {
+    }
+
+    record Loaded(ComputationGraph graph, ModelConfig config) {
+    }
+
+    static void writeCheckpoint(ComputationGraph graph, ModelConfig config, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+        try {
+            ModelSerializer.writeModel(graph, tmp.toFile(), true);
+            try (FileSystem zip = FileSystems.newFileSystem(tmp)) {
+                Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
+                        .put("config", config.toJson()).encodePrettily());
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static Loaded readCheckpoint(Path file) throws IOException {
+        JsonObject meta;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry entry = zip.getEntry(CONFIG_ENTRY);
+            if (entry == null) {
+                throw new ModelFileException(file, "not a FaceStream checkpoint: entry " + CONFIG_ENTRY + " missing");
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                meta = parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        ModelConfig config = readConfig(file, meta);
+        return new Loaded(ModelSerializer.restoreComputationGraph(file.toFile(), true), config);
+    }
+
+    static void writeInference(ComputationGraph inference, ModelConfig config, long step, Path dir,
+                               JsonObject extras) throws IOException {
+        Object threshold = extras.getValue("threshold");
+        if (!(threshold instanceof Number)) {
+            throw new IllegalArgumentException("sidecarExtras.threshold must be a number (the verification "
+                    + "threshold on the squared-l2 distance), got " + threshold);
+        }
+        for (String key : extras.fieldNames()) {
+            if (OWN_KEYS.contains(key)) {
+                throw new IllegalArgumentException("sidecarExtras." + key + " is written by the exporter; "
+                        + "remove it from the extras");
+            }
+        }
+        JsonObject sidecar = extras.copy()
+                .put("format", FORMAT)
+                .put("modelFile", INFERENCE_MODEL)
+                .put("architecture", config.architecture().name())
+                .put("inputSize", config.inputSize())
+                .put("channels", config.channels())
+                .put("layout", "NCHW")
+                .put("normalisation", Normalisation.toJson())
+                .put("embeddingSize", config.embeddingSize())
+                .put("distance", "squared-l2")
+                .put("step", step)
+                .put("config", config.toJson());
+        Files.createDirectories(dir);
+        Path model = dir.resolve(INFERENCE_MODEL);
+        Path tmp = Files.createTempFile(dir, INFERENCE_MODEL, ".tmp");
+        try {
+            ModelSerializer.writeModel(inference, tmp.toFile(), false);
+            Files.move(tmp, model, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        Files.writeString(dir.resolve(SIDECAR), sidecar.encodePrettily());
+    }
+
+    static Loaded readInference(Path dir) throws IOException {
+        Path sidecarFile = dir.resolve(SIDECAR);
+        if (!Files.isRegularFile(sidecarFile)) {
+            throw new ModelFileException(dir, "not an exported model: " + SIDECAR + " missing");
+        }
+        JsonObject sidecar = parse(sidecarFile, Files.readString(sidecarFile));
+        ModelConfig config = readConfig(sidecarFile, sidecar);
+        Path model = dir.resolve(INFERENCE_MODEL);
+        if (!Files.isRegularFile(model)) {
+            throw new ModelFileException(dir, "not an exported model: " + INFERENCE_MODEL + " missing");
+        }
+        return new Loaded(ModelSerializer.restoreComputationGraph(model.toFile(), false), config);
+    }
+
+    private static JsonObject parse(Path file, String text) throws ModelFileException {
+        try {
+            return new JsonObject(text);
+        } catch (DecodeException e) {
+            throw new ModelFileException(file, "model metadata is not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelConfig readConfig(Path file, JsonObject meta) throws ModelFileException {
+        if (!FORMAT.equals(meta.getValue("format"))) {
+            throw new ModelFileException(file, "unsupported model format " + meta.getValue("format")
+                    + ", expected " + FORMAT);
+        }
+        JsonObject config = meta.getJsonObject("config");
+        if (config == null) {
+            throw new ModelFileException(file, "model metadata has no \"config\" object");
+        }
+        try {
+            return ModelConfig.fromJson(config);
+        } catch (ModelConfigException e) {
+            throw new ModelFileException(file, "invalid stored model config: " + e.getMessage(), e);
+        }
+    }
+}
