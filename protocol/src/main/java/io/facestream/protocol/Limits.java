@@ -16,6 +16,14 @@ public final class Limits {
     public static final int MAX_IMAGES_PER_INGEST = 64;
     /** Largest encoded record of any type (also the Kafka max.request.size the producers use). */
     public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    /** Length of {@link IngestRecord#contentHash()}: a SHA-256 digest. */
+    public static final int CONTENT_HASH_BYTES = 32;
+    /** Largest metrics event document, in UTF-8 bytes. */
+    public static final int MAX_JSON_BYTES = 1024 * 1024;
+    /** Deepest nesting of objects and arrays in a metrics event; the event object itself is depth 1. */
+    public static final int MAX_JSON_DEPTH = 32;
+
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private Limits() {
     }
@@ -29,11 +37,12 @@ public final class Limits {
         return identity;
     }
 
-    static String quote(String s) {
+    /** Shows a value in an error message: quoted, cut after 40 characters, control characters as '?'. */
+    public static String quote(String s) {
         if (s == null) {
             return "null";
         }
         String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return '"' + shown.replaceAll("\\p{Cntrl}", "?") + '"';
+        return '"' + CONTROL.matcher(shown).replaceAll("?") + '"';
     }
 }

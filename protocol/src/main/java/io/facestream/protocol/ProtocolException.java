@@ -32,18 +32,24 @@ public class ProtocolException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final String detail;
 
     public ProtocolException(Reason reason, String message) {
-        super(reason + ": " + message);
-        this.reason = reason;
+        this(reason, message, null);
     }
 
     public ProtocolException(Reason reason, String message, Throwable cause) {
         super(reason + ": " + message, cause);
         this.reason = reason;
+        this.detail = message;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** The message without the leading reason, for callers that wrap it with more context. */
+    public String detail() {
+        return detail;
     }
 }
