@@ -2,6 +2,7 @@ package io.facestream.sampler;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.PairRecord;
+import io.facestream.protocol.kafka.PairRecordSerializer;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.kafka.ConsumerLag;
 import io.facestream.sampler.kafka.LagGate;
@@ -96,9 +97,9 @@ public final class SamplerVerticle extends VerticleBase {
         this.sinkFactory = sinkFactory;
     }
 
-    /** A sampler with its own catalog built from {@code config} and a Kafka sink using {@code serializer}. */
-    public SamplerVerticle(SamplerConfig config, IdentitySource source, Serializer<PairRecord> serializer) {
-        this(config, source, newSampler(config), c -> kafkaSink(c, serializer));
+    /** A sampler with its own catalog built from {@code config}, sending with the protocol's wire codec. */
+    public SamplerVerticle(SamplerConfig config, IdentitySource source) {
+        this(config, source, newSampler(config), c -> kafkaSink(c, new PairRecordSerializer()));
     }
 
     /** The empty catalog {@code config} describes. */
