@@ -1,0 +1,25 @@
+package io.facestream.sampler.kafka;
+
+import io.facestream.protocol.PairRecord;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where samplers send their blocks of two. One direction, no streaming-library types, so the Kafka client behind
+ * it can be replaced without touching callers.
+ */
+public interface PairSink extends AutoCloseable {
+    /**
+     * Sends one record keyed by its identity. The stage completes when the broker has acknowledged it, or fails
+     * with the cause; a sink never drops a record without failing its stage.
+     */
+    CompletionStage<SendReceipt> send(PairRecord record);
+
+    /** Waits for the sends in flight, then releases the client; later sends fail. Blocks: not on an event loop. */
+    @Override
+    void close();
+
+    /** Where an acknowledged record was written. */
+    record SendReceipt(String topic, int partition, long offset) {
+    }
+}
