@@ -12,6 +12,7 @@ import io.facestream.protocol.ProtocolException;
 import io.facestream.protocol.ProtocolException.Reason;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -103,11 +104,8 @@ class RecordCodecDecodeErrorsTest {
     @Test
     @DisplayName("every proper prefix of a pair or ingest record is TRUNCATED")
     void everyTruncationIsTruncated() {
-        RandomRecords gen = new RandomRecords(21);
-        byte[][] samples = {GOLDEN_PAIR, GOLDEN_INGEST, RecordCodec.encode(gen.pair(300)),
-            RecordCodec.encode(gen.ingest(5, 100))};
-        for (byte[] sample : samples) {
-            Function<byte[], Object> decoder = sample[3] == 1 ? PAIR : INGEST;
+        for (byte[] sample : samples()) {
+            Function<byte[], Object> decoder = decoderFor(sample);
             for (int n = 0; n < sample.length; n++) {
                 byte[] prefix = Arrays.copyOf(sample, n);
                 ProtocolException e = assertThrows(ProtocolException.class, () -> decoder.apply(prefix));
@@ -120,11 +118,8 @@ class RecordCodecDecodeErrorsTest {
     @Test
     @DisplayName("every single-bit flip is refused: magic, version, type, length by their checks, the rest by the CRC")
     void everyBitFlipIsRefused() {
-        RandomRecords gen = new RandomRecords(22);
-        byte[][] samples = {GOLDEN_PAIR, GOLDEN_INGEST, RecordCodec.encode(gen.pair(64)),
-            RecordCodec.encode(gen.ingest(3, 40))};
-        for (byte[] sample : samples) {
-            Function<byte[], Object> decoder = sample[3] == 1 ? PAIR : INGEST;
+        for (byte[] sample : samples()) {
+            Function<byte[], Object> decoder = decoderFor(sample);
             for (int bit = 0; bit < sample.length * 8; bit++) {
                 byte[] flipped = sample.clone();
                 flipped[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -133,6 +128,16 @@ class RecordCodecDecodeErrorsTest {
                         "bit " + bit + ": " + e.getMessage());
             }
         }
+    }
+
+    /** The two golden records and two random ones with unicode ids and several images. */
+    private static List<byte[]> samples() {
+        RandomRecords gen = new RandomRecords(21);
+        return List.of(GOLDEN_PAIR, GOLDEN_INGEST, RecordCodec.encode(gen.pair(200)), RecordCodec.encode(gen.ingest(5, 60)));
+    }
+
+    private static Function<byte[], Object> decoderFor(byte[] frame) {
+        return frame[3] == RecordType.PAIR.code() ? PAIR : INGEST;
     }
 
     private static Reason expectedForFlip(byte[] flipped, int at, int frameLength) {
