@@ -38,6 +38,10 @@ import java.util.function.Function;
  * (the record is invalid, the sink is closed) is logged as an error and counted, never dropped silently.
  * Stopping drains the pairs in flight (up to {@code drainTimeout}) and closes the sink.
  *
+ * <p>Production starts after the first lag reading. Between readings the lag is estimated as the last reading
+ * plus the pairs acknowledged since, so the sampler stops within {@code maxInFlight} pairs of the high watermark
+ * however long the check interval.
+ *
  * <p>The catalog lives in a {@link PairSampler}: at start every identity of the source not yet in it is added;
  * ingest and rebalances change it through {@link #sampler()} while the verticle runs. The source is the
  * caller's to close.
