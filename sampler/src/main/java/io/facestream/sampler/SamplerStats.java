@@ -26,7 +26,7 @@ public record SamplerStats(String producerId, long timeMillis, long sent, long f
                            double pairsPerSecond, int identities, int eligibleIdentities) {
 
     /** Event-bus address of the snapshots (published, so every listener gets each one). */
-    public static final String ADDRESS = "facestream.sampler.stats";
+    public static final String ADDRESS = io.facestream.protocol.bus.Addresses.SAMPLER_STATS;
 
     public JsonObject toJson() {
         return new JsonObject()

@@ -3,6 +3,7 @@ package io.facestream.trainer;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
 import io.facestream.trainer.validation.ValidationEmbedder;
 import io.facestream.trainer.validation.ValidationSet;
@@ -64,11 +65,10 @@ public final class TrainerVerticle extends VerticleBase {
         return thread.executeBlocking(() -> {
             EmbeddingModel model = modelFactory.get();
             pipeline = pipelineFactory.get();
-            ValidationEmbedder embedder = new ValidationEmbedder(model.normalisation().mean(),
-                    model.normalisation().scale(), 256);
+            ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
             loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step));
-            LOG.info("trainer ready at step {}: batch {} pairs, model {}", model.step(), config.batchPairs(),
-                    model.describe());
+            LOG.info("trainer ready at step {}: batch {} pairs, {} with {} parameters", model.step(),
+                    config.batchPairs(), model.config().architecture(), model.numParams());
             return loop;
         }).onSuccess(l -> thread.executeBlocking(() -> {
             l.run();

@@ -1,0 +1,109 @@
+package io.facestream.server.cli;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.sampler.dataset.ImageFolderSource;
+import io.facestream.sampler.dataset.SyntheticConfig;
+import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.roles.Demo;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The one-command demo: broker, identities, sampler, trainer, evaluation and HTTP in one JVM. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Train a face-embedding model end to end in one JVM: embedded Kafka broker, synthetic identities, "
+                + "sampler, trainer, live evaluation and the HTTP server.")
+public final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions config;
+
+    @CommandLine.Mixin
+    SyntheticOptions synthetic;
+
+    @Option(names = "--steps", description = "Train this many steps, evaluate, write the summary and exit (default: run until stopped).")
+    Long steps;
+
+    @Option(names = "--summary", description = "With --steps: write the JSON summary (initial and final metrics) here.")
+    Path summary;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port of the dashboard and API (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data", description = "Train from this image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    Path data;
+
+    @Option(names = "--validation-identities", defaultValue = "200",
+            description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
+    int validationIdentities;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress line.")
+    boolean noProgress;
+
+    @Option(names = "--verbose", description = "Log at INFO on the console (default: warnings only, under the progress line).")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (summary != null && steps == null) {
+            throw new Main.UsageException("--summary needs --steps N");
+        }
+        if (port < 0 || port > 65535) {
+            throw new Main.UsageException("--port must be in [0, 65535], got " + port);
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (steps != null) {
+            flags.put("trainer.steps", Long.toString(steps));
+        }
+        Settings settings = config.settings(flags);
+        if (!verbose && !noProgress) {
+            Logging.quiet();
+        }
+        SyntheticConfig syn = synthetic.config(0);
+        IdentitySource train = data != null ? openFolder(data) : new SyntheticFaces(syn);
+        IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
+        try (Demo demo = new Demo(settings, train, validation, port, noProgress ? null : System.out)) {
+            demo.start().await();
+            if (steps == null) {
+                // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.
+                Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "facestream-demo-stop"));
+                new CountDownLatch(1).await();
+                return 0;
+            }
+            JsonObject result = demo.finished().await();
+            String json = result.encodePrettily();
+            if (summary != null) {
+                Files.writeString(summary, json);
+            }
+            System.out.println();
+            System.out.println(line(result));
+            return 0;
+        } finally {
+            train.close();
+            validation.close();
+        }
+    }
+
+    private static IdentitySource openFolder(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new Main.UsageException("--data " + dir + " is not a directory");
+        }
+        return ImageFolderSource.open(dir);
+    }
+
+    private static String line(JsonObject summary) {
+        return String.format(java.util.Locale.ROOT,
+                "demo finished: %d steps in %.0f s (%.0f images/s); held-out 10-fold accuracy %.3f -> %.3f",
+                summary.getLong("steps"), summary.getDouble("seconds"), summary.getDouble("imagesPerSecond"),
+                summary.getJsonObject("initial").getJsonObject("lfw").getDouble("accuracyMean"),
+                summary.getJsonObject("final").getJsonObject("lfw").getDouble("accuracyMean"));
+    }
+}

@@ -1,0 +1,95 @@
+package io.facestream.server.cli;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.SamplerConfig;
+import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.sampler.dataset.ImageFolderSource;
+import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.kafka.EmbeddedKafka;
+import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.server.roles.RoleConfigs;
+import io.facestream.server.roles.Roles;
+import io.facestream.trainer.TrainerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The sampler role: streams block-of-two pairs of its identities to facestream.pairs until stopped. */
+@Command(name = "sampler", mixinStandardHelpOptions = true,
+        description = "Stream identity pairs (blocks of two) from a dataset to Kafka, pausing while the trainer lags.")
+public final class SamplerCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions config;
+
+    @CommandLine.Mixin
+    SyntheticOptions synthetic;
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets sampler.bootstrapServers).")
+    String bootstrap;
+
+    @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
+    boolean embedded;
+
+    @Option(names = "--data", description = "Image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    Path data;
+
+    @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<pid>).")
+    String producerId;
+
+    @Override
+    public Integer call() throws Exception {
+        if (embedded && bootstrap != null) {
+            throw new Main.UsageException("--embedded and --bootstrap exclude each other");
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (bootstrap != null) {
+            flags.put("sampler.bootstrapServers", bootstrap);
+        }
+        Settings settings = config.settings(flags);
+        EmbeddedKafka kafka = embedded ? EmbeddedKafka.start() : null;
+        String servers = kafka != null ? kafka.bootstrapServers()
+                : settings.string("sampler.bootstrapServers", SamplerConfig.defaults().bootstrapServers());
+        if (kafka != null) {
+            FaceStreamTopics.ensure(kafka.admin());
+            System.out.println("embedded broker: bootstrap.servers=" + servers);
+        }
+        SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
+                producerId != null ? producerId : SamplerConfig.defaults().producerId(),
+                TrainerConfig.from(settings).groupId(), new JsonObject());
+        if (data != null && !Files.isDirectory(data)) {
+            throw new Main.UsageException("--data " + data + " is not a directory");
+        }
+        IdentitySource source = data != null ? ImageFolderSource.open(data) : new SyntheticFaces(synthetic.config(0));
+        Vertx vertx = Vertx.vertx();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Roles.stop(vertx, io.vertx.core.Future.succeededFuture());
+                source.close();
+            } catch (Exception e) {
+                System.err.println("facestream: sampler shutdown was not clean: " + e.getMessage());
+            } finally {
+                if (kafka != null) {
+                    kafka.close();
+                }
+                stopped.countDown();
+            }
+        }, "facestream-sampler-stop"));
+        vertx.deployVerticle(new SamplerVerticle(samplerConfig, source)).await();
+        System.out.println("sampler " + samplerConfig.producerId() + " streaming " + source.describe() + " to "
+                + samplerConfig.topic() + " at " + servers + " (rate logged every " + samplerConfig.statsInterval().toSeconds()
+                + " s; Ctrl-C stops)");
+        stopped.await();
+        return 0;
+    }
+}

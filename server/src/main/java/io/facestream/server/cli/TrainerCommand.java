@@ -1,0 +1,80 @@
+package io.facestream.server.cli;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.progress.ProgressLine;
+import io.facestream.server.progress.RunStatus;
+import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.RoleConfigs;
+import io.facestream.server.roles.Roles;
+import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.TrainerNode;
+import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.trainer.model.ModelConfig;
+import io.facestream.trainer.validation.ValidationSet;
+import io.vertx.core.Vertx;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The trainer role: consumes pairs, steps the model, evaluates and publishes metrics. */
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = "Train the embedding model from facestream.pairs, evaluate on held-out pairs, publish metrics.")
+public final class TrainerCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions config;
+
+    @CommandLine.Mixin
+    SyntheticOptions synthetic;
+
+    @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(names = "--steps", description = "Stop after this many steps (default: run until stopped).")
+    Long steps;
+
+    @Option(names = "--run-id", description = "Run id of the metrics events (default: trainer-<start time>).")
+    String runId;
+
+    @Option(names = "--validation-identities", defaultValue = "200",
+            description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
+    int validationIdentities;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (steps != null) {
+            flags.put("trainer.steps", Long.toString(steps));
+        }
+        Settings settings = config.settings(flags);
+        TrainerConfig trainerConfig = TrainerConfig.from(settings);
+        ModelConfig modelConfig = RoleConfigs.model(settings);
+        String run = runId != null ? runId : "trainer-" + java.time.Instant.now().toString().replace(':', '-');
+        Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
+        ValidationSet validation;
+        try (SyntheticFaces held = Demo.syntheticValidation(synthetic.config(0), validationIdentities)) {
+            validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(),
+                    new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+        }
+        Vertx vertx = Vertx.vertx();
+        RunStatus status = new RunStatus(run).attach(vertx);
+        MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, 0, kafkaProps);
+        TrainerNode node = TrainerNode.deploy(vertx, trainerConfig, modelConfig, bootstrap, kafkaProps, metrics,
+                validation).await();
+        ProgressLine progress = new ProgressLine(status, System.out, trainerConfig.steps(), System.console() != null)
+                .attach(vertx);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Roles.stop(vertx, node.undeploy());
+            metrics.close();
+        }, "facestream-trainer-stop"));
+        long last = node.finished().await();
+        progress.detach(vertx);
+        System.out.println("trainer stopped at step " + last);
+        return 0;
+    }
+}

@@ -1,0 +1,182 @@
+package io.facestream.server.roles;
+
+import io.facestream.protocol.bus.Addresses;
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.SamplerConfig;
+import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.sampler.dataset.SyntheticConfig;
+import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.http.HttpApiVerticle;
+import io.facestream.server.kafka.EmbeddedKafka;
+import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.server.progress.ProgressLine;
+import io.facestream.server.progress.RunStatus;
+import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.TrainerNode;
+import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.trainer.model.ModelConfig;
+import io.facestream.trainer.validation.ValidationSet;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything in one JVM: a real embedded KRaft broker, synthetic (or on-disk) identities, the sampler, the
+ * trainer with evaluation beside it, and the HTTP server. A bounded run ({@code trainer.steps > 0}) evaluates
+ * before the first and after the last step and completes {@link #finished()} with a summary.
+ */
+public final class Demo implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+    /** Identities of the default held-out validation set are numbered from here; the sampler never sends them. */
+    public static final int VALIDATION_FIRST_IDENTITY = 1_000_000;
+
+    private final Settings settings;
+    private final IdentitySource trainSource;
+    private final IdentitySource validationSource;
+    private final int port;
+    private final PrintStream progressOut;
+    private EmbeddedKafka kafka;
+    private Vertx vertx;
+    private TrainerNode trainer;
+    private ProgressLine progress;
+    private HttpApiVerticle http;
+    private final Promise<JsonObject> finished = Promise.promise();
+    private final JsonArray curve = new JsonArray();
+    private JsonObject initial;
+    private long trainingStartNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * @param settings         every role's settings (sampler.*, trainer.*, kafka.*)
+     * @param trainSource      identities the sampler streams
+     * @param validationSource identities held out for evaluation
+     * @param port             HTTP port (0 = any free port)
+     * @param progressOut      where the progress line goes, or null for none
+     */
+    public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
+                PrintStream progressOut) {
+        this.settings = settings;
+        this.trainSource = trainSource;
+        this.validationSource = validationSource;
+        this.port = port;
+        this.progressOut = progressOut;
+    }
+
+    /** The synthetic held-out identities matching a synthetic training set: same generator, other people. */
+    public static SyntheticFaces syntheticValidation(SyntheticConfig train, int identities) {
+        return new SyntheticFaces(train.withIdentities(VALIDATION_FIRST_IDENTITY, identities));
+    }
+
+    /** Starts the broker and every role; completes when training has started. */
+    public Future<Demo> start() {
+        TrainerConfig trainerConfig = TrainerConfig.from(settings);
+        ModelConfig modelConfig = RoleConfigs.model(settings);
+        kafka = EmbeddedKafka.start();
+        FaceStreamTopics.ensure(kafka.admin());
+        vertx = Vertx.vertx();
+        String runId = "demo-" + Instant.now().toString().replace(':', '-');
+        RunStatus status = new RunStatus(runId).attach(vertx);
+        vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> onEval(m.body(), trainerConfig));
+        Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
+        SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
+                trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
+        MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        http = new HttpApiVerticle("0.0.0.0", port, status, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()));
+        return vertx.executeBlocking(() -> {
+                    long t0 = System.nanoTime();
+                    ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
+                            trainerConfig.seed(), new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+                    LOG.info("validation set: {} pairs over {} images from {} in {} ms", set.pairs(), set.pool().length,
+                            validationSource.describe(), (System.nanoTime() - t0) / 1_000_000);
+                    return set;
+                })
+                .compose(set -> vertx.deployVerticle(http).map(set))
+                .compose(set -> vertx.deployVerticle(new SamplerVerticle(samplerConfig, trainSource)).map(set))
+                .compose(set -> {
+                    trainingStartNanos = System.nanoTime();
+                    return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
+                            metrics, set);
+                })
+                .map(node -> {
+                    trainer = node;
+                    if (progressOut != null) {
+                        progress = new ProgressLine(status, progressOut, trainerConfig.steps(),
+                                System.console() != null).attach(vertx);
+                    }
+                    LOG.info("demo running: broker {}, dashboard and API on port {}, {} training identities",
+                            kafka.bootstrapServers(), http.actualPort(), trainSource.identities().size());
+                    return this;
+                });
+    }
+
+    /** The demo's sampler defaults: a shallow lag bound, so the sampler does not outrun a CPU trainer by minutes. */
+    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 2000L).put("lagLow", 1000L)
+            .put("statsInterval", "2s");
+
+    private void onEval(JsonObject eval, TrainerConfig config) {
+        long step = eval.getLong("step");
+        double seconds = (System.nanoTime() - trainingStartNanos) / 1e9;
+        curve.add(new JsonObject().put("step", step).put("seconds", seconds)
+                .put("accuracy", eval.getJsonObject("lfw").getDouble("accuracyMean")));
+        if (initial == null) {
+            initial = eval;
+        }
+        if (config.steps() > 0 && step >= config.steps()) {
+            long images = 2L * config.batchPairs() * step;
+            finished.tryComplete(new JsonObject()
+                    .put("steps", step)
+                    .put("seconds", seconds)
+                    .put("imagesPerSecond", images / Math.max(1e-9, seconds))
+                    .put("initial", initial)
+                    .put("final", eval)
+                    .put("curve", curve.copy()));
+        }
+    }
+
+    /** Completes with the summary when a bounded run has evaluated after its last step. */
+    public Future<JsonObject> finished() {
+        return finished.future();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Stops every role and the broker; safe to call more than once (a shutdown hook and the main thread). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (progress != null) {
+            progress.detach(vertx);
+        }
+        if (vertx != null) {
+            Roles.stop(vertx, trainer == null ? Future.succeededFuture() : trainer.undeploy());
+            if (trainer != null) {
+                trainer.metrics().close();
+            }
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.facestream.server.roles;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.SamplerConfig;
+import io.facestream.server.config.ConfigSections;
+import io.facestream.trainer.model.ModelConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Builds each role's typed config from the one {@link Settings} tree. */
+public final class RoleConfigs {
+    private RoleConfigs() {
+    }
+
+    /** {@code kafka.*}: client settings passed through to every producer, consumer and admin client. */
+    public static Map<String, Object> kafka(Settings settings) {
+        return new HashMap<>(settings.withPrefix("kafka."));
+    }
+
+    /** The model keys under {@code trainer.} (architecture, inputSize, learningRate, ...). */
+    public static ModelConfig model(Settings settings) {
+        return ModelConfig.fromJson(ConfigSections.section(settings, "trainer.", ModelConfig.defaults().toJson()));
+    }
+
+    /**
+     * The sampler's config: {@code sampler.*} over {@code roleDefaults} over the module defaults; bootstrap
+     * servers, producer id and trainer group come from the role unless set explicitly.
+     */
+    public static SamplerConfig sampler(Settings settings, String bootstrap, String producerId, String trainerGroup,
+                                        JsonObject roleDefaults) {
+        JsonObject json = new JsonObject().put("bootstrapServers", bootstrap).put("producerId", producerId)
+                .put("trainerGroup", trainerGroup).mergeIn(roleDefaults.copy())
+                .mergeIn(ConfigSections.section(settings, "sampler.", SamplerConfig.defaultsJson()));
+        JsonObject kafka = new JsonObject(new HashMap<>(kafka(settings)));
+        kafka.mergeIn(json.getJsonObject("kafka", new JsonObject()));
+        json.put("kafka", kafka);
+        return SamplerConfig.fromJson(json);
+    }
+
+    /** Whether the cluster answers a metadata request within 2 s (for {@code /ready}). */
+    public static Future<Boolean> brokerReachable(Vertx vertx, Admin admin) {
+        return vertx.executeBlocking(() -> {
+            try {
+                admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package io.facestream.server.roles;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Shutting a role's Vert.x down from a plain thread (main or a shutdown hook). */
+public final class Roles {
+    private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
+    private static final long STOP_SECONDS = 60;
+
+    private Roles() {
+    }
+
+    /**
+     * Waits for {@code undeploy} (bounded), then closes Vert.x and waits for that too. The waits happen on this
+     * thread, not as continuations on Vert.x's event loops, which are gone once Vert.x is closed.
+     */
+    public static void stop(Vertx vertx, Future<?> undeploy) {
+        await(undeploy, "undeploy");
+        await(vertx.close(), "Vert.x close");
+    }
+
+    private static void await(Future<?> f, String what) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("{} did not finish cleanly within {} s", what, STOP_SECONDS, e);
+        }
+    }
+}
