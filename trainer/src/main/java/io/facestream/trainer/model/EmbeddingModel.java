@@ -8,6 +8,7 @@ import io.facestream.trainer.loss.TripletLoss;
 import io.facestream.trainer.loss.Triplets;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -190,6 +191,11 @@ public final class EmbeddingModel implements AutoCloseable {
             inference.close();
         }
         LOG.info("exported inference model step={} dir={}", step(), dir);
+    }
+
+    /** A copy of the DL4J graph configuration, for tools that inspect or mirror the architecture. */
+    public ComputationGraphConfiguration graphConfiguration() {
+        return graph.getConfiguration().clone();
     }
 
     /** The DL4J graph, for tests in this package. */

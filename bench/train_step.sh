@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Training-step throughput of the default SMALL embedding model (64x64, batch 96 = 48 pairs, 2 threads):
+# DL4J with the oneDNN fast path, DL4J without it, and the same network in PyTorch CPU; prints the rates and
+# the ratio DL4J/PyTorch. Other processes on the machine skew the numbers: the load is printed with them and
+# cores_busy (process CPU time / wall time) near the thread count means the run had the cores to itself.
+#
+# Usage: bench/train_step.sh            (env: BATCH=96 WARMUP=5 STEPS=20 THREADS=2 ROUNDS=2)
+# Needs: Maven artifacts in ~/.m2 (offline build) and /usr/bin/python3 with torch (apt-get install python3-torch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BATCH=${BATCH:-96}
+WARMUP=${WARMUP:-5}
+STEPS=${STEPS:-20}
+THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-2}
+PYTHON=${PYTHON:-/usr/bin/python3}
+OUT=bench/target/train_step
+mkdir -p "$OUT"
+
+mvn -B -Pbench -q -o -pl bench -am compile dependency:build-classpath \
+    -Dmdep.outputFile="$PWD/$OUT/classpath.txt" >"$OUT/maven.log" 2>&1 || { cat "$OUT/maven.log"; exit 1; }
+CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
+
+export OMP_NUM_THREADS=$THREADS
+JAVA=(java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train_step-logback.xml)
+ARGS=(--batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS")
+
+"${JAVA[@]}" io.facestream.bench.TrainStepBench --describe 2>"$OUT/describe.log" | tail -1 >"$OUT/small.json"
+
+rate() { sed -n 's/.* images_per_s=\([0-9.]*\).*/\1/p' | tail -1; }
+results=()
+for round in $(seq "$ROUNDS"); do
+    echo "round $round, load: $(uptime | sed 's/.*load average: //')"
+    on=$("${JAVA[@]}" io.facestream.bench.TrainStepBench "${ARGS[@]}" 2>>"$OUT/java.log" | grep '^RESULT')
+    echo "  $on"
+    torch=$("$PYTHON" bench/train_step_torch.py "$OUT/small.json" "${ARGS[@]}" --threads "$THREADS" | grep '^RESULT')
+    echo "  $torch"
+    results+=("$(rate <<<"$on") $(rate <<<"$torch")")
+done
+off=$("${JAVA[@]}" -Dorg.eclipse.deeplearning4j.helpers.disable=true io.facestream.bench.TrainStepBench \
+    "${ARGS[@]}" 2>>"$OUT/java.log" | grep '^RESULT')
+echo "fast path off, load: $(uptime | sed 's/.*load average: //')"
+echo "  $off"
+
+for r in "${results[@]}"; do
+    read -r dl4j torch <<<"$r"
+    awk -v d="$dl4j" -v t="$torch" -v o="$(rate <<<"$off")" 'BEGIN {
+        printf "DL4J %.1f img/s, PyTorch %.1f img/s, ratio DL4J/PyTorch %.2f (fast path off: %.1f img/s, gain %.1fx)\n",
+               d, t, d / t, o, d / o }'
+done

@@ -1,0 +1,55 @@
+package io.facestream.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.Nd4jCpu;
+
+class CpuFastPathTest {
+
+    @Test
+    @DisplayName("the shim at DL4J's old class name answers from ND4J's native environment")
+    void shimForwardsToRealEnvironment() {
+        Nd4jCpu.Environment shim = Nd4jCpu.Environment.getInstance();
+        org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment real =
+                org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance();
+        assertEquals(real.isUseONEDNN(), shim.isUseMKLDNN());
+        assertEquals(real.isUseONEDNN(), shim.isUseONEDNN());
+        assertEquals(real.helpersAllowed(), shim.helpersAllowed());
+        assertEquals(Nd4j.getEnvironment().helpersAllowed(), shim.helpersAllowed());
+    }
+
+    @Test
+    @DisplayName("enable is idempotent and every conv and batch-norm layer of a new model gets a oneDNN helper")
+    void layersGetOneDnnHelpers() {
+        assertTrue(CpuFastPath.enable(), "oneDNN should be active with nd4j-native's onednn-avx2 natives");
+        assertTrue(CpuFastPath.enable());
+        assertTrue(CpuFastPath.helpersRequested());
+        ModelConfig config = ModelConfig.defaults().withInputSize(32).withEmbeddingSize(16);
+        try (EmbeddingModel model = EmbeddingModel.create(config)) {
+            int conv = 0;
+            int bn = 0;
+            for (Layer layer : model.graph().getLayers()) {
+                if (layer instanceof ConvolutionLayer c) {
+                    assertNotNull(c.getHelper(), c.conf().getLayer().getLayerName());
+                    assertEquals(MKLDNNConvHelper.class, c.getHelper().getClass());
+                    conv++;
+                } else if (layer instanceof BatchNormalization b) {
+                    assertNotNull(b.getHelper(), b.conf().getLayer().getLayerName());
+                    assertEquals(MKLDNNBatchNormHelper.class, b.getHelper().getClass());
+                    bn++;
+                }
+            }
+            assertTrue(conv >= 4 && bn >= 4, conv + " conv, " + bn + " batch-norm layers");
+        }
+    }
+}

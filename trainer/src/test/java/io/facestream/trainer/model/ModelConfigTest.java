@@ -1,0 +1,100 @@
+package io.facestream.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import io.facestream.trainer.loss.Mining;
+import io.facestream.trainer.loss.TripletMode;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ModelConfigTest {
+
+    @Test
+    @DisplayName("defaults: SMALL 64x64x3, D=128, margin 0.2, batch semi-hard, Adam 1e-3 after 100 warm-up steps")
+    void defaults() {
+        ModelConfig c = ModelConfig.defaults();
+        assertEquals(Architecture.SMALL, c.architecture());
+        assertEquals(64, c.inputSize());
+        assertEquals(3, c.channels());
+        assertEquals(128, c.embeddingSize());
+        assertEquals(0.2, c.margin());
+        assertEquals(TripletMode.BATCH, c.tripletMode());
+        assertEquals(Mining.SEMI_HARD, c.mining());
+        assertEquals(1e-3, c.learningRate());
+        assertEquals(100, c.warmupSteps());
+        assertEquals(0, c.cosineSteps());
+        assertEquals(5e-4, c.weightDecay());
+        assertEquals(112, ModelConfig.defaults(Architecture.MOBILEFACENET).inputSize());
+    }
+
+    static Stream<Arguments> invalidValues() {
+        ModelConfig d = ModelConfig.defaults();
+        return Stream.of(
+                invalid("trainer.embeddingSize must be in [8, 1024], got 0", () -> d.withEmbeddingSize(0)),
+                invalid("trainer.embeddingSize must be in [8, 1024], got 2048", () -> d.withEmbeddingSize(2048)),
+                invalid("trainer.inputSize must be a multiple of 16 in [32, 256], got 100", () -> d.withInputSize(100)),
+                invalid("trainer.inputSize must be a multiple of 16 in [32, 256], got 16", () -> d.withInputSize(16)),
+                invalid("trainer.margin must be in (0, 4] (squared distances of unit vectors lie in [0, 4]), got 0.0",
+                        () -> d.withTriplets(TripletMode.BATCH, Mining.HARD, 0)),
+                invalid("trainer.tripletMode must be one of [SEED, BATCH], got null",
+                        () -> d.withTriplets(null, Mining.HARD, 0.2)),
+                invalid("trainer.learningRate must be in (0, 1], got -1.0", () -> d.withSchedule(-1, 0, 0)),
+                invalid("trainer.warmupSteps must be in [0, 1000000], got -5", () -> d.withSchedule(1e-3, -5, 0)),
+                invalid("trainer.channels must be 1 or 3, got 2", () -> new ModelConfig(Architecture.SMALL, 64, 2,
+                        128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 0, 1)),
+                invalid("trainer.weightDecay must be in [0, 1), got 1.0", () -> new ModelConfig(Architecture.SMALL,
+                        64, 3, 128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 1.0, 1)));
+    }
+
+    private static Arguments invalid(String message, Supplier<ModelConfig> build) {
+        return Arguments.of(message, build);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidValues")
+    @DisplayName("an out-of-range value fails with a message naming the key, the range and the value")
+    void rejectsInvalidValues(String message, Supplier<ModelConfig> build) {
+        ModelConfigException e = assertThrows(ModelConfigException.class, build::get);
+        assertEquals(message, e.getMessage());
+        assertEquals(message.substring(0, message.indexOf(' ')), e.key());
+    }
+
+    @Test
+    @DisplayName("toJson and fromJson round-trip every field")
+    void jsonRoundTrip() {
+        ModelConfig c = new ModelConfig(Architecture.MOBILEFACENET, 96, 1, 256, 0.35, TripletMode.SEED,
+                Mining.HARD, 5e-4, 7, 1000, 1e-4, -3);
+        assertEquals(c, ModelConfig.fromJson(c.toJson()));
+    }
+
+    @Test
+    @DisplayName("fromJson fills missing keys with defaults, follows the architecture's input size and ignores others")
+    void jsonDefaults() {
+        ModelConfig c = ModelConfig.fromJson(new JsonObject().put("architecture", "mobilefacenet")
+                .put("mining", "semi-hard").put("batchPairs", 48));
+        assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET), c);
+        assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(new JsonObject()));
+    }
+
+    @Test
+    @DisplayName("fromJson rejects wrong types and unknown enum names, naming the key")
+    void jsonTypeErrors() {
+        assertEquals("trainer.embeddingSize must be an integer, got \"big\"", assertThrows(ModelConfigException.class,
+                () -> ModelConfig.fromJson(new JsonObject().put("embeddingSize", "big"))).getMessage());
+        assertEquals("trainer.embeddingSize must be an integer, got 1.5", assertThrows(ModelConfigException.class,
+                () -> ModelConfig.fromJson(new JsonObject().put("embeddingSize", 1.5))).getMessage());
+        assertEquals("trainer.margin must be a number, got true", assertThrows(ModelConfigException.class,
+                () -> ModelConfig.fromJson(new JsonObject().put("margin", true))).getMessage());
+        assertEquals("trainer.mining must be one of [HARD, SEMI_HARD], got \"easy\"",
+                assertThrows(ModelConfigException.class,
+                        () -> ModelConfig.fromJson(new JsonObject().put("mining", "easy"))).getMessage());
+    }
+}
