@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * @param validationPairs  pairs in the default synthetic validation set
  * @param threshold        distance threshold for the at-threshold metrics (squared L2)
  * @param exportDir        where the inference model is exported after evaluations (null = no export)
- * @param seed             seed of augmentation and validation sampling
+ * @param seed             seed of augmentation and validation sampling (key trainer.dataSeed; trainer.seed seeds the weights)
  */
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
@@ -48,6 +48,6 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.integer("trainer.validationPairs", 3000, 10, 1_000_000),
                 s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
                 export.isEmpty() ? null : Path.of(export),
-                s.longValue("trainer.seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
+                s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 }
