@@ -123,7 +123,11 @@ public final class ModelService implements AutoCloseable {
                 l.decoder().decodeInto(new FaceImage("image", image.name(), encoding, image.bytes()), data,
                         i * perImage);
             } catch (ImageDecodeException e) {
-                throw new ImageRejectedException(e.getMessage());
+                // the decoder names the image "<identity>/<sample>: ..."; say it the way the request named it
+                String prefix = "image/" + image.name() + ": ";
+                String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                        : e.getMessage();
+                throw new ImageRejectedException("image \"" + image.name() + "\": " + reason);
             }
         }
         for (int j = 0; j < data.length; j++) {

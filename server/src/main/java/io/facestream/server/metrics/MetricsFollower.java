@@ -27,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Follows {@link Topics#METRICS} from the beginning on its own thread and hands each polled batch of events, in
- * offset order, to a sink (the WebSocket hub and the run status). It waits for the sink to finish a batch before
- * polling the next, so a long topic replayed at start-up never piles up in memory. Reads without a consumer
- * group: every server replica sees every event. Malformed events are logged with their offset and skipped.
+ * Follows the metrics topic ({@link Topics#METRICS}) from the beginning on its own thread and hands each polled
+ * batch of events, in offset order, to a sink (the WebSocket hub and the run status). It waits for the sink to
+ * finish a batch before polling the next, so a long topic replayed at start-up never piles up in memory. Reads
+ * without a consumer group: every server replica sees every event. Malformed events are logged with their offset and skipped.
  */
 public final class MetricsFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
@@ -38,15 +38,24 @@ public final class MetricsFollower implements AutoCloseable {
     private static final long TOPIC_RETRY_MILLIS = 2000;
 
     private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
     private final Function<List<MetricsEvent>, Future<?>> sink;
     private final Thread thread;
     private volatile boolean running = true;
 
-    /**
-     * @param sink takes each batch; the follower polls again once the returned future completes
-     */
+    /** Follows {@link Topics#METRICS}. */
     public MetricsFollower(String bootstrapServers, Map<String, Object> kafkaProps,
                            Function<List<MetricsEvent>, Future<?>> sink) {
+        this(bootstrapServers, Topics.METRICS, kafkaProps, sink);
+    }
+
+    /**
+     * @param topic the metrics topic
+     * @param sink  takes each batch; the follower polls again once the returned future completes
+     */
+    public MetricsFollower(String bootstrapServers, String topic, Map<String, Object> kafkaProps,
+                           Function<List<MetricsEvent>, Future<?>> sink) {
+        this.topic = topic;
         this.sink = sink;
         Map<String, Object> props = new HashMap<>(kafkaProps);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -97,13 +106,13 @@ public final class MetricsFollower implements AutoCloseable {
     private List<TopicPartition> awaitPartitions() throws InterruptedException {
         while (running) {
             try {
-                List<PartitionInfo> infos = consumer.partitionsFor(Topics.METRICS);
+                List<PartitionInfo> infos = consumer.partitionsFor(topic);
                 if (infos != null && !infos.isEmpty()) {
                     return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 }
-                LOG.info("topic {} does not exist yet; looking again in {} ms", Topics.METRICS, TOPIC_RETRY_MILLIS);
+                LOG.info("topic {} does not exist yet; looking again in {} ms", topic, TOPIC_RETRY_MILLIS);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("cannot reach the broker for topic {}; trying again in {} ms: {}", Topics.METRICS,
+                LOG.warn("cannot reach the broker for topic {}; trying again in {} ms: {}", topic,
                         TOPIC_RETRY_MILLIS, e.getMessage());
             }
             Thread.sleep(TOPIC_RETRY_MILLIS);

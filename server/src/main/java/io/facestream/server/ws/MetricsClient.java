@@ -182,7 +182,8 @@ final class MetricsClient {
         closed = true;
         cancelStuckTimer();
         queue.clear();
-        LOG.info("closing metrics socket {}: {} ({} events sent)", remote, reason, sent);
+        LOG.info("closing metrics socket {}: {} ({} events sent, at most {} of {} queued, {} train events coalesced)",
+                remote, reason, sent, queue.maxSize(), queue.capacity(), queue.coalesced());
         hub.removed(this, reason, slow);
         ws.close(status, truncate(reason));
     }
