@@ -100,6 +100,7 @@ public final class TrainingLoop implements Runnable {
                     }
                     batch.acknowledge();
                 }
+                LOG.debug("step {} done: {} pairs, loss {}", step, batch.pairs().size(), result.loss());
                 for (StepListener l : listeners) {
                     l.afterStep(model, step);
                 }

@@ -51,6 +51,11 @@ final class Pairs {
         }
     }
 
+    /** The first image of the {@code k}-th identity. */
+    FaceImage image(int k) {
+        return images.get(k)[0];
+    }
+
     /** Pairs sent so far (the next sequence number). */
     long sent() {
         return next;

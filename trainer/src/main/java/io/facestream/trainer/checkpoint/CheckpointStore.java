@@ -33,7 +33,8 @@ public final class CheckpointStore {
     public static final String MANIFEST = "checkpoint.json";
     /**
      * Test hook (a system property, not a setting): milliseconds to wait after a checkpoint's files are durable
-     * and before the rename, so a fault test can kill the process in the middle of a save.
+     * and before the rename, so a fault test can kill the process in the middle of a save. Only saves made while
+     * a complete checkpoint exists pause, so the interrupted save always has one to fall back on.
      */
     public static final String PAUSE_BEFORE_RENAME_PROPERTY = "facestream.test.checkpointPauseMillis";
     private static final String STAGING = ".staging-";
@@ -108,7 +109,7 @@ public final class CheckpointStore {
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Durable.fsync(manifestFile);
             Durable.fsync(staging);
-            pauseForTests(staging);
+            pauseForTests(staging, target);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             Durable.fsync(root);
         } catch (IOException | RuntimeException e) {
@@ -181,13 +182,13 @@ public final class CheckpointStore {
         }
     }
 
-    private static void pauseForTests(Path staging) throws IOException {
+    private void pauseForTests(Path staging, Path target) throws IOException {
         long millis = Long.getLong(PAUSE_BEFORE_RENAME_PROPERTY, 0L);
-        if (millis <= 0) {
+        if (millis <= 0 || complete().isEmpty()) {
             return;
         }
-        LOG.warn("checkpoint staged in {}; pausing {} ms before the rename ({} is set)", staging, millis,
-                PAUSE_BEFORE_RENAME_PROPERTY);
+        LOG.warn("checkpoint staged in {}; pausing {} ms before renaming it to {} ({} is set)", staging, millis,
+                target.getFileName(), PAUSE_BEFORE_RENAME_PROPERTY);
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
