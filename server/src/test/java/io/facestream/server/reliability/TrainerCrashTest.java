@@ -1,10 +1,13 @@
 package io.facestream.server.reliability;
 
+import io.facestream.protocol.MetricsEvent;
+import io.facestream.protocol.Topics;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.kafka.KafkaTest;
 import io.facestream.server.kafka.TestKafka;
 import io.facestream.trainer.checkpoint.Checkpoint;
 import io.facestream.trainer.checkpoint.CheckpointStore;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -60,6 +63,27 @@ class TrainerCrashTest {
         return out;
     }
 
+    /**
+     * All processes published under one run, each resumed process said so, and no seq was used twice: the metrics
+     * history of the run goes on across the crashes (events still in a killed process's buffer leave gaps).
+     */
+    private static void assertRunContinues(TestKafka kafka, String runId, int restarts) {
+        long lastSeq = -1;
+        int resumedEvents = 0;
+        for (ConsumerRecord<byte[], byte[]> r : TrainerRig.readAll(kafka.bootstrapServers(), Topics.METRICS)) {
+            MetricsEvent e = MetricsEvent.parse(r.value());
+            if (!e.runId().equals(runId)) {
+                continue;
+            }
+            assertTrue(e.seq() > lastSeq, "seq " + e.seq() + " after " + lastSeq + ": a number was reused");
+            lastSeq = e.seq();
+            if (e.type() == MetricsEvent.Type.SYSTEM && "resumed".equals(e.figures().getString("event"))) {
+                resumedEvents++;
+            }
+        }
+        assertEquals(restarts, resumedEvents);
+    }
+
     private static Matcher resumed(RoleProcess trainer) throws InterruptedException {
         Matcher m = RESUMING.matcher(trainer.awaitLine(RESUMING, START));
         assertTrue(m.find());
@@ -88,8 +112,9 @@ class TrainerCrashTest {
                     assertEquals(newest.step(), number(m, 3), "resumes from the newest checkpoint");
                     startStep = newest.step();
                 }
-                // past at least one checkpoint of this process, at a random step up to two checkpoints on
-                long target = startStep + every + random.nextInt(every + 1);
+                // a random step after this process's first checkpoint is in place: "step N done" is logged before
+                // step N's checkpoint is written, so step startStep + every + 1 comes after that save
+                long target = startStep + every + 1 + random.nextInt(every);
                 awaitStep(trainer, target);
                 trainer.kill();
                 Checkpoint newest = Ledger.newestCheckpoint(rig.checkpoints).orElseThrow();
@@ -107,6 +132,8 @@ class TrainerCrashTest {
             assertEquals(TERMINATED, last.stop(STOP), "stopped by SIGTERM within the grace period");
             Checkpoint fin = Ledger.newestCheckpoint(rig.checkpoints).orElseThrow();
             assertEquals(fin.offsets(), rig.committed(), "a clean stop commits its final checkpoint");
+
+            assertRunContinues(kafka, atKill.get(0).runId(), 3);
 
             Ledger ledger = Ledger.read(rig.ledger);
             assertEquals(4, ledger.segments.size());
