@@ -15,6 +15,7 @@ import io.facestream.server.progress.ProgressLine;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
@@ -32,7 +33,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -215,10 +215,8 @@ public final class Demo implements AutoCloseable {
         if (ownExportDir == null) {
             return;
         }
-        try (var walk = Files.walk(ownExportDir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            new ModelExports(ownExportDir).deleteAll();
         } catch (IOException e) {
             LOG.warn("could not delete the demo's model directory {}: {}", ownExportDir, e.getMessage());
         }
