@@ -174,6 +174,7 @@
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/metrics'
       + (params.toString() ? '?' + params : '');
     const ws = new WebSocket(url);
+    window.facestream.socket = ws;
     ws.onopen = () => { retryMs = 500; setConnection('live'); };
     ws.onmessage = (m) => {
       let msg;
@@ -189,6 +190,6 @@
     };
   }
 
-  window.facestream = { charts: charts, state: state };
+  window.facestream = { charts: charts, state: state, socket: null };
   connect();
 })();

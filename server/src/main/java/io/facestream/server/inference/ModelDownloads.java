@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
@@ -77,11 +76,13 @@ public final class ModelDownloads implements AutoCloseable {
         if (cache == null) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(cache)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        // the cache is flat: the zips and any temporary file of one being built
+        try (Stream<Path> files = Files.list(cache)) {
+            for (Path p : files.toList()) {
                 Files.deleteIfExists(p);
             }
         }
+        Files.deleteIfExists(cache);
         cache = null;
     }
 }

@@ -42,8 +42,18 @@ public final class MetricsHub {
     private final AtomicLong rejectedCommands = new AtomicLong();
     private final AtomicLong refusedHandshakes = new AtomicLong();
 
-    /** Why a client went away. */
-    public record Closure(String remote, String reason, long sent, int maxQueued, int queueCapacity) {
+    /**
+     * Why a client went away, with its queue's record.
+     *
+     * @param remote        the client's address
+     * @param reason        why it was closed
+     * @param sent          events written to it
+     * @param maxQueued     the most events that ever waited for it (never above {@code queueCapacity})
+     * @param queueCapacity its queue's bound ({@code server.ws.queue})
+     * @param coalesced     train events dropped because a newer one superseded them
+     */
+    public record Closure(String remote, String reason, long sent, int maxQueued, int queueCapacity,
+                          long coalesced) {
     }
 
     /** Must be created on the event loop that accepts the sockets (the HTTP verticle's context). */
@@ -131,7 +141,7 @@ public final class MetricsHub {
         }
         synchronized (closures) {
             closures.add(new Closure(client.remote(), reason, client.sent(), client.queue().maxSize(),
-                    client.queue().capacity()));
+                    client.queue().capacity(), client.queue().coalesced()));
             if (closures.size() > CLOSURES_KEPT) {
                 closures.remove(0);
             }

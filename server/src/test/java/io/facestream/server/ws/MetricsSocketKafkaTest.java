@@ -115,7 +115,8 @@ class MetricsSocketKafkaTest {
             assertNotNull(closure, "the client that never reads must be closed");
             assertTrue(closure.reason().startsWith("too slow"), closure.reason());
             assertEquals(queue, closure.queueCapacity());
-            assertTrue(closure.maxQueued() <= queue, "queued " + closure.maxQueued() + " > bound " + queue);
+            assertTrue(closure.maxQueued() > 0 && closure.maxQueued() <= queue,
+                    "its queue must have been used and stayed within the bound: " + closure);
             assertEquals(1, f.hub.stats().getLong("closedSlow"));
             assertEquals(readers, f.hub.clients());
 
