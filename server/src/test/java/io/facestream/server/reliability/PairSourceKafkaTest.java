@@ -11,10 +11,8 @@ import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.trainer.kafka.ReceivedPair;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,18 +37,6 @@ class PairSourceKafkaTest {
         ReceivedPair p = source.poll(WAIT);
         assertNotNull(p, "no pair within " + WAIT);
         return p;
-    }
-
-    private static Map<Integer, Long> committed(TestKafka kafka, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = kafka.broker().admin().listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        Map<Integer, Long> out = new TreeMap<>();
-        offsets.forEach((tp, o) -> {
-            if (tp.topic().equals(topic) && o != null) {
-                out.put(tp.partition(), o.offset());
-            }
-        });
-        return out;
     }
 
     @Test
@@ -76,12 +61,12 @@ class PairSourceKafkaTest {
             got.stream().filter(p -> p.offset() != 4).forEach(ReceivedPair::acknowledge);
             assertEquals(Map.of(0, 4L), source.acknowledgedOffsets());
             source.commit(source.acknowledgedOffsets()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            assertEquals(Map.of(0, 4L), committed(kafka, group, topic));
+            assertEquals(Map.of(0, 4L), TrainerRig.committed(kafka.bootstrapServers(), group, topic));
             got.get(4).acknowledge();
             assertEquals(Map.of(0, 10L), source.acknowledgedOffsets());
             // acknowledged but never committed: closing must not commit it behind the caller's back
             source.close();
-            assertEquals(Map.of(0, 4L), committed(kafka, group, topic));
+            assertEquals(Map.of(0, 4L), TrainerRig.committed(kafka.bootstrapServers(), group, topic));
 
             ReactorPairSource resumed = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 4, Map.of(),
                     dlq, Map.of(0, 7L));

@@ -115,7 +115,12 @@ final class TrainerRig implements AutoCloseable {
 
     /** The group's committed offsets on the rig's topic. */
     Map<Integer, Long> committed() throws Exception {
-        try (Admin admin = admin()) {
+        return committed(bootstrap, group, topic);
+    }
+
+    /** A group's committed offsets on one topic, by partition. */
+    static Map<Integer, Long> committed(String bootstrap, String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<Integer, Long> out = new TreeMap<>();
@@ -126,10 +131,6 @@ final class TrainerRig implements AutoCloseable {
             });
             return out;
         }
-    }
-
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
     /**
