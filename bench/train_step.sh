@@ -4,7 +4,9 @@
 # the ratio DL4J/PyTorch. Other processes on the machine skew the numbers: the load is printed with them and
 # cores_busy (process CPU time / wall time) near the thread count means the run had the cores to itself.
 #
-# Usage: bench/train_step.sh            (env: BATCH=96 WARMUP=5 STEPS=20 THREADS=2 ROUNDS=2)
+# Usage: bench/train_step.sh            (env: BATCH=96 WARMUP=5 STEPS=20 THREADS=2 ROUNDS=2 NICE=)
+# NICE=-10 (root only) runs the timed processes at a higher priority, to approximate an idle machine on a
+# shared one; say so when quoting such numbers.
 # Needs: Maven artifacts in ~/.m2 (offline build) and /usr/bin/python3 with torch (apt-get install python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,7 @@ STEPS=${STEPS:-20}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-2}
 PYTHON=${PYTHON:-/usr/bin/python3}
+NICE=${NICE:-}
 OUT=bench/target/train_step
 mkdir -p "$OUT"
 
@@ -23,7 +26,9 @@ mvn -B -Pbench -q -o -pl bench -am compile dependency:build-classpath \
 CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
 
 export OMP_NUM_THREADS=$THREADS
-JAVA=(java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train_step-logback.xml)
+PRIO=()
+[[ -n "$NICE" ]] && PRIO=(nice -n "$NICE")
+JAVA=("${PRIO[@]}" java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train_step-logback.xml)
 ARGS=(--batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS")
 
 "${JAVA[@]}" io.facestream.bench.TrainStepBench --describe 2>"$OUT/describe.log" | tail -1 >"$OUT/small.json"
@@ -32,10 +37,10 @@ ARGS=(--batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS")
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" | tail -1; }
 results=()
 for round in $(seq "$ROUNDS"); do
-    echo "round $round, load: $(uptime | sed 's/.*load average: //')"
+    echo "round $round, load: $(uptime | sed 's/.*load average: //')${NICE:+, nice $NICE}"
     on=$("${JAVA[@]}" io.facestream.bench.TrainStepBench "${ARGS[@]}" 2>>"$OUT/java.log" | grep '^RESULT')
     echo "  $on"
-    torch=$("$PYTHON" bench/train_step_torch.py "$OUT/small.json" "${ARGS[@]}" --threads "$THREADS" | grep '^RESULT')
+    torch=$("${PRIO[@]}" "$PYTHON" bench/train_step_torch.py "$OUT/small.json" "${ARGS[@]}" --threads "$THREADS" | grep '^RESULT')
     echo "  $torch"
     results+=("$on|$torch")
 done

@@ -101,7 +101,8 @@ public final class EmbeddingModel implements AutoCloseable {
      * @param images {@code [2B, channels, inputSize, inputSize]} FLOAT, NCHW, already normalised with
      *               {@link Normalisation}; rows {@code (2i, 2i+1)} show the same identity and the {@code B}
      *               identities are distinct
-     * @throws ModelDivergedException when the loss is not finite
+     * @throws ModelDivergedException when the loss is not finite; the update has then spoiled the weights, so
+     *                                 restore the last checkpoint
      */
     public StepResult fit(INDArray images) {
         checkOpen();
