@@ -2,10 +2,13 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.http.HttpApiVerticle;
+import io.facestream.server.ingest.HttpIngest;
+import io.facestream.server.ingest.IngestEvents;
 import io.facestream.server.metrics.MetricsFollower;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
+import io.facestream.trainer.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -18,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The server role: HTTP API over the run that the metrics topic describes. */
+/** The server role: HTTP API over the run that the metrics topic describes, and the HTTP ingest front door. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Serve the HTTP API (health, readiness, run status) from the facestream.metrics topic.")
 public final class ServerCommand implements Callable<Integer> {
@@ -44,11 +47,16 @@ public final class ServerCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         RunStatus status = new RunStatus("(from " + bootstrap + ")").attach(vertx);
         MetricsFollower follower = new MetricsFollower(vertx, bootstrap, kafkaProps).start();
+        MetricsPublisher events = IngestEvents.ownPublisher(bootstrap, kafkaProps, "http-" + ProcessHandle.current().pid());
+        HttpIngest ingest = HttpIngest.install(vertx, settings, bootstrap, kafkaProps,
+                "server-" + ProcessHandle.current().pid(), IngestEvents.to(events));
         vertx.deployVerticle(new HttpApiVerticle("0.0.0.0", port, status,
                 () -> RoleConfigs.brokerReachable(vertx, admin))).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             follower.close();
+            ingest.close();
+            events.close();
             Roles.stop(vertx, io.vertx.core.Future.succeededFuture());
             admin.close();
             stopped.countDown();

@@ -43,6 +43,7 @@ public final class HttpApiVerticle extends VerticleBase {
         router.get("/health").handler(this::health);
         router.get("/ready").handler(this::ready);
         router.get("/api/status").handler(this::status);
+        io.facestream.server.ingest.IngestHandler.mountInstalled(vertx, router);
         router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for " + ctx.request().path()));
         router.route().failureHandler(Errors::failure);
         return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> {

@@ -4,9 +4,14 @@ import io.facestream.protocol.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
 /**
  * The latest figures of the run in this process, as the trainer, the evaluation and the samplers announce them
- * on the event bus. Read by the progress line and {@code GET /api/status}.
+ * on the event bus, and the latest ingest counters of each side (HTTP, each sampler's store) by source. Read by
+ * the progress line and {@code GET /api/status}.
  */
 public final class RunStatus {
     private final String runId;
@@ -14,6 +19,7 @@ public final class RunStatus {
     private volatile JsonObject train = new JsonObject();
     private volatile JsonObject eval;
     private volatile JsonObject sampler = new JsonObject();
+    private final Map<String, JsonObject> ingest = new ConcurrentSkipListMap<>();
 
     public RunStatus(String runId) {
         this.runId = runId;
@@ -23,6 +29,7 @@ public final class RunStatus {
         vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> train = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.SAMPLER_STATS, m -> sampler = m.body());
+        vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_STATS, m -> ingest.put(m.body().getString("source", "?"), m.body()));
         return this;
     }
 
@@ -51,6 +58,6 @@ public final class RunStatus {
         }
         return new JsonObject().put("runId", runId).put("startedAt", started)
                 .put("step", train.getLong("step", 0L)).put("train", train).put("sampler", sampler)
-                .put("lastEval", summary);
+                .put("lastEval", summary).put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
     }
 }

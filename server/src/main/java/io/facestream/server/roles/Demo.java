@@ -3,11 +3,14 @@ package io.facestream.server.roles;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.http.HttpApiVerticle;
+import io.facestream.server.ingest.HttpIngest;
+import io.facestream.server.ingest.IngestEvents;
+import io.facestream.server.ingest.IngestingSampler;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
@@ -50,6 +53,8 @@ public final class Demo implements AutoCloseable {
     private TrainerNode trainer;
     private ProgressLine progress;
     private HttpApiVerticle http;
+    private IngestingSampler sampler;
+    private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
     private JsonObject initial;
@@ -91,6 +96,7 @@ public final class Demo implements AutoCloseable {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         http = new HttpApiVerticle("0.0.0.0", port, status, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
@@ -101,7 +107,8 @@ public final class Demo implements AutoCloseable {
                     return set;
                 })
                 .compose(set -> vertx.deployVerticle(http).map(set))
-                .compose(set -> vertx.deployVerticle(new SamplerVerticle(samplerConfig, trainSource)).map(set))
+                .compose(set -> vertx.executeBlocking(() -> sampler = IngestingSampler.open(IngestConfig.from(settings),
+                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
@@ -169,10 +176,20 @@ public final class Demo implements AutoCloseable {
         if (progress != null) {
             progress.detach(vertx);
         }
+        if (httpIngest != null) {
+            httpIngest.close();
+        }
         if (vertx != null) {
             Roles.stop(vertx, trainer == null ? Future.succeededFuture() : trainer.undeploy());
             if (trainer != null) {
                 trainer.metrics().close();
+            }
+        }
+        if (sampler != null) {
+            try {
+                sampler.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("could not remove the demo's identity store: {}", e.toString());
             }
         }
         if (kafka != null) {
