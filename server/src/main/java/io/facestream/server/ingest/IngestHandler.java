@@ -56,6 +56,7 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     private static final String REGISTRY = "facestream.http.handlers";
     private static final String REGISTRY_KEY = "ingest";
     private static final long DRAIN_GRACE_MS = 5_000;
+    private static final String INVALID_IMAGES = "invalid_images";
     private static final Pattern SAFE_SAMPLE_ID = Pattern.compile("[^\\p{Cntrl}]{1,200}");
 
     private final Vertx vertx;
@@ -144,12 +145,20 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
                     active.decrementAndGet();
                     if (ar.succeeded()) {
                         Errors.json(ctx, 202, ar.result());
-                    } else if (ar.cause() instanceof IngestRefusal refusal) {
-                        refuse(ctx, refusal);
+                        return;
+                    }
+                    IngestRefusal refusal;
+                    if (ar.cause() instanceof IngestRefusal known) {
+                        refusal = known;
                     } else {
                         LOG.error("ingest request {} for identity {} failed", requestId, identity, ar.cause());
-                        refuse(ctx, new IngestRefusal(500, "internal_error", "ingest failed: " + ar.cause().getMessage()));
+                        refusal = new IngestRefusal(500, "internal_error", "ingest failed: " + ar.cause().getMessage());
                     }
+                    if (!refusal.error().equals(INVALID_IMAGES)) {
+                        // bad images are counted by their reasons when found
+                        stats.reject(refusal.error());
+                    }
+                    refuse(ctx, refusal);
                 });
     }
 
@@ -230,7 +239,7 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
                 bad.add(p.toJson());
             }
             reasons.forEach(stats::reject);
-            throw new IngestRefusal(400, "invalid_images", problems.size() + " of " + parts.size() + " images are not "
+            throw new IngestRefusal(400, INVALID_IMAGES, problems.size() + " of " + parts.size() + " images are not "
                     + "usable, nothing was ingested: " + String.join("; ", problems.stream().map(ImageProblem::message).toList()),
                     new JsonObject().put("files", bad));
         }
@@ -247,7 +256,6 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
             try {
                 return producer.send(record);
             } catch (ProtocolException e) {
-                stats.reject("payload_too_large");
                 throw new IngestRefusal(413, "payload_too_large", "the images do not fit one record: " + e.getMessage());
             }
         }, false).compose(acked -> Future.fromCompletionStage(acked, vertx.getOrCreateContext()))
@@ -256,7 +264,6 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
                     if (e instanceof IngestRefusal) {
                         return Future.failedFuture(e);
                     }
-                    stats.reject("kafka_unavailable");
                     LOG.warn("ingest request {} for identity {} was not acknowledged by Kafka: {}", record.requestId(),
                             record.identity(), e.toString());
                     return Future.failedFuture(new IngestRefusal(503, "kafka_unavailable", "Kafka did not acknowledge "
