@@ -45,7 +45,7 @@ final class IngestFixtures {
                 .put("lagLow", 500_000)
                 .put("maxInFlight", 16)
                 .put("lagCheckInterval", "100ms")
-                .put("statsInterval", "200ms")
+                .put("statsInterval", "2s")
                 .put("seed", 5));
     }
 
