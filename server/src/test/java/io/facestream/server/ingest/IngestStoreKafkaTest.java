@@ -1,12 +1,16 @@
 package io.facestream.server.ingest;
 
+import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.PairRecord;
+import io.facestream.protocol.Topics;
 import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.sampler.ingest.IngestStats.Counter;
 import io.facestream.sampler.ingest.IngestVerticle;
 import io.facestream.server.cli.Main;
+import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.kafka.KafkaTest;
 import io.facestream.server.kafka.TestKafka;
+import io.facestream.trainer.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -25,12 +29,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static io.facestream.server.ingest.IngestFixtures.NEWCOMERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,9 +59,16 @@ class IngestStoreKafkaTest {
         String pairs = kafka.topic("pairs", 2);
         Path store = tmp.resolve("store");
         List<JsonObject> events = new CopyOnWriteArrayList<>();
+        FaceStreamTopics.ensure(kafka.broker().admin());
+        MetricsPublisher publisher = IngestEvents.ownPublisher(kafka.bootstrapServers(), Map.of(), "it-store");
+        Consumer<JsonObject> toTopic = IngestEvents.to(publisher);
         IngestingSampler replica = IngestingSampler.open(
                 IngestFixtures.ingestConfig(identities, kafka.groupId(), kafka.topic("dlq"), store),
-                IngestFixtures.samplerConfig(kafka, pairs, "s-ingest"), IngestFixtures.CATALOG, null, Map.of(), events::add);
+                IngestFixtures.samplerConfig(kafka, pairs, "s-ingest"), IngestFixtures.CATALOG, null, Map.of(),
+                figures -> {
+                    events.add(figures);
+                    toTopic.accept(figures);
+                });
         KafkaConsumer<byte[], byte[]> pairsIn = kafka.consumer(kafka.groupId());
         pairsIn.subscribe(List.of(pairs));
         replica.deploy(vertx).await(30, TimeUnit.SECONDS);
@@ -123,6 +136,26 @@ class IngestStoreKafkaTest {
             vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
         }
         replica.close();
+        publisher.close();
+        KafkaConsumer<byte[], byte[]> metrics = kafka.consumer(kafka.groupId());
+        metrics.subscribe(List.of(Topics.METRICS));
+        List<MetricsEvent> mine = new ArrayList<>();
+        long metricsDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (mine.size() < events.size() && System.nanoTime() < metricsDeadline) {
+            for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(200))) {
+                MetricsEvent e = MetricsEvent.parse(r.value());
+                if (e.runId().equals(publisher.runId())) {
+                    mine.add(e);
+                }
+            }
+        }
+        assertEquals(events.size(), mine.size(), "every ingest event is on " + Topics.METRICS);
+        for (int i = 0; i < mine.size(); i++) {
+            assertEquals(MetricsEvent.Type.INGEST, mine.get(i).type());
+            assertEquals(i, mine.get(i).seq(), "seq counts from 0 without gaps under the run id " + publisher.runId());
+        }
+        assertEquals(NEW_IDENTITIES * IMAGES + 1L, mine.stream()
+                .mapToLong(e -> e.figures().getJsonObject("window").getLong("imagesAdded")).sum());
     }
 
     private static String ingestCli(Path folder, String topic, String bootstrap) {
