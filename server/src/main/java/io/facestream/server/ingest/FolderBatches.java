@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * Turns an image folder {@code DIR/<identity>/*.{jpg,jpeg,png}} into ingest batches, one identity at a time in
  * name order, each batch at most {@code maxImages} images and small enough for one record. Every image is checked
  * as the samplers will check it; a bad one, an unreadable file or a directory whose name is not an identity id is
- * reported and left out, and the rest is sent.
+ * reported and left out, and the rest is sent. Hidden entries (leading '.') and files that are not
+ * {@code .jpg/.jpeg/.png} are ignored.
  */
 final class FolderBatches {
     /** Bytes of images one record may carry, leaving room for its other fields within the record limit. */
@@ -107,7 +108,7 @@ final class FolderBatches {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (directories ? Files.isDirectory(p) : Files.isRegularFile(p) && !name.startsWith(".") && isImage(name)) {
+                if (!name.startsWith(".") && (directories ? Files.isDirectory(p) : Files.isRegularFile(p) && isImage(name))) {
                     out.add(p);
                 }
             }
