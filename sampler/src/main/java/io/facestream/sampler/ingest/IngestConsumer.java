@@ -66,6 +66,9 @@ public final class IngestConsumer implements AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
     private final Map<TopicPartition, Retry> retries = new HashMap<>();
     private volatile boolean running = true;
+    /** Guarded by this: whether the thread (which closes the clients) was started, and whether close was called. */
+    private boolean started;
+    private boolean closed;
 
     private record Retry(long resumeAtNanos, long backoffMs) {
     }
@@ -140,8 +143,11 @@ public final class IngestConsumer implements AutoCloseable {
     }
 
     /** Subscribes and starts consuming on the consumer's own thread. */
-    public void start() {
-        thread.start();
+    public synchronized void start() {
+        if (!closed) {
+            started = true;
+            thread.start();
+        }
     }
 
     private void run() {
@@ -274,6 +280,14 @@ public final class IngestConsumer implements AutoCloseable {
     /** Stops consuming, commits what was applied, leaves the group; waits up to 10 s for the thread. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (!started) {
+                consumer.close(CLOSE_TIMEOUT);
+                deadLetters.close(CLOSE_TIMEOUT);
+                return;
+            }
+        }
         running = false;
         consumer.wakeup();
         if (Thread.currentThread() != thread && thread.isAlive()) {

@@ -138,8 +138,16 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
             return;
         }
         String requestId = UUID.randomUUID().toString();
-        uploads.collect()
-                .compose(parts -> workers.executeBlocking(() -> toRecord(identity, requestId, parts, uploads.files()), false))
+        Future<List<Upload>> parts;
+        try {
+            parts = uploads.collect();
+        } catch (IllegalStateException e) {
+            // Vert.x refuses to decode a multipart body whose Content-Type has no usable boundary
+            parts = Future.failedFuture(new IngestRefusal(400, "bad_request", "the multipart body cannot be read: "
+                    + e.getMessage()));
+        }
+        parts
+                .compose(files -> workers.executeBlocking(() -> toRecord(identity, requestId, files, uploads.files()), false))
                 .compose(record -> produce(record).map(meta -> accepted(record, meta)))
                 .onComplete(ar -> {
                     active.decrementAndGet();

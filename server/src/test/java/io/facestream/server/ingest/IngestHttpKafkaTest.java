@@ -217,6 +217,11 @@ class IngestHttpKafkaTest {
         HttpResponse<Buffer> notMultipart = api.client().post(api.port(), "127.0.0.1", "/api/identities/" + id + "/images")
                 .putHeader("Authorization", "Bearer " + TOKEN).sendBuffer(Buffer.buffer(good)).await(30, TimeUnit.SECONDS);
         assertEquals(415, notMultipart.statusCode());
+        HttpResponse<Buffer> noBoundary = api.client().post(api.port(), "127.0.0.1", "/api/identities/" + id + "/images")
+                .putHeader("Authorization", "Bearer " + TOKEN).putHeader("Content-Type", "multipart/form-data")
+                .sendBuffer(Buffer.buffer(good)).await(30, TimeUnit.SECONDS);
+        assertEquals(400, noBoundary.statusCode(), noBoundary.bodyAsString());
+        assertEquals("bad_request", json(noBoundary).getString("error"));
 
         var admin = kafka.broker().admin();
         for (int p = 0; p < 4; p++) {
@@ -224,11 +229,12 @@ class IngestHttpKafkaTest {
             assertEquals(0L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
                     .get(10, TimeUnit.SECONDS).offset(), "nothing produced to " + tp);
         }
-        JsonObject stats = IngestFixtures.snapshot(vertx, "http", s -> s.getJsonObject("rejected").size() >= 9)
+        JsonObject stats = IngestFixtures.snapshot(vertx, "http", s -> s.getJsonObject("rejected").size() >= 10)
                 .await(10, TimeUnit.SECONDS);
         assertEquals(new JsonObject().put("corrupt", 1L).put("no_images", 1L).put("payload_too_large", 2L)
                         .put("too_many_images", 1L).put("too_many_pixels", 1L).put("unauthorized", 2L)
-                        .put("invalid_identity", 2L).put("unknown_format", 1L).put("unsupported_media_type", 1L),
+                        .put("invalid_identity", 2L).put("unknown_format", 1L).put("unsupported_media_type", 1L)
+                        .put("bad_request", 1L),
                 stats.getJsonObject("rejected"));
         assertEquals(0L, stats.getLong("requestsAccepted"));
         api.ingest().close();
