@@ -239,6 +239,7 @@ public final class IngestConsumer implements AutoCloseable {
         Retry previous = retries.get(tp);
         long backoff = previous == null ? RETRY_MIN_MS : Math.min(RETRY_MAX_MS, previous.backoffMs() * 2);
         retries.put(tp, new Retry(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff), backoff));
+        stats.add(Counter.RETRIES, 1);
         LOG.error("ingest {} could not apply topic={} partition={} offset={}; retrying in {} ms, the partition waits: {}",
                 replica, r.topic(), r.partition(), r.offset(), backoff, e.toString());
         consumer.seek(tp, r.offset());

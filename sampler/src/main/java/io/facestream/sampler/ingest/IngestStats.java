@@ -32,6 +32,8 @@ public final class IngestStats {
         DUPLICATES_SKIPPED("duplicatesSkipped"),
         /** Records sent to the dead-letter topic. */
         DEAD_LETTERED("deadLettered"),
+        /** Attempts to apply a record that failed for a reason that may pass (the store could not be written). */
+        RETRIES("retries"),
         /** HTTP requests whose record Kafka acknowledged. */
         REQUESTS_ACCEPTED("requestsAccepted"),
         /** Images in those requests. */

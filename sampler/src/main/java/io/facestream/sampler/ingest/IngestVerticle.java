@@ -45,7 +45,7 @@ public final class IngestVerticle extends VerticleBase {
         this.rotation = rotation;
         this.events = events;
         this.stats = new IngestStats(replica, EnumSet.of(Counter.RECORDS, Counter.IDENTITIES_ADDED,
-                Counter.IMAGES_ADDED, Counter.DUPLICATES_SKIPPED, Counter.DEAD_LETTERED));
+                Counter.IMAGES_ADDED, Counter.DUPLICATES_SKIPPED, Counter.DEAD_LETTERED, Counter.RETRIES));
     }
 
     /** This replica's counters; thread-safe. */

@@ -25,6 +25,11 @@ public final class Ownership {
     private final CombinedSource source;
     private final IdentityPartitions partitions;
     private final Set<Integer> owned = new TreeSet<>();
+    /**
+     * {@code owned} once the rotation matches it (published at the end of an assignment or revocation), readable
+     * without waiting for a rebalance's store scan.
+     */
+    private volatile List<Integer> ownedSnapshot = List.of();
 
     public Ownership(PairSampler rotation, CombinedSource source, IdentityPartitions partitions) {
         this.rotation = rotation;
@@ -46,9 +51,9 @@ public final class Ownership {
         return rotation.contains(identity);
     }
 
-    /** The partitions owned now, ascending. */
-    public synchronized List<Integer> ownedPartitions() {
-        return List.copyOf(owned);
+    /** The partitions owned now, ascending; never waits (a stats timer on an event loop calls it). */
+    public List<Integer> ownedPartitions() {
+        return ownedSnapshot;
     }
 
     /**
@@ -56,17 +61,22 @@ public final class Ownership {
      * image into the rotation.
      *
      * @return how many identities entered the rotation
-     * @throws IOException if the store cannot be listed; the partitions count as owned all the same, so a later
-     *                     ingest or rebalance completes the scan
+     * @throws IOException if the store cannot be listed; the partitions are owned all the same and the identities
+     *                     known so far joined, so a later ingest or rebalance completes the scan
      */
     public synchronized int assign(Collection<Integer> assigned) throws IOException {
         Set<Integer> fresh = new TreeSet<>(assigned);
         owned.addAll(fresh);
+        IOException scanFailure = null;
         IdentityStore store = source.store();
-        for (String identity : store.listIdentities()) {
-            if (fresh.contains(partitions.of(identity))) {
-                store.refresh(identity);
+        try {
+            for (String identity : store.listIdentities()) {
+                if (fresh.contains(partitions.of(identity))) {
+                    store.refresh(identity);
+                }
             }
+        } catch (IOException e) {
+            scanFailure = e;
         }
         int added = 0;
         for (String identity : source.identities()) {
@@ -74,8 +84,12 @@ public final class Ownership {
                 added++;
             }
         }
+        ownedSnapshot = List.copyOf(owned);
         LOG.info("owning partitions {} of the identities topic (now {}): {} identities joined the rotation ({} in it, "
                 + "{} eligible)", fresh, owned, added, rotation.identityCount(), rotation.eligibleCount());
+        if (scanFailure != null) {
+            throw scanFailure;
+        }
         return added;
     }
 
@@ -93,6 +107,7 @@ public final class Ownership {
                 removed++;
             }
         }
+        ownedSnapshot = List.copyOf(owned);
         LOG.info("gave up partitions {} of the identities topic (still owning {}): {} identities left the rotation",
                 gone, owned, removed);
         return removed;

@@ -74,7 +74,12 @@ public final class IdentityStore implements AutoCloseable {
     public StoreWrite put(String identity, List<FaceImage> batch) throws IOException {
         Path dir = root.resolve(Limits.checkIdentity(identity));
         boolean newIdentity = !Files.isDirectory(dir);
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the store directory " + dir + " of identity " + identity + ": "
+                    + e, e);
+        }
         List<String> written = new ArrayList<>();
         int duplicates = 0;
         for (FaceImage image : batch) {

@@ -166,4 +166,35 @@ class IngestReplayKafkaTest {
         }
         again.close();
     }
+
+    @Test
+    @DisplayName("a record the store cannot take is retried, holding back its partition, until the store recovers")
+    void retriesUntilTheStoreRecovers(TestKafka kafka, Vertx vertx, @TempDir Path store) throws Exception {
+        String topic = kafka.topic("identities", 1);
+        String blocked = NEWCOMERS.identities().get(20);
+        String after = NEWCOMERS.identities().get(21);
+        // a plain file where the identity's directory must go: every write fails until it is removed
+        Files.writeString(store.resolve(blocked), "in the way");
+        KafkaProducer<byte[], byte[]> producer = kafka.producer();
+        send(producer, topic, blocked, RecordCodec.encode(record(blocked, "b", 0, 1)), null);
+        send(producer, topic, after, RecordCodec.encode(record(after, "a", 0, 1)), null);
+        IngestingSampler replica = IngestingSampler.open(IngestFixtures.ingestConfig(topic, kafka.groupId(),
+                        kafka.topic("dlq"), store), IngestFixtures.samplerConfig(kafka, kafka.topic("pairs"), "s-retry"),
+                IngestFixtures.CATALOG, null, Map.of(), figures -> { });
+        replica.deploy(vertx).await(30, TimeUnit.SECONDS);
+        JsonObject failing = IngestFixtures.snapshot(vertx, "s-retry", s -> s.getLong("retries") >= 2)
+                .await(30, TimeUnit.SECONDS);
+        assertEquals(0L, failing.getLong("records"), "the record behind the failing one waits its turn");
+        assertEquals(0L, failing.getLong("deadLettered"), "a store failure is not the record's fault");
+        Files.delete(store.resolve(blocked));
+        JsonObject recovered = IngestFixtures.snapshot(vertx, "s-retry", s -> s.getLong("records") == 2)
+                .await(60, TimeUnit.SECONDS);
+        assertEquals(4L, recovered.getLong("imagesAdded"));
+        assertEquals(IngestFixtures.storedNames(NEWCOMERS, blocked, 2), IngestFixtures.files(store.resolve(blocked)));
+        assertEquals(IngestFixtures.storedNames(NEWCOMERS, after, 2), IngestFixtures.files(store.resolve(after)));
+        for (String deployment : vertx.deploymentIDs()) {
+            vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
+        }
+        replica.close();
+    }
 }
