@@ -3,12 +3,15 @@ package io.facestream.server.roles;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
+import io.facestream.server.ingest.HttpIngest;
+import io.facestream.server.ingest.IngestEvents;
+import io.facestream.server.ingest.IngestingSampler;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
@@ -57,6 +60,8 @@ public final class Demo implements AutoCloseable {
     private ServerRole server;
     /** The exported models, when the demo chose the directory (a temporary one, deleted on close). */
     private Path ownExportDir;
+    private IngestingSampler sampler;
+    private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
     private JsonObject initial;
@@ -110,6 +115,8 @@ public final class Demo implements AutoCloseable {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        // installed before the server role builds its router, which mounts the ingest route
+        httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
                     ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
@@ -124,7 +131,8 @@ public final class Demo implements AutoCloseable {
                             server = role;
                             return set;
                         }))
-                .compose(set -> vertx.deployVerticle(new SamplerVerticle(samplerConfig, trainSource)).map(set))
+                .compose(set -> vertx.executeBlocking(() -> sampler = IngestingSampler.open(IngestConfig.from(settings),
+                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
@@ -197,12 +205,22 @@ public final class Demo implements AutoCloseable {
         if (progress != null) {
             progress.detach(vertx);
         }
+        if (httpIngest != null) {
+            httpIngest.close();
+        }
         if (vertx != null) {
             Future<Void> serverStopped = server == null ? Future.succeededFuture() : server.stop();
             Roles.stop(vertx, Future.join(serverStopped,
                     trainer == null ? Future.succeededFuture() : trainer.undeploy()));
             if (trainer != null) {
                 trainer.metrics().close();
+            }
+        }
+        if (sampler != null) {
+            try {
+                sampler.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("could not remove the demo's identity store: {}", e.toString());
             }
         }
         if (kafka != null) {
