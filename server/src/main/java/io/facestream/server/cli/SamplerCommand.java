@@ -4,7 +4,6 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.sampler.SamplerVerticle;
 import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.ImageFolderSource;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
@@ -17,7 +16,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +38,8 @@ public final class SamplerCommand implements Callable<Integer> {
     @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
     boolean embedded;
 
-    @Option(names = "--data", description = "Image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    @Option(names = "--data", description = "Dataset instead of synthetic identities: an image folder (DATA/<identity>/*.jpg|png), "
+            + "a directory of per-identity .tfrecord files, or RecordIO (train.rec + train.idx).")
     Path data;
 
     @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<pid>).")
@@ -66,10 +65,7 @@ public final class SamplerCommand implements Callable<Integer> {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
                 producerId != null ? producerId : SamplerConfig.defaults().producerId(),
                 TrainerConfig.from(settings).groupId(), new JsonObject());
-        if (data != null && !Files.isDirectory(data)) {
-            throw new Main.UsageException("--data " + data + " is not a directory");
-        }
-        IdentitySource source = data != null ? ImageFolderSource.open(data) : new SyntheticFaces(synthetic.config(0));
+        IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
         Vertx vertx = Vertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

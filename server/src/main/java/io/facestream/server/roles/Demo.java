@@ -18,6 +18,7 @@ import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationSets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -42,7 +43,7 @@ public final class Demo implements AutoCloseable {
 
     private final Settings settings;
     private final IdentitySource trainSource;
-    private final IdentitySource validationSource;
+    private final ValidationSets.Loader validation;
     private final int port;
     private final PrintStream progressOut;
     private EmbeddedKafka kafka;
@@ -65,9 +66,17 @@ public final class Demo implements AutoCloseable {
      */
     public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
+        this(settings, trainSource, decoder -> ValidationSet.sample(validationSource,
+                TrainerConfig.from(settings).validationPairs(), TrainerConfig.from(settings).seed(), decoder), port,
+                progressOut);
+    }
+
+    /** As above, with the validation set built by {@code validation} (e.g. read from an LFW pairs file or a .bin). */
+    public Demo(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
+                PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
-        this.validationSource = validationSource;
+        this.validation = validation;
         this.port = port;
         this.progressOut = progressOut;
     }
@@ -94,10 +103,10 @@ public final class Demo implements AutoCloseable {
         http = new HttpApiVerticle("0.0.0.0", port, status, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
-                    ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
-                            trainerConfig.seed(), new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+                    ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
+                            trainerConfig.maxImagePixels()));
                     LOG.info("validation set: {} pairs over {} images from {} in {} ms", set.pairs(), set.pool().length,
-                            validationSource.describe(), (System.nanoTime() - t0) / 1_000_000);
+                            set.name(), (System.nanoTime() - t0) / 1_000_000);
                     return set;
                 })
                 .compose(set -> vertx.deployVerticle(http).map(set))

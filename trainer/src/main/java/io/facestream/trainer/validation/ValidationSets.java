@@ -15,6 +15,12 @@ public final class ValidationSets {
     private ValidationSets() {
     }
 
+    /** Builds a validation set once the model's input size is known (its decoder); may block on I/O. */
+    @FunctionalInterface
+    public interface Loader {
+        ValidationSet load(ImageDecoder decoder) throws Exception;
+    }
+
     /**
      * @param images the LFW image folder, or null for the directory of {@code pairs.txt}; ignored for a .bin
      * @throws NoSuchFileException if {@code path} (or a directory's {@code pairs.txt}) does not exist
