@@ -12,6 +12,7 @@ import io.facestream.sampler.dataset.formats.DatasetOptions;
 import io.facestream.sampler.dataset.formats.DatasetSource;
 import io.facestream.sampler.dataset.formats.DatasetVerifier;
 import io.facestream.sampler.dataset.formats.ImagePayload;
+import io.facestream.sampler.dataset.formats.OffsetCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,15 +44,12 @@ public final class RecordIoSource implements DatasetSource {
 
     private final Path rec;
     private final BadRecords bad;
-    private final Map<String, Identity> byId = new HashMap<>();
-    private List<String> identities = List.of();
-
-    private record Identity(long label, long[] offsets) {
-    }
+    private final OffsetCatalog catalog;
 
     private RecordIoSource(Path rec, BadRecords bad) {
         this.rec = rec;
         this.bad = bad;
+        this.catalog = new OffsetCatalog("RecordIO file " + rec);
     }
 
     /**
@@ -81,7 +78,6 @@ public final class RecordIoSource implements DatasetSource {
                 groups = source.groupByLabel(ch, index);
             }
         }
-        List<String> order = new ArrayList<>();
         groups.forEach((label, offsets) -> {
             String id = Long.toString(label);
             try {
@@ -91,11 +87,10 @@ public final class RecordIoSource implements DatasetSource {
                 return;
             }
             if (offsets.length > 0) {
-                source.byId.put(id, new Identity(label, offsets));
-                order.add(id);
+                source.catalog.add(id, label, rec, offsets);
             }
         });
-        source.identities = List.copyOf(order);
+        source.catalog.freeze();
         if (options.badRecords() == BadRecordPolicy.FAIL) {
             DatasetVerifier.verify(source);
         }
@@ -253,22 +248,22 @@ public final class RecordIoSource implements DatasetSource {
 
     @Override
     public List<String> identities() {
-        return identities;
+        return catalog.identities();
     }
 
     @Override
     public int imageCount(String identity) {
-        return identity(identity).offsets.length;
+        return catalog.entry(identity).offsets().length;
     }
 
     @Override
     public long label(String identity) {
-        return identity(identity).label;
+        return catalog.entry(identity).label();
     }
 
     @Override
     public Location locate(String identity, int index) {
-        return new Location(rec, offset(identity, index));
+        return catalog.locate(identity, index);
     }
 
     @Override
@@ -278,15 +273,15 @@ public final class RecordIoSource implements DatasetSource {
 
     @Override
     public FaceImage read(String identity, int index) throws IOException {
-        Identity entry = identity(identity);
-        long at = offset(identity, index);
+        long expected = catalog.entry(identity).label();
+        long at = catalog.locate(identity, index).offset();
         try (FileChannel ch = FileChannel.open(rec, StandardOpenOption.READ)) {
             byte[] record = RecordIoFile.read(ch, rec, at, Integer.MAX_VALUE);
             IrHeader header = unpack(record, at);
             long label = classLabel(header, at);
-            if (label != entry.label) {
+            if (label != expected) {
                 throw new BadRecordException(new BadRecord(rec, at, BadRecord.Kind.MALFORMED, "class label " + label
-                        + " differs from the label " + entry.label + " of identity " + identity));
+                        + " differs from the label " + expected + " of identity " + identity));
             }
             byte[] image = Arrays.copyOfRange(record, header.length(), record.length);
             return ImagePayload.of(identity, index, image, rec, at);
@@ -297,27 +292,10 @@ public final class RecordIoSource implements DatasetSource {
         }
     }
 
-    private long offset(String identity, int index) {
-        Identity entry = identity(identity);
-        if (index < 0 || index >= entry.offsets.length) {
-            throw new IndexOutOfBoundsException("image index " + index + " out of range [0, " + entry.offsets.length
-                    + ") for identity " + identity + " in " + rec);
-        }
-        return entry.offsets[index];
-    }
-
-    private Identity identity(String identity) {
-        Identity entry = identity == null ? null : byId.get(identity);
-        if (entry == null) {
-            throw new IllegalArgumentException("unknown identity " + identity + " in RecordIO file " + rec);
-        }
-        return entry;
-    }
-
     @Override
     public String describe() {
-        long images = byId.values().stream().mapToLong(e -> e.offsets.length).sum();
-        return "recordio(rec=" + rec + ", identities=" + identities.size() + ", images=" + images + ", badRecords="
+        return "recordio(rec=" + rec + ", identities=" + catalog.identities().size() + ", images=" + catalog.images()
+                + ", badRecords="
                 + bad.total() + ")";
     }
 }

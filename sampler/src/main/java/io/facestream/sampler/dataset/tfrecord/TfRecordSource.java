@@ -12,6 +12,7 @@ import io.facestream.sampler.dataset.formats.DatasetOptions;
 import io.facestream.sampler.dataset.formats.DatasetSource;
 import io.facestream.sampler.dataset.formats.DatasetVerifier;
 import io.facestream.sampler.dataset.formats.ImagePayload;
+import io.facestream.sampler.dataset.formats.OffsetCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Per-identity TFRecord shards, the layout of the tf.data pipeline FaceStream replaces: {@code dir/<identity>.tfrecord},
@@ -43,20 +42,14 @@ public final class TfRecordSource implements DatasetSource {
     private final Path dir;
     private final DatasetOptions options;
     private final BadRecords bad;
-    private final Map<String, Shard> shards = new HashMap<>();
-    private final List<String> order = new ArrayList<>();
-    /** {@link #order} frozen once opening is done. */
-    private List<String> identities = List.of();
+    private final OffsetCatalog catalog;
     private int skippedFiles;
-
-    /** One identity's file, the offsets of its sound records and the label they carry. */
-    private record Shard(Path file, long[] offsets, long label) {
-    }
 
     private TfRecordSource(Path dir, DatasetOptions options) {
         this.dir = dir;
         this.options = options;
         this.bad = new BadRecords(options.badRecords());
+        this.catalog = new OffsetCatalog("TFRecord directory " + dir);
     }
 
     /**
@@ -75,7 +68,7 @@ public final class TfRecordSource implements DatasetSource {
         for (Path file : shardFiles(dir)) {
             source.add(file);
         }
-        source.identities = List.copyOf(source.order);
+        source.catalog.freeze();
         if (options.badRecords() == BadRecordPolicy.FAIL) {
             DatasetVerifier.verify(source);
         }
@@ -120,8 +113,7 @@ public final class TfRecordSource implements DatasetSource {
                 try {
                     long label = example(ch, file, offsets[i]).label();
                     long[] kept = i == 0 ? offsets : Arrays.copyOfRange(offsets, i, offsets.length);
-                    shards.put(identity, new Shard(file, kept, label));
-                    order.add(identity);
+                    catalog.add(identity, label, file, kept);
                     return;
                 } catch (BadRecordException e) {
                     bad.found(e.record());
@@ -148,24 +140,22 @@ public final class TfRecordSource implements DatasetSource {
 
     @Override
     public List<String> identities() {
-        return identities;
+        return catalog.identities();
     }
 
     @Override
     public int imageCount(String identity) {
-        return shard(identity).offsets.length;
+        return catalog.entry(identity).offsets().length;
     }
 
     @Override
     public long label(String identity) {
-        return shard(identity).label;
+        return catalog.entry(identity).label();
     }
 
     @Override
     public Location locate(String identity, int index) {
-        Shard shard = shard(identity);
-        checkIndex(identity, index, shard);
-        return new Location(shard.file, shard.offsets[index]);
+        return catalog.locate(identity, index);
     }
 
     @Override
@@ -180,42 +170,26 @@ public final class TfRecordSource implements DatasetSource {
 
     @Override
     public FaceImage read(String identity, int index) throws IOException {
-        Shard shard = shard(identity);
-        checkIndex(identity, index, shard);
-        long offset = shard.offsets[index];
-        try (FileChannel ch = FileChannel.open(shard.file, StandardOpenOption.READ)) {
-            TfExample example = example(ch, shard.file, offset);
-            if (example.label() != shard.label) {
-                throw new BadRecordException(new BadRecord(shard.file, offset, BadRecord.Kind.MALFORMED, "label "
-                        + example.label() + " differs from the label " + shard.label + " of the file's first record"));
+        Location at = catalog.locate(identity, index);
+        long label = catalog.entry(identity).label();
+        try (FileChannel ch = FileChannel.open(at.file(), StandardOpenOption.READ)) {
+            TfExample example = example(ch, at.file(), at.offset());
+            if (example.label() != label) {
+                throw new BadRecordException(new BadRecord(at.file(), at.offset(), BadRecord.Kind.MALFORMED, "label "
+                        + example.label() + " differs from the label " + label + " of the file's first record"));
             }
-            return ImagePayload.of(identity, index, example.image(), shard.file, offset);
+            return ImagePayload.of(identity, index, example.image(), at.file(), at.offset());
         } catch (BadRecordException e) {
             throw bad.failed(e);
         } catch (IOException e) {
-            throw new IOException("cannot read " + shard.file + " at byte " + offset + ": " + e.getMessage(), e);
+            throw new IOException("cannot read " + at.file() + " at byte " + at.offset() + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void checkIndex(String identity, int index, Shard shard) {
-        if (index < 0 || index >= shard.offsets.length) {
-            throw new IndexOutOfBoundsException("image index " + index + " out of range [0, " + shard.offsets.length
-                    + ") for identity " + identity + " in " + shard.file);
-        }
-    }
-
-    private Shard shard(String identity) {
-        Shard shard = identity == null ? null : shards.get(identity);
-        if (shard == null) {
-            throw new IllegalArgumentException("unknown identity " + identity + " in TFRecord directory " + dir);
-        }
-        return shard;
     }
 
     @Override
     public String describe() {
-        long images = shards.values().stream().mapToLong(s -> s.offsets.length).sum();
-        return "tfrecord(dir=" + dir + ", identities=" + order.size() + ", images=" + images + ", badRecords="
+        return "tfrecord(dir=" + dir + ", identities=" + catalog.identities().size() + ", images=" + catalog.images()
+                + ", badRecords="
                 + bad.total() + ", skippedFiles=" + skippedFiles + ")";
     }
 }
