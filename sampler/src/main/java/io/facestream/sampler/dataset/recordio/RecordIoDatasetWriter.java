@@ -1,6 +1,7 @@
 package io.facestream.sampler.dataset.recordio;
 
 import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.sampler.dataset.Images;
 import io.facestream.sampler.dataset.SiblingTempFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +76,16 @@ public final class RecordIoDatasetWriter {
             recTmp.commit();
             idxTmp.commit();
         }
-        int size = 0;
-        if (!ids.isEmpty() && src.imageCount(ids.get(0)) > 0) {
-            size = io.facestream.sampler.dataset.Images.decode(src.read(ids.get(0), 0).bytes(), ids.get(0)).getWidth();
+        // property: "classes,height,width", what insightface's loaders read the image size from
+        int height = 0;
+        int width = 0;
+        if (!ids.isEmpty()) {
+            java.awt.image.BufferedImage first = Images.decode(src.read(ids.get(0), 0).bytes(), ids.get(0) + "/0");
+            height = first.getHeight();
+            width = first.getWidth();
         }
-        Files.writeString(dir.resolve("property"), ids.size() + "," + size + "," + size + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(dir.resolve("property"), ids.size() + "," + height + "," + width + "\n",
+                StandardCharsets.US_ASCII);
         LOG.info("wrote {} images of {} identities from {} to {}", images, ids.size(), src.describe(), rec);
         return images;
     }
