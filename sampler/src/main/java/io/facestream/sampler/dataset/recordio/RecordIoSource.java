@@ -9,7 +9,7 @@ import io.facestream.sampler.dataset.formats.BadRecordPolicy;
 import io.facestream.sampler.dataset.formats.BadRecords;
 import io.facestream.sampler.dataset.formats.DatasetFormat;
 import io.facestream.sampler.dataset.formats.DatasetOptions;
-import io.facestream.sampler.dataset.formats.DatasetSource;
+import io.facestream.sampler.dataset.formats.CatalogSource;
 import io.facestream.sampler.dataset.formats.DatasetVerifier;
 import io.facestream.sampler.dataset.formats.ImagePayload;
 import io.facestream.sampler.dataset.formats.OffsetCatalog;
@@ -25,7 +25,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,19 +36,15 @@ import java.util.Map;
  * grouping every record by its label. Identity ids are the labels in decimal. Keeps one offset per image; each
  * read opens the file, so no handle is held. Thread-safe.
  */
-public final class RecordIoSource implements DatasetSource {
+public final class RecordIoSource extends CatalogSource {
     private static final Logger LOG = LoggerFactory.getLogger(RecordIoSource.class);
     /** Enough of an image record to hold its header and a short label array. */
     private static final int HEAD_BYTES = 1024;
 
     private final Path rec;
-    private final BadRecords bad;
-    private final OffsetCatalog catalog;
-
     private RecordIoSource(Path rec, BadRecords bad) {
+        super(new OffsetCatalog("RecordIO file " + rec), bad);
         this.rec = rec;
-        this.bad = bad;
-        this.catalog = new OffsetCatalog("RecordIO file " + rec);
     }
 
     /**
@@ -244,31 +239,6 @@ public final class RecordIoSource implements DatasetSource {
     @Override
     public DatasetFormat format() {
         return DatasetFormat.RECORDIO;
-    }
-
-    @Override
-    public List<String> identities() {
-        return catalog.identities();
-    }
-
-    @Override
-    public int imageCount(String identity) {
-        return catalog.entry(identity).offsets().length;
-    }
-
-    @Override
-    public long label(String identity) {
-        return catalog.entry(identity).label();
-    }
-
-    @Override
-    public Location locate(String identity, int index) {
-        return catalog.locate(identity, index);
-    }
-
-    @Override
-    public BadRecords badRecords() {
-        return bad;
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.facestream.sampler.dataset.formats.BadRecordPolicy;
 import io.facestream.sampler.dataset.formats.BadRecords;
 import io.facestream.sampler.dataset.formats.DatasetFormat;
 import io.facestream.sampler.dataset.formats.DatasetOptions;
-import io.facestream.sampler.dataset.formats.DatasetSource;
+import io.facestream.sampler.dataset.formats.CatalogSource;
 import io.facestream.sampler.dataset.formats.DatasetVerifier;
 import io.facestream.sampler.dataset.formats.ImagePayload;
 import io.facestream.sampler.dataset.formats.OffsetCatalog;
@@ -34,22 +34,19 @@ import java.util.List;
  * opens its file, verifies both checksums and the label, and closes it again, so a catalog of 100,000 identities
  * holds no file handles. Thread-safe.
  */
-public final class TfRecordSource implements DatasetSource {
+public final class TfRecordSource extends CatalogSource {
     private static final Logger LOG = LoggerFactory.getLogger(TfRecordSource.class);
     /** File name endings recognised as TFRecord shards. */
     public static final List<String> EXTENSIONS = List.of(".tfrecord", ".tfrecords");
 
     private final Path dir;
     private final DatasetOptions options;
-    private final BadRecords bad;
-    private final OffsetCatalog catalog;
     private int skippedFiles;
 
     private TfRecordSource(Path dir, DatasetOptions options) {
+        super(new OffsetCatalog("TFRecord directory " + dir), new BadRecords(options.badRecords()));
         this.dir = dir;
         this.options = options;
-        this.bad = new BadRecords(options.badRecords());
-        this.catalog = new OffsetCatalog("TFRecord directory " + dir);
     }
 
     /**
@@ -136,31 +133,6 @@ public final class TfRecordSource implements DatasetSource {
     @Override
     public DatasetFormat format() {
         return DatasetFormat.TFRECORD;
-    }
-
-    @Override
-    public List<String> identities() {
-        return catalog.identities();
-    }
-
-    @Override
-    public int imageCount(String identity) {
-        return catalog.entry(identity).offsets().length;
-    }
-
-    @Override
-    public long label(String identity) {
-        return catalog.entry(identity).label();
-    }
-
-    @Override
-    public Location locate(String identity, int index) {
-        return catalog.locate(identity, index);
-    }
-
-    @Override
-    public BadRecords badRecords() {
-        return bad;
     }
 
     /** Shard files skipped because of their name or because none of their records could be read. */
