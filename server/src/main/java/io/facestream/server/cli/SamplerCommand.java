@@ -20,7 +20,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +46,8 @@ public final class SamplerCommand implements Callable<Integer> {
     @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
     boolean embedded;
 
-    @Option(names = "--data", description = "Image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    @Option(names = "--data", description = "Dataset instead of synthetic identities: an image folder (DATA/<identity>/*.jpg|png), "
+            + "a directory of per-identity .tfrecord files, or RecordIO (train.rec + train.idx).")
     Path data;
 
     @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<pid>).")
@@ -73,14 +73,13 @@ public final class SamplerCommand implements Callable<Integer> {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
                 producerId != null ? producerId : SamplerConfig.defaults().producerId(),
                 TrainerConfig.from(settings).groupId(), new JsonObject());
-        if (data != null && !Files.isDirectory(data)) {
-            throw new Main.UsageException("--data " + data + " is not a directory");
-        }
-        IdentitySource source = data != null ? ImageFolderSource.open(data) : new SyntheticFaces(synthetic.config(0));
+        IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         MetricsPublisher events = IngestEvents.ownPublisher(servers, kafkaProps, samplerConfig.producerId());
+        // new identities are stored beside an image-folder dataset; other formats get a store of their own
+        Path store = source instanceof ImageFolderSource ? data : Path.of("facestream-store");
         IngestingSampler replica = IngestingSampler.open(IngestConfig.from(settings), samplerConfig, source,
-                data != null ? data : Path.of("facestream-store"), kafkaProps, IngestEvents.to(events));
+                store, kafkaProps, IngestEvents.to(events));
         Vertx vertx = Vertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

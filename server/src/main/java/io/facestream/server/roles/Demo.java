@@ -22,6 +22,7 @@ import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationSets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -50,7 +51,7 @@ public final class Demo implements AutoCloseable {
 
     private Settings settings;
     private final IdentitySource trainSource;
-    private final IdentitySource validationSource;
+    private final ValidationSets.Loader validation;
     private final int port;
     private final PrintStream progressOut;
     private EmbeddedKafka kafka;
@@ -77,9 +78,17 @@ public final class Demo implements AutoCloseable {
      */
     public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
+        this(settings, trainSource, decoder -> ValidationSet.sample(validationSource,
+                TrainerConfig.from(settings).validationPairs(), TrainerConfig.from(settings).seed(), decoder), port,
+                progressOut);
+    }
+
+    /** As above, with the validation set built by {@code validation} (e.g. read from an LFW pairs file or a .bin). */
+    public Demo(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
+                PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
-        this.validationSource = validationSource;
+        this.validation = validation;
         this.port = port;
         this.progressOut = progressOut;
     }
@@ -119,10 +128,10 @@ public final class Demo implements AutoCloseable {
         httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
-                    ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
-                            trainerConfig.seed(), new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+                    ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
+                            trainerConfig.maxImagePixels()));
                     LOG.info("validation set: {} pairs over {} images from {} in {} ms", set.pairs(), set.pool().length,
-                            validationSource.describe(), (System.nanoTime() - t0) / 1_000_000);
+                            set.name(), (System.nanoTime() - t0) / 1_000_000);
                     return set;
                 })
                 .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
