@@ -88,7 +88,13 @@ public final class DemoCommand implements Callable<Integer> {
                 new CountDownLatch(1).await();
                 return 0;
             }
-            JsonObject result = demo.finished().await();
+            JsonObject result;
+            try {
+                result = demo.finished().await();
+            } catch (IllegalStateException e) {
+                System.err.println("facestream: " + e.getMessage());
+                return 1;
+            }
             String json = result.encodePrettily();
             if (summary != null) {
                 Files.writeString(summary, json);

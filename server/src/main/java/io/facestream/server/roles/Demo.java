@@ -120,6 +120,13 @@ public final class Demo implements AutoCloseable {
         vertx = monitored.vertx();
         String runId = "demo-" + Instant.now().toString().replace(':', '-');
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> onEval(m.body(), trainerConfig));
+        // a trainer that stops with an error ends a bounded run too, instead of leaving it waiting for ever
+        vertx.eventBus().<JsonObject>consumer(Addresses.TRAINER_DONE, m -> {
+            if (m.body().containsKey("error")) {
+                finished.tryFail(new IllegalStateException("training stopped at step " + m.body().getLong("step")
+                        + ": " + m.body().getString("error")));
+            }
+        });
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
