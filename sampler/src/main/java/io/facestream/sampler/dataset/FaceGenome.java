@@ -54,7 +54,7 @@ record FaceGenome(
         SplittableRandom r = Seeds.stream(seed, 1, index);
         double halfH = r.nextDouble(0.27, 0.33);
         double halfW = halfH * r.nextDouble(0.66, 0.88);
-        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 22);
+        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 10);
         int hairIndex = r.nextInt(HAIR.length);
         Color hair = jitter(HAIR[hairIndex], r, 22);
         Color iris = IRIS[r.nextInt(IRIS.length)];
