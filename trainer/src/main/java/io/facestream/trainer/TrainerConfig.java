@@ -22,6 +22,8 @@ import java.nio.file.Path;
  * @param threshold        distance threshold for the at-threshold metrics (squared L2)
  * @param exportDir        where the inference model is exported after evaluations (null = no export)
  * @param seed             seed of augmentation and validation sampling (key trainer.dataSeed; trainer.seed seeds the weights)
+ * @param validationFlip   whether evaluation adds each image's mirror embedding (insightface's flip test-time
+ *                         augmentation)
  * @param checkpointDir    where checkpoints go (null = none: acknowledged offsets are committed every second and a
  *                         restart starts a fresh model at the committed offsets)
  * @param checkpointEvery  steps between checkpoints; a checkpoint also commits its offsets, so the samplers'
@@ -32,7 +34,7 @@ import java.nio.file.Path;
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
                             int validationPairs, double threshold, Path exportDir, long seed,
-                            Path checkpointDir, int checkpointEvery, int checkpointsKept, Path ledgerFile) {
+                            boolean validationFlip, Path checkpointDir, int checkpointEvery, int checkpointsKept, Path ledgerFile) {
 
     /**
      * Pairs the trainer reads between two checkpoints, at most: the steps between them plus a batch being filled
@@ -68,6 +70,7 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
                 export.isEmpty() ? null : Path.of(export),
                 s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
+                s.bool("trainer.validationFlip", false),
                 checkpoints.isEmpty() ? null : Path.of(checkpoints),
                 s.integer("trainer.checkpointEvery", 100, 1, 10_000_000),
                 s.integer("trainer.checkpointsKept", 3, 1, 1000),

@@ -89,7 +89,8 @@ public final class TrainerVerticle extends VerticleBase {
             Parts parts = partsFactory.get();
             EmbeddingModel model = parts.model();
             pipeline = parts.pipeline();
-            ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
+            ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256,
+                    config.validationFlip());
             loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step),
                     parts.listeners(), parts.deadLetters());
             LOG.info("trainer ready at step {}: batch {} pairs, {} with {} parameters", model.step(),

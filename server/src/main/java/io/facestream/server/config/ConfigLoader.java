@@ -45,6 +45,10 @@ public final class ConfigLoader {
             }
         });
         // FACESTREAM_API_TOKEN and similar documented shorthands map to their keys.
+        String token = fromEnv.remove("api.token");
+        if (token != null) {
+            fromEnv.putIfAbsent("server.apitoken", token);
+        }
         loader.putAll(fromEnv, "environment");
         loader.putAll(flags, "command line");
         return loader;
