@@ -6,6 +6,7 @@ import io.facestream.protocol.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,7 +37,8 @@ public final class MetricsTail {
 
     /**
      * @param timeout bound on the whole search; an empty result also when it runs out
-     * @return the highest seq of {@code runId}'s events in the last windows read, or empty if none was found
+     * @return the highest seq of {@code runId}'s events in the last windows read, or empty if none was found or
+     *         the broker could not be asked (logged: numbering then goes on from the checkpoint's seq)
      */
     public static OptionalLong lastSeq(String bootstrapServers, Map<String, Object> kafkaProps, String runId,
                                        Duration timeout) {
@@ -66,6 +68,10 @@ public final class MetricsTail {
                     return found;
                 }
             }
+            return OptionalLong.empty();
+        } catch (KafkaException e) {
+            LOG.warn("could not read the last metrics seq of run {} from {}: {}; numbering goes on from the "
+                    + "checkpoint, so a few seq numbers may repeat", runId, Topics.METRICS, e.toString());
             return OptionalLong.empty();
         }
     }
