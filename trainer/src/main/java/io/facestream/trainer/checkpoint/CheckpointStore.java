@@ -121,7 +121,7 @@ public final class CheckpointStore {
         return new StoredCheckpoint(target, manifest);
     }
 
-    /** Complete checkpoint directories, newest first. */
+    /** Complete checkpoint directories, newest (last written) first. */
     List<Path> complete() throws CheckpointException {
         List<Path> dirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
@@ -137,9 +137,10 @@ public final class CheckpointStore {
         return dirs;
     }
 
+    /** Newest means last written (then the higher step): what a run wrote last is what it continues from. */
     private static String order(Path dir) {
         Matcher m = NAME.matcher(dir.getFileName().toString());
-        return m.matches() ? m.group(1) + m.group(2) : "";
+        return m.matches() ? m.group(2) + m.group(1) : "";
     }
 
     private static Checkpoint read(Path dir) throws CheckpointException {

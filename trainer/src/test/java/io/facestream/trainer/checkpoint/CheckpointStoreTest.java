@@ -1,5 +1,6 @@
 package io.facestream.trainer.checkpoint;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +59,19 @@ class CheckpointStoreTest {
         try (var entries = Files.list(store.root())) {
             assertEquals(2, entries.count(), "nothing but the kept checkpoints is left");
         }
+    }
+
+    @Test
+    @DisplayName("newest means last written: a run started over in a used directory is not pruned by older, higher steps")
+    void newestIsLastWritten() throws IOException {
+        CheckpointStore store = new CheckpointStore(tmp, 2);
+        store.save(new Checkpoint("old", 5000, 0, 1, "pairs", Map.of(), 1_000L), model(5000));
+        store.save(new Checkpoint("old", 5100, 0, 1, "pairs", Map.of(), 2_000L), model(5100));
+        store.save(new Checkpoint("new", 50, 0, 1, "pairs", Map.of(), 3_000L), model(50));
+        assertEquals("new", store.latest().orElseThrow().manifest().runId());
+        assertEquals(2, store.complete().size());
+        assertEquals(5100, Checkpoint.fromJson(new JsonObject(Files.readString(
+                store.complete().get(1).resolve(CheckpointStore.MANIFEST)))).step());
     }
 
     @Test
