@@ -34,7 +34,7 @@ public final class SamplerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SyntheticOptions synthetic;
 
-    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets sampler.bootstrapServers).")
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets sampler.bootstrapServers; default: kafka.bootstrap.servers).")
     String bootstrap;
 
     @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
@@ -43,7 +43,7 @@ public final class SamplerCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
     Path data;
 
-    @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<pid>).")
+    @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<host>-<pid>).")
     String producerId;
 
     @Override
@@ -58,13 +58,13 @@ public final class SamplerCommand implements Callable<Integer> {
         Settings settings = config.settings(flags);
         EmbeddedKafka kafka = embedded ? EmbeddedKafka.start() : null;
         String servers = kafka != null ? kafka.bootstrapServers()
-                : settings.string("sampler.bootstrapServers", SamplerConfig.defaults().bootstrapServers());
+                : settings.string("sampler.bootstrapServers", RoleConfigs.bootstrap(settings));
         if (kafka != null) {
             FaceStreamTopics.ensure(kafka.admin());
             System.out.println("embedded broker: bootstrap.servers=" + servers);
         }
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
-                producerId != null ? producerId : SamplerConfig.defaults().producerId(),
+                producerId != null ? producerId : RoleConfigs.replicaId("sampler"),
                 TrainerConfig.from(settings).groupId(), new JsonObject());
         if (data != null && !Files.isDirectory(data)) {
             throw new Main.UsageException("--data " + data + " is not a directory");

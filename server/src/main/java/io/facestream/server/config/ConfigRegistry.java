@@ -1,0 +1,131 @@
+package io.facestream.server.config;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.sampler.SamplerConfig;
+import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.model.ModelConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The configuration sections every role shares, each with its known keys and their defaults as the owning
+ * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}), so
+ * {@code facestream config --print} can show every effective value and a start-up check can reject a typo under a
+ * known section. {@code kafka.*} is open: its keys pass through to the Kafka clients. Keys of sections not listed
+ * here are kept and printed but not checked.
+ */
+public final class ConfigRegistry {
+    /** The cluster every role connects to; also passed to the Kafka clients as {@code bootstrap.servers}. */
+    public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
+    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+
+    /**
+     * One section.
+     *
+     * @param prefix   e.g. {@code "trainer."}
+     * @param defaults every known key (full, camel case) with its default as text; empty text = unset
+     * @param open     whether keys other than the known ones are allowed (Kafka client properties)
+     * @param check    builds the section's config, throwing on a bad value
+     */
+    public record Section(String prefix, Map<String, String> defaults, boolean open, Consumer<Settings> check) {
+    }
+
+    private final List<Section> sections;
+
+    private ConfigRegistry(List<Section> sections) {
+        this.sections = List.copyOf(sections);
+    }
+
+    /** trainer.* (training loop and model), sampler.* and the open kafka.* section. */
+    public static ConfigRegistry standard() {
+        Map<String, String> trainer = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        // TrainerConfig's seed component is read from trainer.dataSeed; trainer.seed is the model's weight seed.
+        trainer.putAll(RecordKeys.defaults("trainer.", TrainerConfig.defaults(), Map.of("seed", "dataSeed")));
+        trainer.putAll(RecordKeys.defaults("trainer.", ModelConfig.defaults().toJson()));
+        Section trainerSection = new Section("trainer.", trainer, false, s -> {
+            TrainerConfig.from(s);
+            model(s);
+        });
+        Section samplerSection = new Section("sampler.",
+                RecordKeys.defaults("sampler.", SamplerConfig.defaultsJson()), false, ConfigRegistry::samplerSection);
+        Section kafkaSection = new Section("kafka.", Map.of(BOOTSTRAP_KEY, DEFAULT_BOOTSTRAP), true, s -> { });
+        return new ConfigRegistry(List.of(trainerSection, samplerSection, kafkaSection));
+    }
+
+    /** The model settings under {@code trainer.}. */
+    public static ModelConfig model(Settings settings) {
+        return ModelConfig.fromJson(ConfigSections.section(settings, ModelConfig.PREFIX, ModelConfig.defaults().toJson()));
+    }
+
+    private static void samplerSection(Settings settings) {
+        SamplerConfig.fromJson(ConfigSections.section(settings, "sampler.", SamplerConfig.defaultsJson()));
+    }
+
+    public List<Section> sections() {
+        return sections;
+    }
+
+    /** Every known key with its default, in key order. */
+    public Map<String, String> defaults() {
+        Map<String, String> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sections.forEach(s -> all.putAll(s.defaults()));
+        return all;
+    }
+
+    /**
+     * Fails on the first unknown key under a closed section or bad value in any section, naming the key, the
+     * value, what is allowed and where the value came from.
+     */
+    public void validate(ConfigLoader loader) {
+        Settings settings = loader.settings();
+        try {
+            for (Section section : sections) {
+                if (!section.open()) {
+                    ConfigSections.requireKnown(settings, section.prefix(), known(section));
+                }
+                section.check().accept(settings);
+            }
+        } catch (IllegalArgumentException e) {
+            throw loader.explain(e);
+        }
+    }
+
+    /**
+     * Every key the loader sets or a section knows, with its effective value and source, in key order; values of
+     * keys that look secret are masked.
+     */
+    public Map<String, Effective> effective(ConfigLoader loader) {
+        Map<String, Effective> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        defaults().forEach((key, def) -> {
+            if (!RecordKeys.isWildcard(key)) {
+                out.put(key, new Effective(def, "default"));
+            }
+        });
+        // A case-insensitive map keeps the known key's spelling (trainer.batchPairs) when the loader's lower-case key
+        // replaces its value.
+        loader.values().forEach((key, value) ->
+                out.put(key, new Effective(secret(key) ? "(hidden)" : value, loader.sourceOf(key))));
+        return out;
+    }
+
+    /** One effective value and where it came from ({@code default}, {@code file ...}, ...). */
+    public record Effective(String value, String source) {
+    }
+
+    private static boolean secret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("jaas");
+    }
+
+    /** The keys of a section without its prefix; {@code kafka.*} (sampler.kafka) admits every sub-key. */
+    private static Set<String> known(Section section) {
+        Set<String> names = new TreeSet<>();
+        section.defaults().keySet().forEach(k -> names.add(RecordKeys.stripWildcard(k).substring(section.prefix().length())));
+        return names;
+    }
+}

@@ -1,0 +1,186 @@
+package io.facestream.server.config;
+
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.trainer.TrainerConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigRegistryTest {
+    private final ConfigRegistry registry = ConfigRegistry.standard();
+
+    private static ConfigLoader load(Path file, Map<String, String> env, Map<String, String> flags) {
+        return ConfigLoader.load(file, env, flags);
+    }
+
+    private ConfigException invalid(Path file, Map<String, String> env, Map<String, String> flags) {
+        ConfigLoader loader = load(file, env, flags);
+        return assertThrows(ConfigException.class, () -> registry.validate(loader));
+    }
+
+    @Test
+    @DisplayName("the defaults are the modules' own: trainer loop and model, sampler, and the Kafka cluster")
+    void defaults() {
+        Map<String, String> d = registry.defaults();
+        assertEquals("48", d.get("trainer.batchPairs"));
+        assertEquals("200", d.get("trainer.evalEvery"));
+        assertEquals("1", d.get("trainer.dataSeed"));
+        assertEquals("42", d.get("trainer.seed"));
+        assertEquals("SMALL", d.get("trainer.architecture"));
+        assertEquals("64", d.get("trainer.inputSize"));
+        assertEquals("", d.get("trainer.exportDir"));
+        assertEquals("100", d.get("sampler.bufferSize"));
+        assertEquals("1s", d.get("sampler.lagCheckInterval"));
+        assertEquals("UNIFORM", d.get("sampler.policy"));
+        assertEquals("localhost:9092", d.get("kafka.bootstrap.servers"));
+    }
+
+    @Test
+    @DisplayName("every component of TrainerConfig has a known key, so a new setting cannot be rejected as unknown")
+    void trainerComponentsAreKnown() {
+        Map<String, String> d = registry.defaults();
+        for (RecordComponent c : TrainerConfig.class.getRecordComponents()) {
+            String key = "trainer." + (c.getName().equals("seed") ? "dataSeed" : c.getName());
+            assertTrue(d.containsKey(key), key + " missing from " + d.keySet());
+        }
+    }
+
+    @Test
+    @DisplayName("each value shows the highest layer that set it: command line over environment over file over default")
+    void sources(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("fs.yaml"), """
+                trainer:
+                  batchPairs: 32
+                  evalEvery: 50
+                sampler:
+                  bufferSize: 20
+                """);
+        ConfigLoader loader = load(file,
+                Map.of("FACESTREAM_TRAINER_EVALEVERY", "60", "FACESTREAM_SAMPLER_BUFFERSIZE", "30", "PATH", "/bin"),
+                Map.of("sampler.bufferSize", "40"));
+        registry.validate(loader);
+        Map<String, ConfigRegistry.Effective> e = registry.effective(loader);
+        assertEquals(new ConfigRegistry.Effective("32", "file " + file), e.get("trainer.batchPairs"));
+        assertEquals(new ConfigRegistry.Effective("60", "environment FACESTREAM_TRAINER_EVALEVERY"), e.get("trainer.evalEvery"));
+        assertEquals(new ConfigRegistry.Effective("40", "command line"), e.get("sampler.bufferSize"));
+        assertEquals(new ConfigRegistry.Effective("0.2", "default"), e.get("trainer.margin"));
+        assertTrue(e.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("path")), e.keySet().toString());
+    }
+
+    @Test
+    @DisplayName("over random layerings the effective value and source are always those of the highest layer that set the key")
+    void randomLayers() {
+        Random random = new Random(11);
+        List<String> keys = List.of("trainer.batchPairs", "trainer.evalEvery", "sampler.bufferSize", "sampler.maxInFlight");
+        for (int round = 0; round < 200; round++) {
+            Map<String, String> env = new HashMap<>();
+            Map<String, String> flags = new HashMap<>();
+            Map<String, ConfigRegistry.Effective> expected = new HashMap<>();
+            for (String key : keys) {
+                String value = Integer.toString(2 + random.nextInt(100));
+                expected.put(key, new ConfigRegistry.Effective(registry.defaults().get(key), "default"));
+                if (random.nextBoolean()) {
+                    String variable = "FACESTREAM_" + key.toUpperCase().replace('.', '_');
+                    env.put(variable, value);
+                    expected.put(key, new ConfigRegistry.Effective(value, "environment " + variable));
+                }
+                if (random.nextBoolean()) {
+                    String flag = Integer.toString(2 + random.nextInt(100));
+                    flags.put(random.nextBoolean() ? key : key.toLowerCase(), flag);
+                    expected.put(key, new ConfigRegistry.Effective(flag, "command line"));
+                }
+            }
+            ConfigLoader loader = load(null, env, flags);
+            registry.validate(loader);
+            Map<String, ConfigRegistry.Effective> effective = registry.effective(loader);
+            for (String key : keys) {
+                assertEquals(expected.get(key), effective.get(key), key + " in round " + round);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a bad environment value fails naming the key, the value, what is allowed and the variable")
+    void badEnvironmentValue() {
+        ConfigException e = invalid(null, Map.of("FACESTREAM_TRAINER_BATCHPAIRS", "lots"), Map.of());
+        assertEquals("trainer.batchPairs must be an integer in [2, 4096], got \"lots\" "
+                + "(set by environment FACESTREAM_TRAINER_BATCHPAIRS)", e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a bad YAML file fails naming the file and what the parser found")
+    void badYaml(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "trainer:\n  batchPairs: [1, 2\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("config file " + file + " is not valid YAML"), e.getMessage());
+        Path list = Files.writeString(dir.resolve("list.yaml"), "trainer:\n  batchPairs: [1, 2]\n");
+        e = assertThrows(ConfigException.class, () -> load(list, Map.of(), Map.of()));
+        assertEquals("config file " + list + ": trainer.batchPairs must be a single value, got a list", e.getMessage());
+    }
+
+    @Test
+    @DisplayName("an unknown key under a known section fails naming it, the known keys and its source")
+    void unknownKey(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("typo.yaml"), "trainer:\n  batchPair: 32\n");
+        ConfigException e = invalid(file, Map.of(), Map.of());
+        assertTrue(e.getMessage().startsWith("trainer.batchpair is not a known setting (known under trainer.: "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("batchPairs"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(set by file " + file + ")"), e.getMessage());
+        e = invalid(null, Map.of("FACESTREAM_SAMPLER_BUFERSIZE", "10"), Map.of());
+        assertTrue(e.getMessage().startsWith("sampler.bufersize is not a known setting"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(set by environment FACESTREAM_SAMPLER_BUFERSIZE)"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("Kafka client settings, sampler.kafka.* and sections no registered module owns pass unchecked")
+    void openSections() {
+        ConfigLoader loader = load(null, Map.of("FACESTREAM_KAFKA_SECURITY_PROTOCOL", "SSL",
+                "FACESTREAM_INGEST_STOREDIR", "/store"), Map.of("sampler.kafka.linger.ms", "20"));
+        registry.validate(loader);
+        Map<String, ConfigRegistry.Effective> e = registry.effective(loader);
+        assertEquals(new ConfigRegistry.Effective("SSL", "environment FACESTREAM_KAFKA_SECURITY_PROTOCOL"),
+                e.get("kafka.security.protocol"));
+        assertEquals(new ConfigRegistry.Effective("/store", "environment FACESTREAM_INGEST_STOREDIR"),
+                e.get("ingest.storedir"));
+        assertEquals(new ConfigRegistry.Effective("20", "command line"), e.get("sampler.kafka.linger.ms"));
+        assertFalse(e.keySet().stream().anyMatch(k -> k.endsWith("*")), e.keySet().toString());
+    }
+
+    @Test
+    @DisplayName("bad sampler and model values fail at validation naming key, value, what is allowed and source")
+    void badSectionValues() {
+        ConfigException e = invalid(null, Map.of(), Map.of("sampler.policy", "RANDOM"));
+        assertEquals("sampler.policy must be one of UNIFORM, WEIGHTED, got \"RANDOM\" (set by command line)", e.getMessage());
+        e = invalid(null, Map.of("FACESTREAM_TRAINER_INPUTSIZE", "50"), Map.of());
+        assertEquals("trainer.inputSize must be a multiple of 16 in [32, 256], got 50 "
+                + "(set by environment FACESTREAM_TRAINER_INPUTSIZE)", e.getMessage());
+        e = invalid(null, Map.of(), Map.of("sampler.lagCheckInterval", "soon"));
+        assertTrue(e.getMessage().startsWith("sampler.lagCheckInterval must be a duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"soon\""), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("values of secret-looking keys are hidden from the printout, their source is not")
+    void secretsHidden() {
+        ConfigLoader loader = load(null, Map.of("FACESTREAM_KAFKA_SASL_JAAS_CONFIG", "user=\"a\" password=\"b\""),
+                Map.of("kafka.ssl.truststore.password", "pw"));
+        Map<String, ConfigRegistry.Effective> e = registry.effective(loader);
+        assertEquals(new ConfigRegistry.Effective("(hidden)", "environment FACESTREAM_KAFKA_SASL_JAAS_CONFIG"),
+                e.get("kafka.sasl.jaas.config"));
+        assertEquals("(hidden)", e.get("kafka.ssl.truststore.password").value());
+    }
+}
