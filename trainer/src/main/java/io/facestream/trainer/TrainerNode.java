@@ -5,9 +5,12 @@ import io.facestream.protocol.bus.LocalCodec;
 import io.facestream.trainer.data.Augmenter;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.export.ExportPublisher;
+import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.trainer.metrics.PipelineMonitor;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.Normalisation;
@@ -16,7 +19,11 @@ import io.facestream.trainer.validation.Evaluator;
 import io.facestream.trainer.validation.ValidationSet;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -24,10 +31,14 @@ import java.util.Map;
  * publisher they share. Wiring only; the work is in the classes it connects.
  */
 public final class TrainerNode {
+    /** How often the trainer publishes a {@code pipeline} event (lag, sampler and trainer rates). */
+    public static final Duration PIPELINE_EVERY = Duration.ofSeconds(2);
     private final Vertx vertx;
     private final TrainerVerticle trainer;
     private final MetricsPublisher metrics;
     private final KafkaDeadLetterSink deadLetters;
+    private Admin admin;
+    private PipelineMonitor pipelineMonitor;
     private String trainerId;
     private String evaluationId;
 
@@ -52,6 +63,10 @@ public final class TrainerNode {
             // another trainer node in this Vert.x registered it: the codec is stateless, so sharing it is right
         }
         KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(bootstrapServers, kafkaProps);
+        Map<String, Object> adminProps = new HashMap<>(kafkaProps);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Admin admin = Admin.create(adminProps);
+        PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), config.maxImagePixels());
         TrainerVerticle trainer = new TrainerVerticle(config,
                 () -> EmbeddingModel.create(modelConfig),
@@ -63,11 +78,23 @@ public final class TrainerNode {
                         config.seed(), (pair, error) -> deadLetters.send(config.pairsTopic(), pair, error)
                                 .thenRun(pair::acknowledge)),
                 validation,
-                stats -> metrics.publish(MetricsEvent.Type.TRAIN, stats.step(), TrainEvents.figures(stats)));
+                stats -> {
+                    pipelineMonitor.step(stats.step());
+                    metrics.publish(MetricsEvent.Type.TRAIN, stats.step(), TrainEvents.figures(stats));
+                });
+        ModelExports modelExports = config.exportDir() == null ? null : new ModelExports(config.exportDir());
+        trainer.exportTo(modelExports);
+        ExportPublisher exportPublisher = modelExports == null ? null : new ExportPublisher(modelExports, metrics);
         TrainerNode node = new TrainerNode(vertx, trainer, metrics, deadLetters);
+        node.admin = admin;
+        node.pipelineMonitor = pipelineMonitor.start(vertx, PIPELINE_EVERY);
         Evaluator evaluator = new Evaluator(config.threshold());
-        return vertx.deployVerticle(new EvaluationVerticle(evaluator,
-                        figures -> metrics.publish(MetricsEvent.Type.EVAL, figures.getLong("step"), figures)))
+        return vertx.deployVerticle(new EvaluationVerticle(evaluator, figures -> {
+                    metrics.publish(MetricsEvent.Type.EVAL, figures.getLong("step"), figures);
+                    if (exportPublisher != null) {
+                        exportPublisher.onEvaluation(vertx, figures);
+                    }
+                }))
                 .compose(id -> {
                     node.evaluationId = id;
                     return vertx.deployVerticle(trainer);
@@ -92,6 +119,8 @@ public final class TrainerNode {
         Future<Void> t = trainerId == null ? Future.succeededFuture() : vertx.undeploy(trainerId);
         return t.compose(v -> evaluationId == null ? Future.<Void>succeededFuture() : vertx.undeploy(evaluationId))
                 .eventually(() -> vertx.executeBlocking(() -> {
+                    pipelineMonitor.close();
+                    admin.close(Duration.ofSeconds(5));
                     deadLetters.close();
                     return null;
                 }));

@@ -2,6 +2,7 @@ package io.facestream.trainer;
 
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
@@ -15,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,6 +39,7 @@ public final class TrainerVerticle extends VerticleBase {
     private TrainingLoop loop;
     private BatchPipeline pipeline;
     private final Promise<Long> finished = Promise.promise();
+    private ModelExports exports;
 
     /**
      * @param modelFactory    builds or loads the network; called on the trainer thread
@@ -52,6 +55,15 @@ public final class TrainerVerticle extends VerticleBase {
         this.pipelineFactory = pipelineFactory;
         this.validation = validation;
         this.onStats = onStats;
+    }
+
+    /**
+     * Also stages an inference export of the network at every evaluation (before the embeddings go to the
+     * evaluation verticle, which publishes it once the threshold is known). Call before deploying.
+     */
+    public TrainerVerticle exportTo(ModelExports exports) {
+        this.exports = exports;
+        return this;
     }
 
     /** Completes with the last step when the loop ends. */
@@ -97,6 +109,13 @@ public final class TrainerVerticle extends VerticleBase {
         float[][] embeddings = embedder.embed(validation, loop.model()::embed);
         LOG.debug("embedded {} validation images at step {} in {} ms", embeddings.length, step,
                 (System.nanoTime() - t0) / 1_000_000);
+        if (exports != null) {
+            try {
+                exports.stage(loop.model(), step, config.threshold());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not stage the inference export of step {} in {}", step, exports.root(), e);
+            }
+        }
         vertx.eventBus().send(Addresses.EVAL_REQUEST, new EvalRequest(step, validation, embeddings));
     }
 

@@ -2,11 +2,11 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ConfigRegistry;
-import io.facestream.server.http.HttpApiVerticle;
-import io.facestream.server.metrics.MetricsFollower;
-import io.facestream.server.progress.RunStatus;
+import io.facestream.server.config.ServerConfig;
+import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
+import io.facestream.server.roles.ServerRole;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,9 +19,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The server role: HTTP API over the run that the metrics topic describes. */
+/** The server role: dashboard, WebSocket metrics, model API and status over the run the metrics topic describes. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Serve the HTTP API (health, readiness, run status) from the facestream.metrics topic.")
+        description = "Serve the dashboard, the /ws/metrics WebSocket, the model API (embed, verify, download) and "
+                + "the run status from the facestream.metrics topic and the trainer's exported models "
+                + "(server.modelDir, default trainer.exportDir).")
 public final class ServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOptions config;
@@ -39,19 +41,18 @@ public final class ServerCommand implements Callable<Integer> {
         }
         Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
         bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
+        ServerConfig serverConfig = ServerConfig.from(settings);
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         Map<String, Object> adminProps = new HashMap<>(kafkaProps);
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         Admin admin = Admin.create(adminProps);
-        Vertx vertx = Vertx.vertx();
-        RunStatus status = new RunStatus("(from " + bootstrap + ")").attach(vertx);
-        MetricsFollower follower = new MetricsFollower(vertx, bootstrap, kafkaProps).start();
-        vertx.deployVerticle(new HttpApiVerticle("0.0.0.0", port, status,
-                () -> RoleConfigs.brokerReachable(vertx, admin))).await();
+        MonitoredVertx monitored = MonitoredVertx.create();
+        Vertx vertx = monitored.vertx();
+        ServerRole server = ServerRole.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
+                () -> RoleConfigs.brokerReachable(vertx, admin)).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            follower.close();
-            Roles.stop(vertx, io.vertx.core.Future.succeededFuture());
+            Roles.stop(vertx, server.stop());
             admin.close();
             stopped.countDown();
         }, "facestream-server-stop"));

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * The configuration sections every role shares, each with its known keys and their defaults as the owning
- * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}), so
+ * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}, {@link ServerConfig}), so
  * {@code facestream config --print} can show every effective value and a start-up check can reject a typo under a
  * known section. {@code kafka.*} is open: its keys pass through to the Kafka clients. Keys of sections not listed
  * here are kept and printed but not checked.
@@ -41,7 +41,7 @@ public final class ConfigRegistry {
         this.sections = List.copyOf(sections);
     }
 
-    /** trainer.* (training loop and model), sampler.* and the open kafka.* section. */
+    /** trainer.* (training loop and model), sampler.*, server.* and the open kafka.* section. */
     public static ConfigRegistry standard() {
         Map<String, String> trainer = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         // TrainerConfig's seed component is read from trainer.dataSeed; trainer.seed is the model's weight seed.
@@ -53,8 +53,10 @@ public final class ConfigRegistry {
         });
         Section samplerSection = new Section("sampler.",
                 RecordKeys.defaults("sampler.", SamplerConfig.defaultsJson()), false, ConfigRegistry::samplerSection);
+        Section serverSection = new Section("server.", RecordKeys.defaults("server.", ServerConfig.defaults(), Map.of()),
+                false, ServerConfig::from);
         Section kafkaSection = new Section("kafka.", Map.of(BOOTSTRAP_KEY, DEFAULT_BOOTSTRAP), true, s -> { });
-        return new ConfigRegistry(List.of(trainerSection, samplerSection, kafkaSection));
+        return new ConfigRegistry(List.of(trainerSection, samplerSection, serverSection, kafkaSection));
     }
 
     /** The model settings under {@code trainer.}. */

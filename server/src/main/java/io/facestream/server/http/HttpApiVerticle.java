@@ -1,35 +1,46 @@
 package io.facestream.server.http;
 
-import io.facestream.server.progress.RunStatus;
+import io.facestream.server.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.Supplier;
+import java.util.List;
 
 /**
- * The HTTP side of a FaceStream process: liveness, readiness and the run's status. Every error is JSON
- * {@code {error, message}}.
+ * The HTTP server of a FaceStream process: mounts each {@link ApiRoutes} on one router, answers unknown paths
+ * with 404 and every failure as JSON {@code {error, message}} ({@link Errors}).
  */
 public final class HttpApiVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
 
-    private final String host;
-    private final int port;
-    private final RunStatus status;
-    private final Supplier<Future<Boolean>> brokerReachable;
+    private final HttpServerOptions options;
+    private final List<ApiRoutes> routes;
     private HttpServer server;
 
-    public HttpApiVerticle(String host, int port, RunStatus status, Supplier<Future<Boolean>> brokerReachable) {
-        this.host = host;
-        this.port = port;
-        this.status = status;
-        this.brokerReachable = brokerReachable;
+    public HttpApiVerticle(HttpServerOptions options, List<ApiRoutes> routes) {
+        this.options = options;
+        this.routes = List.copyOf(routes);
+    }
+
+    /**
+     * The server options for {@code config} on {@code port}: WebSocket frame and message limits set explicitly,
+     * per-message compression off (it would cost a deflate per client per event), and the TCP send buffer.
+     */
+    public static HttpServerOptions options(ServerConfig config, int port) {
+        HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port)
+                .setMaxWebSocketFrameSize(config.ws().maxFrameBytes())
+                .setMaxWebSocketMessageSize(config.ws().maxMessageBytes())
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
+        if (config.sendBufferBytes() > 0) {
+            o.setSendBufferSize(config.sendBufferBytes());
+        }
+        return o;
     }
 
     /** The port actually bound (useful with port 0). */
@@ -40,30 +51,13 @@ public final class HttpApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        router.get("/health").handler(this::health);
-        router.get("/ready").handler(this::ready);
-        router.get("/api/status").handler(this::status);
-        router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for " + ctx.request().path()));
+        routes.forEach(r -> r.mount(router, vertx));
+        router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for "
+                + ctx.request().method() + " " + ctx.request().path()));
         router.route().failureHandler(Errors::failure);
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> {
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
             server = s;
-            LOG.info("HTTP API listening on http://{}:{}/", host, s.actualPort());
+            LOG.info("HTTP API listening on http://{}:{}/", options.getHost(), s.actualPort());
         });
-    }
-
-    private void health(RoutingContext ctx) {
-        Errors.json(ctx, 200, new JsonObject().put("status", "UP"));
-    }
-
-    private void ready(RoutingContext ctx) {
-        brokerReachable.get().onComplete(ar -> {
-            boolean up = ar.succeeded() && ar.result();
-            Errors.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "READY" : "NOT_READY")
-                    .put("broker", up ? "reachable" : "unreachable"));
-        });
-    }
-
-    private void status(RoutingContext ctx) {
-        Errors.json(ctx, 200, status.toJson());
     }
 }

@@ -3,11 +3,14 @@ package io.facestream.server.metrics;
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.ProtocolException;
 import io.facestream.protocol.Topics;
-import io.facestream.protocol.bus.Addresses;
-import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -15,29 +18,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Follows {@link Topics#METRICS} from the beginning on its own thread and republishes every event on the local
- * event bus ({@link Addresses#METRICS_EVENT} as JSON, and train/eval figures on their addresses), so a server
- * process sees the run that a trainer elsewhere publishes. Reads without a consumer group: each server replica
- * sees every event. Malformed events are logged with their offset and skipped.
+ * Follows the metrics topic ({@link Topics#METRICS}) from the beginning on its own thread and hands each polled
+ * batch of events, in offset order, to a sink (the WebSocket hub and the run status). It waits for the sink to
+ * finish a batch before polling the next, so a long topic replayed at start-up never piles up in memory. Reads
+ * without a consumer group: every server replica sees every event. Malformed events are logged with their offset and skipped.
  */
 public final class MetricsFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final long TOPIC_RETRY_MILLIS = 2000;
+
     private final KafkaConsumer<String, byte[]> consumer;
-    private final Vertx vertx;
+    private final String topic;
+    private final Function<List<MetricsEvent>, Future<?>> sink;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public MetricsFollower(Vertx vertx, String bootstrapServers, Map<String, Object> kafkaProps) {
-        this.vertx = vertx;
+    /** Follows {@link Topics#METRICS}. */
+    public MetricsFollower(String bootstrapServers, Map<String, Object> kafkaProps,
+                           Function<List<MetricsEvent>, Future<?>> sink) {
+        this(bootstrapServers, Topics.METRICS, kafkaProps, sink);
+    }
+
+    /**
+     * @param topic the metrics topic
+     * @param sink  takes each batch; the follower polls again once the returned future completes
+     */
+    public MetricsFollower(String bootstrapServers, String topic, Map<String, Object> kafkaProps,
+                           Function<List<MetricsEvent>, Future<?>> sink) {
+        this.topic = topic;
+        this.sink = sink;
         Map<String, Object> props = new HashMap<>(kafkaProps);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "facestream-metrics-follower");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "facestream-metrics-follower");
         thread.setDaemon(true);
@@ -50,41 +74,71 @@ public final class MetricsFollower implements AutoCloseable {
 
     private void run() {
         try {
-            var partitions = consumer.partitionsFor(Topics.METRICS).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = awaitPartitions();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    forward(r);
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                List<MetricsEvent> batch = new ArrayList<>(records.count());
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    parse(r, batch);
+                }
+                if (!batch.isEmpty()) {
+                    handOver(batch);
                 }
             }
-        } catch (WakeupException e) {
+        } catch (WakeupException | InterruptException e) {
             if (running) {
-                throw e;
+                LOG.error("metrics follower interrupted while running", e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("metrics follower stopped", e);
         } finally {
+            // the thread ends here either way; a pending interrupt would only make close() give up early
+            Thread.interrupted();
             consumer.close();
         }
     }
 
-    private void forward(ConsumerRecord<String, byte[]> r) {
-        MetricsEvent event;
+    /** The topic's partitions, waiting for the topic to exist (a server may start before any trainer). */
+    private List<TopicPartition> awaitPartitions() throws InterruptedException {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic);
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+                LOG.info("topic {} does not exist yet; looking again in {} ms", topic, TOPIC_RETRY_MILLIS);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("cannot reach the broker for topic {}; trying again in {} ms: {}", topic,
+                        TOPIC_RETRY_MILLIS, e.getMessage());
+            }
+            Thread.sleep(TOPIC_RETRY_MILLIS);
+        }
+        return List.of();
+    }
+
+    private void handOver(List<MetricsEvent> batch) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        sink.apply(batch).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.error("metrics sink failed on a batch of {} events", batch.size(), ar.cause());
+            }
+            done.countDown();
+        });
+        while (running && !done.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.debug("metrics sink still busy with a batch of {} events", batch.size());
+        }
+    }
+
+    private static void parse(ConsumerRecord<String, byte[]> r, List<MetricsEvent> out) {
         try {
-            event = MetricsEvent.parse(r.value());
+            out.add(MetricsEvent.parse(r.value()));
         } catch (ProtocolException e) {
             LOG.warn("skipping malformed metrics event topic={} partition={} offset={}: {}", r.topic(), r.partition(),
                     r.offset(), e.getMessage());
-            return;
-        }
-        vertx.eventBus().publish(Addresses.METRICS_EVENT, event.toJson());
-        switch (event.type()) {
-            case TRAIN -> vertx.eventBus().publish(Addresses.TRAIN_STATS, event.figures().copy());
-            case EVAL -> vertx.eventBus().publish(Addresses.EVAL_RESULT, event.figures().copy());
-            default -> {
-            }
         }
     }
 
@@ -92,11 +146,11 @@ public final class MetricsFollower implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        thread.interrupt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
-
 }

@@ -75,7 +75,7 @@ public final class ProgressLine {
             sb.append(String.format(Locale.ROOT, " | acc %.3f @%d", e.getJsonObject("lfw").getDouble("accuracyMean"),
                     e.getLong("step", 0L)));
         }
-        double samplerRate = status.sampler().getDouble("pairsPerSecond", 0.0);
+        double samplerRate = status.samplerRate();
         if (samplerRate > 0) {
             sb.append(String.format(Locale.ROOT, " | sampler %.0f pairs/s", samplerRate));
         }

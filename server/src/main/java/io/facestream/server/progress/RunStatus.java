@@ -1,29 +1,55 @@
 package io.facestream.server.progress;
 
+import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The latest figures of the run in this process, as the trainer, the evaluation and the samplers announce them
- * on the event bus. Read by the progress line and {@code GET /api/status}.
+ * The latest figures of a run: from the metrics topic's events ({@link #accept}, the server role and the demo)
+ * or from the trainer and samplers announcing them on this process's event bus ({@link #attach}, the trainer
+ * role). Read by the progress line and {@code GET /api/status}. Fields are replaced whole, never mutated.
  */
 public final class RunStatus {
-    private final String runId;
     private final long started = System.currentTimeMillis();
+    private volatile String runId;
     private volatile JsonObject train = new JsonObject();
     private volatile JsonObject eval;
     private volatile JsonObject sampler = new JsonObject();
+    private volatile JsonObject pipeline;
 
+    /** @param runId the run, or null to take it from the events */
     public RunStatus(String runId) {
         this.runId = runId;
     }
 
+    /** Follows the train, eval and sampler figures published on this process's event bus. */
     public RunStatus attach(Vertx vertx) {
         vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> train = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.SAMPLER_STATS, m -> sampler = m.body());
         return this;
+    }
+
+    /** Takes the figures of one event of the metrics topic; an event of another run starts over. */
+    public void accept(MetricsEvent event) {
+        if (!event.runId().equals(runId)) {
+            runId = event.runId();
+            train = new JsonObject();
+            eval = null;
+            pipeline = null;
+        }
+        switch (event.type()) {
+            case TRAIN -> train = event.figures();
+            case EVAL -> eval = event.figures();
+            case PIPELINE -> pipeline = event.figures();
+            default -> {
+            }
+        }
+    }
+
+    public String runId() {
+        return runId;
     }
 
     public JsonObject train() {
@@ -39,18 +65,49 @@ public final class RunStatus {
         return sampler;
     }
 
-    public JsonObject toJson() {
-        JsonObject e = eval;
-        JsonObject summary = null;
-        if (e != null) {
-            summary = new JsonObject().put("step", e.getLong("step")).put("distance", e.getString("distance"))
-                    .put("accuracy", e.getDouble("accuracy")).put("tpr", e.getDouble("tpr"))
-                    .put("fpr", e.getDouble("fpr"))
-                    .put("accuracyMean", e.getJsonObject("lfw").getDouble("accuracyMean"))
-                    .put("accuracyStd", e.getJsonObject("lfw").getDouble("accuracyStd"));
+    /** The last {@code pipeline} figures (lag, sampler and trainer rates), or null before the first. */
+    public JsonObject pipeline() {
+        return pipeline;
+    }
+
+    /** The samplers' pairs per second: from the pipeline figures, else from this process's samplers, else 0. */
+    public double samplerRate() {
+        JsonObject p = pipeline;
+        if (p != null && p.containsKey("samplerPairsPerSecond")) {
+            return p.getDouble("samplerPairsPerSecond");
         }
+        return sampler.getDouble("pairsPerSecond", 0.0);
+    }
+
+    /**
+     * {@code runId, startedAt, step, rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
+     * trainerPairsPerSecond}, train, lastEval {step, distance, accuracy, tpr, fpr, threshold, accuracyMean,
+     * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag}, sampler}; absent figures are null.
+     */
+    public JsonObject toJson() {
+        JsonObject t = train;
+        JsonObject p = pipeline;
+        JsonObject rates = new JsonObject()
+                .put("imagesPerSecond", t.getDouble("imagesPerSecond"))
+                .put("dataWaitFraction", t.getDouble("dataWaitFraction"))
+                .put("samplerPairsPerSecond", samplerRate())
+                .put("trainerPairsPerSecond", p == null ? null : p.getDouble("trainerPairsPerSecond"));
+        JsonObject kafka = p == null ? null : new JsonObject().put("pairsTopic", p.getString("pairsTopic"))
+                .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"));
         return new JsonObject().put("runId", runId).put("startedAt", started)
-                .put("step", train.getLong("step", 0L)).put("train", train).put("sampler", sampler)
-                .put("lastEval", summary);
+                .put("step", t.getLong("step", 0L)).put("rates", rates).put("train", t)
+                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler);
+    }
+
+    private static JsonObject evalSummary(JsonObject e) {
+        if (e == null) {
+            return null;
+        }
+        JsonObject lfw = e.getJsonObject("lfw");
+        return new JsonObject().put("step", e.getLong("step")).put("distance", e.getString("distance"))
+                .put("accuracy", e.getDouble("accuracy")).put("tpr", e.getDouble("tpr"))
+                .put("fpr", e.getDouble("fpr")).put("threshold", e.getDouble("threshold"))
+                .put("accuracyMean", lfw.getDouble("accuracyMean"))
+                .put("accuracyStd", lfw.getDouble("accuracyStd")).put("auc", lfw.getDouble("auc"));
     }
 }

@@ -7,14 +7,15 @@ import io.facestream.sampler.SamplerVerticle;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
-import io.facestream.server.http.HttpApiVerticle;
+import io.facestream.server.config.ServerConfig;
+import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
-import io.facestream.server.progress.RunStatus;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
@@ -26,7 +27,11 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
@@ -40,7 +45,7 @@ public final class Demo implements AutoCloseable {
     /** Identities of the default held-out validation set are numbered from here; the sampler never sends them. */
     public static final int VALIDATION_FIRST_IDENTITY = 1_000_000;
 
-    private final Settings settings;
+    private Settings settings;
     private final IdentitySource trainSource;
     private final IdentitySource validationSource;
     private final int port;
@@ -49,7 +54,9 @@ public final class Demo implements AutoCloseable {
     private Vertx vertx;
     private TrainerNode trainer;
     private ProgressLine progress;
-    private HttpApiVerticle http;
+    private ServerRole server;
+    /** The exported models, when the demo chose the directory (a temporary one, deleted on close). */
+    private Path ownExportDir;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
     private JsonObject initial;
@@ -77,21 +84,32 @@ public final class Demo implements AutoCloseable {
         return new SyntheticFaces(train.withIdentities(VALIDATION_FIRST_IDENTITY, identities));
     }
 
-    /** Starts the broker and every role; completes when training has started. */
+    /**
+     * Starts the broker and every role; completes when training has started. Without {@code trainer.exportDir}
+     * the models go to a temporary directory, deleted on close.
+     */
     public Future<Demo> start() {
+        if (settings.string("trainer.exportDir", "").isEmpty()) {
+            try {
+                ownExportDir = Files.createTempDirectory("facestream-demo-models");
+            } catch (IOException e) {
+                return Future.failedFuture(new UncheckedIOException("cannot create the demo's model directory", e));
+            }
+            settings = settings.with("trainer.exportDir", ownExportDir.toString());
+        }
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
+        ServerConfig serverConfig = ServerConfig.from(settings);
         ModelConfig modelConfig = RoleConfigs.model(settings);
         kafka = EmbeddedKafka.start();
         FaceStreamTopics.ensure(kafka.admin());
-        vertx = Vertx.vertx();
+        MonitoredVertx monitored = MonitoredVertx.create();
+        vertx = monitored.vertx();
         String runId = "demo-" + Instant.now().toString().replace(':', '-');
-        RunStatus status = new RunStatus(runId).attach(vertx);
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> onEval(m.body(), trainerConfig));
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
-        http = new HttpApiVerticle("0.0.0.0", port, status, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
                     ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
@@ -100,7 +118,12 @@ public final class Demo implements AutoCloseable {
                             validationSource.describe(), (System.nanoTime() - t0) / 1_000_000);
                     return set;
                 })
-                .compose(set -> vertx.deployVerticle(http).map(set))
+                .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
+                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()))
+                        .map(role -> {
+                            server = role;
+                            return set;
+                        }))
                 .compose(set -> vertx.deployVerticle(new SamplerVerticle(samplerConfig, trainSource)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
@@ -110,11 +133,11 @@ public final class Demo implements AutoCloseable {
                 .map(node -> {
                     trainer = node;
                     if (progressOut != null) {
-                        progress = new ProgressLine(status, progressOut, trainerConfig.steps(),
+                        progress = new ProgressLine(server.status(), progressOut, trainerConfig.steps(),
                                 System.console() != null).attach(vertx);
                     }
                     LOG.info("demo running: broker {}, dashboard and API on port {}, {} training identities",
-                            kafka.bootstrapServers(), http.actualPort(), trainSource.identities().size());
+                            kafka.bootstrapServers(), server.port(), trainSource.identities().size());
                     return this;
                 });
     }
@@ -153,7 +176,12 @@ public final class Demo implements AutoCloseable {
     }
 
     public int httpPort() {
-        return http.actualPort();
+        return server.port();
+    }
+
+    /** The server side: WebSocket hub, model service, run status. */
+    public ServerRole server() {
+        return server;
     }
 
     public Vertx vertx() {
@@ -170,13 +198,27 @@ public final class Demo implements AutoCloseable {
             progress.detach(vertx);
         }
         if (vertx != null) {
-            Roles.stop(vertx, trainer == null ? Future.succeededFuture() : trainer.undeploy());
+            Future<Void> serverStopped = server == null ? Future.succeededFuture() : server.stop();
+            Roles.stop(vertx, Future.join(serverStopped,
+                    trainer == null ? Future.succeededFuture() : trainer.undeploy()));
             if (trainer != null) {
                 trainer.metrics().close();
             }
         }
         if (kafka != null) {
             kafka.close();
+        }
+        deleteOwnExportDir();
+    }
+
+    private void deleteOwnExportDir() {
+        if (ownExportDir == null) {
+            return;
+        }
+        try {
+            new ModelExports(ownExportDir).deleteAll();
+        } catch (IOException e) {
+            LOG.warn("could not delete the demo's model directory {}: {}", ownExportDir, e.getMessage());
         }
     }
 }

@@ -46,6 +46,11 @@ class ConfigRegistryTest {
         assertEquals("1s", d.get("sampler.lagCheckInterval"));
         assertEquals("UNIFORM", d.get("sampler.policy"));
         assertEquals("localhost:9092", d.get("kafka.bootstrap.servers"));
+        assertEquals("0.0.0.0", d.get("server.host"));
+        assertEquals("5000", d.get("server.ws.history"));
+        assertEquals("30s", d.get("server.ws.stuckTimeout"));
+        assertEquals("", d.get("server.ws.allowedOrigins"));
+        assertEquals("16", d.get("server.api.maxPendingInferences"));
     }
 
     @Test
@@ -168,6 +173,11 @@ class ConfigRegistryTest {
         e = invalid(null, Map.of("FACESTREAM_TRAINER_INPUTSIZE", "50"), Map.of());
         assertEquals("trainer.inputSize must be a multiple of 16 in [32, 256], got 50 "
                 + "(set by environment FACESTREAM_TRAINER_INPUTSIZE)", e.getMessage());
+        e = invalid(null, Map.of("FACESTREAM_SERVER_WS_QUEUE", "0"), Map.of());
+        assertEquals("server.ws.queue must be in [1, 1000000], got 0 (set by environment FACESTREAM_SERVER_WS_QUEUE)",
+                e.getMessage());
+        e = invalid(null, Map.of(), Map.of("server.ws.histroy", "10"));
+        assertTrue(e.getMessage().startsWith("server.ws.histroy is not a known setting"), e.getMessage());
         e = invalid(null, Map.of(), Map.of("sampler.lagCheckInterval", "soon"));
         assertTrue(e.getMessage().startsWith("sampler.lagCheckInterval must be a duration"), e.getMessage());
         assertTrue(e.getMessage().contains("\"soon\""), e.getMessage());

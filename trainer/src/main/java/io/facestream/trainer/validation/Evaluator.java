@@ -20,7 +20,8 @@ public final class Evaluator {
 
     /**
      * The {@code eval} figures: the squared-L2 report's fields at top level (the one metrics shape), plus
-     * {@code step}, {@code validation}, {@code pairs} and {@code byDistance} (every function's report).
+     * {@code step}, {@code validation}, {@code pairs}, {@code byDistance} (every function's report) and
+     * {@code histograms} (same- and different-identity squared-L2 distances, see {@link DistanceHistograms}).
      */
     public JsonObject evaluate(EvalRequest request) {
         ValidationSet set = request.set();
@@ -34,19 +35,22 @@ public final class Evaluator {
         }
         JsonObject byDistance = new JsonObject();
         JsonObject primary = null;
+        JsonObject histograms = null;
         for (DistanceFunction fn : DistanceFunctions.all()) {
-            VerificationReport report = Verification.evaluate(left, right, set.same(), fn, thresholdFor(fn));
+            double[] distances = Verification.distances(left, right, fn);
+            VerificationReport report = Verification.evaluate(distances, set.same(), fn, thresholdFor(fn));
             JsonObject json = report.toJson();
             byDistance.put(fn.name(), json);
             if (fn.name().equals(DistanceFunctions.squaredL2().name())) {
                 primary = json.copy();
+                histograms = DistanceHistograms.squaredL2().of(distances, set.same());
             }
         }
         if (primary == null) {
             throw new IllegalStateException("the distance registry has no squared-l2 function");
         }
         return primary.put("step", request.step()).put("validation", set.name()).put("pairs", n)
-                .put("byDistance", byDistance);
+                .put("byDistance", byDistance).put("histograms", histograms);
     }
 
     private double thresholdFor(DistanceFunction fn) {

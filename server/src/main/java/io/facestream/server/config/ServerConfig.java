@@ -1,0 +1,90 @@
+package io.facestream.server.config;
+
+import io.facestream.protocol.Limits;
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Settings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The server role's settings (keys {@code server.*}); defaults live here and nowhere else.
+ *
+ * @param host                 interface the HTTP server binds
+ * @param sendBufferBytes      TCP send buffer of each connection, 0 = the OS default (auto-tuned, up to MBs):
+ *                             a small value bounds kernel memory per WebSocket client and makes backpressure
+ *                             reach a slow client sooner
+ * @param ws                   the {@code /ws/metrics} settings
+ * @param api                  the image API's limits
+ * @param modelDir             where the trainer exports inference models ({@code trainer.exportDir} unless set;
+ *                             null = no model API)
+ * @param modelPoll            how often the model directory is checked for a newer export
+ */
+public record ServerConfig(String host, int sendBufferBytes, Ws ws, Api api, Path modelDir, Duration modelPoll) {
+
+    /**
+     * @param token           bearer token clients must present (header or {@code ?token=}); empty = none
+     * @param allowedOrigins  browser origins allowed to open the socket; empty = only the origin matching the
+     *                        request's Host; {@code *} = any
+     * @param history         events of the current run kept for replay to new clients
+     * @param historyBytes    bound on the replay history's JSON size
+     * @param queue           events waiting for one slow client before its train events are coalesced
+     * @param stuckTimeout    a client whose socket stays unwritable this long is closed
+     * @param writeQueueBytes bytes buffered in Vert.x per socket before it counts as unwritable
+     * @param maxFrameBytes   largest WebSocket frame accepted (and the size outgoing messages are split into)
+     * @param maxMessageBytes largest inbound WebSocket message (client commands are tiny)
+     */
+    public record Ws(String token, List<String> allowedOrigins, int history, long historyBytes, int queue,
+                     Duration stuckTimeout, int writeQueueBytes, int maxFrameBytes, int maxMessageBytes) {
+    }
+
+    /**
+     * @param maxBodyBytes         largest request body; more gets 413
+     * @param maxImageBytes        largest single image; more gets 400
+     * @param maxImagePixels       largest width*height an image header may declare; more gets 400
+     * @param maxPendingInferences requests queued for the model before more get 503
+     */
+    public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences) {
+    }
+
+    public static ServerConfig defaults() {
+        return from(Settings.empty());
+    }
+
+    /** Reads {@code server.*} (and {@code trainer.exportDir} as the model directory's default). */
+    public static ServerConfig from(Settings s) {
+        Ws ws = new Ws(
+                s.string("server.ws.token", ""),
+                origins(s.string("server.ws.allowedOrigins", "")),
+                s.integer("server.ws.history", 5000, 0, 10_000_000),
+                s.longValue("server.ws.historyBytes", 64L << 20, 0, 1L << 40),
+                s.integer("server.ws.queue", 1024, 1, 1_000_000),
+                s.duration("server.ws.stuckTimeout", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
+                s.integer("server.ws.writeQueueBytes", 256 * 1024, 1024, 1 << 30),
+                s.integer("server.ws.maxFrameBytes", 16 * 1024, 256, 16 << 20),
+                s.integer("server.ws.maxMessageBytes", 16 * 1024, 256, 16 << 20));
+        if (ws.maxMessageBytes() < ws.maxFrameBytes()) {
+            throw new ConfigException("server.ws.maxMessageBytes (" + ws.maxMessageBytes()
+                    + ") must be >= server.ws.maxFrameBytes (" + ws.maxFrameBytes() + ")");
+        }
+        int maxImage = s.integer("server.api.maxImageBytes", Limits.MAX_IMAGE_BYTES, 1024, Limits.MAX_RECORD_BYTES);
+        Api api = new Api(
+                s.longValue("server.api.maxBodyBytes", 2L * maxImage + 64 * 1024, 1024, 1L << 31),
+                maxImage,
+                s.integer("server.api.maxImagePixels", 4096 * 4096, 64, 16384 * 16384),
+                s.integer("server.api.maxPendingInferences", 16, 1, 10_000));
+        String modelDir = s.string("server.modelDir", s.string("trainer.exportDir", ""));
+        return new ServerConfig(
+                s.nonEmpty("server.host", "0.0.0.0"),
+                s.integer("server.sendBufferBytes", 0, 0, 64 << 20),
+                ws, api,
+                modelDir.isEmpty() ? null : Path.of(modelDir),
+                s.duration("server.modelPoll", Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofHours(1)));
+    }
+
+    private static List<String> origins(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList();
+    }
+}

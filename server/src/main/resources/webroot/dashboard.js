@@ -1,0 +1,195 @@
+// FaceStream dashboard: follows /ws/metrics and draws the run with Chart.js.
+// State the browser test reads is exposed as window.facestream.
+(function () {
+  'use strict';
+
+  const MAX_POINTS = 5000;           // per series: the page stays bounded on a long run
+  const RECONNECT_MAX_MS = 10000;
+
+  const state = { runId: null, lastSeq: -1, events: 0, gaps: 0, connection: 'connecting', runStart: null };
+  const token = new URLSearchParams(location.search).get('token');
+
+  function lineChart(id, datasets, scales) {
+    return new Chart(document.getElementById(id), {
+      type: 'line',
+      data: { datasets: datasets.map(d => Object.assign({ data: [], pointRadius: 0, borderWidth: 1.5 }, d)) },
+      options: {
+        animation: false, parsing: false, normalized: true, responsive: true, maintainAspectRatio: false,
+        interaction: { mode: 'nearest', intersect: false },
+        scales: Object.assign({ x: { type: 'linear', title: { display: true, text: 'step' } } }, scales),
+        plugins: { legend: { position: 'bottom' } }
+      }
+    });
+  }
+
+  const charts = {
+    loss: lineChart('chart-loss', [
+      { label: 'loss', borderColor: '#2b6cb0', yAxisID: 'y' },
+      { label: 'learning rate', borderColor: '#dd6b20', yAxisID: 'y1' }
+    ], { y: { title: { display: true, text: 'loss' } },
+         y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'learning rate' } } }),
+    throughput: lineChart('chart-throughput', [
+      { label: 'images/s', borderColor: '#2f855a', yAxisID: 'y' },
+      { label: 'data wait fraction', borderColor: '#c53030', yAxisID: 'y1' }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'images/s' } },
+         y1: { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false }, title: { display: true, text: 'wait' } } }),
+    verification: lineChart('chart-verification', [
+      { label: '10-fold accuracy', borderColor: '#2b6cb0', pointRadius: 2 },
+      { label: 'TPR at threshold', borderColor: '#2f855a', pointRadius: 2 },
+      { label: 'FPR at threshold', borderColor: '#c53030', pointRadius: 2 }
+    ], { y: { min: 0, max: 1 } }),
+    roc: lineChart('chart-roc', [
+      { label: 'ROC', borderColor: '#6b46c1' },
+      { label: 'chance', borderColor: '#a0aec0', borderDash: [4, 4], data: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }
+    ], { x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'false positive rate' } },
+         y: { min: 0, max: 1, title: { display: true, text: 'true positive rate' } } }),
+    histogram: new Chart(document.getElementById('chart-histogram'), {
+      type: 'bar',
+      data: { labels: [], datasets: [
+        { label: 'same identity', backgroundColor: 'rgba(47,133,90,.6)', data: [] },
+        { label: 'different identities', backgroundColor: 'rgba(197,48,48,.6)', data: [] }
+      ] },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 scales: { x: { title: { display: true, text: 'squared L2 distance' } },
+                           y: { beginAtZero: true, title: { display: true, text: 'pairs' } } },
+                 plugins: { legend: { position: 'bottom' } } }
+    }),
+    pipeline: lineChart('chart-pipeline', [
+      { label: 'sampler pairs/s', borderColor: '#2b6cb0', yAxisID: 'y' },
+      { label: 'trainer pairs/s', borderColor: '#2f855a', yAxisID: 'y' },
+      { label: 'trainer lag (pairs)', borderColor: '#dd6b20', yAxisID: 'y1' }
+    ], { x: { type: 'linear', title: { display: true, text: 'seconds since the run started' } },
+         y: { beginAtZero: true, title: { display: true, text: 'pairs/s' } },
+         y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'lag' } } })
+  };
+
+  function push(chart, index, x, y) {
+    if (typeof y !== 'number' || !isFinite(y)) return;
+    const data = chart.data.datasets[index].data;
+    data.push({ x: x, y: y });
+    if (data.length > MAX_POINTS) data.splice(0, data.length - MAX_POINTS);
+  }
+
+  function reset() {
+    for (const name of ['loss', 'throughput', 'verification', 'pipeline']) {
+      charts[name].data.datasets.forEach(d => { d.data = []; });
+    }
+    charts.roc.data.datasets[0].data = [];
+    charts.histogram.data.labels = [];
+    charts.histogram.data.datasets.forEach(d => { d.data = []; });
+    state.lastSeq = -1;
+    state.runStart = null;
+    dirty.all = true;
+  }
+
+  const dirty = {};
+  let frame = 0;
+  function redraw() {
+    frame = 0;
+    for (const name of Object.keys(charts)) {
+      if (dirty[name] || dirty.all) charts[name].update('none');
+    }
+    for (const k of Object.keys(dirty)) delete dirty[k];
+    text('events', state.events + (state.gaps ? ' (' + state.gaps + ' skipped)' : ''));
+  }
+  function touch(name) {
+    dirty[name] = true;
+    if (!frame) frame = requestAnimationFrame(redraw);
+  }
+  function text(id, value) { document.getElementById(id).textContent = value; }
+
+  const handlers = {
+    train(ev, f) {
+      push(charts.loss, 0, ev.step, f.loss);
+      push(charts.loss, 1, ev.step, f.learningRate);
+      push(charts.throughput, 0, ev.step, f.imagesPerSecond);
+      push(charts.throughput, 1, ev.step, f.dataWaitFraction);
+      touch('loss'); touch('throughput');
+      text('step', ev.step);
+    },
+    eval(ev, f) {
+      const lfw = f.lfw || {};
+      push(charts.verification, 0, ev.step, lfw.accuracyMean);
+      push(charts.verification, 1, ev.step, f.tpr);
+      push(charts.verification, 2, ev.step, f.fpr);
+      touch('verification');
+      if (Array.isArray(lfw.roc)) {
+        charts.roc.data.datasets[0].data = lfw.roc.map(p => ({ x: p.fpr, y: p.tpr })).sort((a, b) => a.x - b.x || a.y - b.y);
+        charts.roc.data.datasets[0].label = 'ROC at step ' + ev.step + ' (AUC ' + Number(lfw.auc).toFixed(3) + ')';
+        touch('roc');
+      }
+      const h = f.histograms;
+      if (h && Array.isArray(h.bins)) {
+        charts.histogram.data.labels = h.same.map((_, i) => ((h.bins[i] + h.bins[i + 1]) / 2).toFixed(2));
+        charts.histogram.data.datasets[0].data = h.same.slice();
+        charts.histogram.data.datasets[1].data = h.different.slice();
+        touch('histogram');
+      }
+      if (typeof lfw.accuracyMean === 'number') {
+        text('accuracy', lfw.accuracyMean.toFixed(3) + ' ± ' + Number(lfw.accuracyStd).toFixed(3) + ' @' + ev.step);
+      }
+    },
+    pipeline(ev, f) {
+      const t = (ev.time - state.runStart) / 1000;
+      push(charts.pipeline, 0, t, f.samplerPairsPerSecond);
+      push(charts.pipeline, 1, t, f.trainerPairsPerSecond);
+      push(charts.pipeline, 2, t, f.lag);
+      touch('pipeline');
+    },
+    system(ev, f) {
+      if (f.event === 'modelExported') text('model', f.version + ' (threshold ' + Number(f.threshold).toFixed(2) + ')');
+    }
+  };
+
+  function onEvent(ev) {
+    if (ev.runId !== state.runId) {
+      reset();
+      state.runId = ev.runId;
+      text('run', ev.runId);
+    }
+    if (state.runStart === null) state.runStart = ev.time;
+    if (state.lastSeq >= 0 && ev.seq > state.lastSeq + 1) state.gaps += ev.seq - state.lastSeq - 1;
+    state.lastSeq = Math.max(state.lastSeq, ev.seq);
+    state.events++;
+    const handle = handlers[ev.type];
+    if (handle) handle(ev, ev.figures || {});
+    touch('events');
+  }
+
+  function setConnection(s) {
+    state.connection = s;
+    const el = document.getElementById('connection');
+    el.textContent = s;
+    el.className = 'state ' + s;
+  }
+
+  let retryMs = 500;
+  function connect() {
+    const params = new URLSearchParams();
+    if (state.runId !== null) {
+      params.set('run', state.runId);
+      params.set('after', String(state.lastSeq));
+    }
+    if (token) params.set('token', token);
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/metrics'
+      + (params.toString() ? '?' + params : '');
+    const ws = new WebSocket(url);
+    window.facestream.socket = ws;
+    ws.onopen = () => { retryMs = 500; setConnection('live'); };
+    ws.onmessage = (m) => {
+      let msg;
+      try { msg = JSON.parse(m.data); } catch (e) { console.warn('not JSON from /ws/metrics', e); return; }
+      if (msg.type === 'hello' || msg.type === 'pong') return;
+      onEvent(msg);
+    };
+    ws.onclose = (e) => {
+      setConnection('reconnecting');
+      if (e.reason) console.info('metrics socket closed:', e.code, e.reason);
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(RECONNECT_MAX_MS, retryMs * 2);
+    };
+  }
+
+  window.facestream = { charts: charts, state: state, socket: null };
+  connect();
+})();
