@@ -1,7 +1,6 @@
 package io.facestream.server.stack;
 
 import io.facestream.protocol.MetricsEvent;
-import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.Topics;
 import io.facestream.protocol.codec.RecordCodec;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +31,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,7 +85,8 @@ class StackIT {
 
     @Test
     @DisplayName("the compose services as separate JVMs: pairs from both samplers, the trainer steps, an eval reaches "
-            + "the server's clients, and after one sampler stops the other keeps producing and the trainer keeps stepping")
+            + "a /ws/metrics client, the server serves the trainer's export, and after one sampler stops the other "
+            + "keeps producing and the trainer keeps stepping")
     void stack(@TempDir Path dir) throws Exception {
         Path jar = Path.of(System.getProperty("facestream.jar", "target/facestream.jar"));
         assertTrue(Files.isRegularFile(jar), jar + " is missing: run the stack test with mvn verify (after package)");
@@ -112,8 +119,13 @@ class StackIT {
             try (Observer observer = new Observer(bootstrap, httpPort)) {
                 observer.until("pairs from both sampler replicas", PHASE,
                         () -> observer.producers().size() >= 2);
-                observer.until("an eval event at the server and 3 trainer steps", PHASE,
-                        () -> observer.serverEvalStep() >= 0 && observer.trainerStep() >= 3);
+                observer.until("an eval event on the server's /ws/metrics and 3 trainer steps", PHASE,
+                        () -> observer.socketEvalStep() >= 0 && observer.trainerStep() >= 3);
+                // the exports volume is shared: the server serves what the trainer exported
+                observer.until("a model export announced on the socket", PHASE, () -> observer.exportedVersion() != null);
+                String exported = observer.exportedVersion();
+                observer.until("the server serving the exported model " + exported, PHASE,
+                        () -> versionServedAtLeast(observer, exported));
 
                 String stopped = observer.producerOf(sampler1.name());
                 String remaining = observer.producerOf(sampler2.name());
@@ -214,6 +226,17 @@ class StackIT {
         }
     }
 
+    /** Export versions ({@code step-000000000200}) sort by step; a later export may already have replaced it. */
+    private static boolean versionServedAtLeast(Observer observer, String version) {
+        try {
+            String served = observer.servedModelVersion();
+            return served != null && served.compareTo(version) >= 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while asking the server for its model", e);
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -228,16 +251,21 @@ class StackIT {
 
     /**
      * Watches the stack from outside, as a user would: reads every pair and metrics record from the broker (the
-     * Kafka poll is what paces the checks) and asks the server for its status.
+     * Kafka poll is what paces the checks), listens on the server's {@code /ws/metrics} like the dashboard, and asks
+     * the server for its status.
      */
     private final class Observer implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         private final URI status;
+        private final URI socket;
+        private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+        private WebSocket webSocket;
+        private String serverError = "none";
         private final Map<String, Long> pairsByProducer = new HashMap<>();
         private long trainerStep = -1;
-        private long serverEvalStep = -1;
-        private String serverError = "none";
+        private long socketEvalStep = -1;
+        private String exportedVersion;
 
         Observer(String bootstrap, int httpPort) {
             Map<String, Object> props = new HashMap<>();
@@ -252,9 +280,10 @@ class StackIT {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             status = URI.create("http://127.0.0.1:" + httpPort + "/api/status");
+            socket = URI.create("ws://127.0.0.1:" + httpPort + "/ws/metrics");
         }
 
-        /** Reads records and the server status until {@code condition} holds; fails naming {@code what}. */
+        /** Reads records and socket messages until {@code condition} holds; fails naming {@code what}. */
         void until(String what, Duration timeout, BooleanSupplier condition) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!condition.getAsBoolean()) {
@@ -264,8 +293,9 @@ class StackIT {
                         started.forEach(r -> tails.append('\n').append(r.tail()));
                     }
                     throw new AssertionError("no " + what + " within " + timeout + ": pairs by producer "
-                            + pairsByProducer + ", trainer step " + trainerStep + ", server eval step "
-                            + serverEvalStep + " (last server error: " + serverError + ")" + tails);
+                            + pairsByProducer + ", trainer step " + trainerStep + ", eval step on the socket "
+                            + socketEvalStep + ", exported " + exportedVersion + " (last server error: "
+                            + serverError + ")" + tails);
                 }
                 synchronized (started) {
                     for (RoleProcess r : started) {
@@ -276,8 +306,7 @@ class StackIT {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.topic().equals(Topics.PAIRS)) {
-                        PairRecord pair = RecordCodec.decodePair(r.value());
-                        pairsByProducer.merge(pair.producerId(), 1L, Long::sum);
+                        pairsByProducer.merge(RecordCodec.decodePair(r.value()).producerId(), 1L, Long::sum);
                     } else {
                         MetricsEvent event = MetricsEvent.parse(r.value());
                         if (event.type() == MetricsEvent.Type.TRAIN) {
@@ -285,21 +314,46 @@ class StackIT {
                         }
                     }
                 }
-                pollServer();
+                readSocket();
             }
         }
 
-        private void pollServer() throws InterruptedException {
+        /** Connects once the server listens, then takes what the server pushed since the last look. */
+        private void readSocket() throws InterruptedException {
+            if (webSocket == null) {
+                try {
+                    webSocket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
+                            .buildAsync(socket, new Frames(frames)).get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // the server may still be starting; until() retries up to its deadline and reports this
+                    serverError = e.toString();
+                    return;
+                }
+            }
+            for (JsonObject frame = frames.poll(); frame != null; frame = frames.poll()) {
+                String type = frame.getString("type");
+                if ("eval".equals(type)) {
+                    socketEvalStep = Math.max(socketEvalStep, frame.getLong("step"));
+                } else if ("system".equals(type)
+                        && "modelExported".equals(frame.getJsonObject("figures").getString("event"))) {
+                    exportedVersion = frame.getJsonObject("figures").getString("version");
+                } else if ("closed".equals(type)) {
+                    serverError = "socket closed: " + frame.encode();
+                    webSocket = null;
+                }
+            }
+        }
+
+        /** The model version the server's status reports (from the exports it shares with the trainer), or null. */
+        String servedModelVersion() throws InterruptedException {
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(2))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                JsonObject lastEval = new JsonObject(response.body()).getJsonObject("lastEval");
-                if (lastEval != null && lastEval.getLong("step") != null) {
-                    serverEvalStep = Math.max(serverEvalStep, lastEval.getLong("step"));
-                }
+                JsonObject model = new JsonObject(response.body()).getJsonObject("model");
+                return model == null ? null : model.getString("version");
             } catch (IOException e) {
-                // the server may still be starting; until() retries up to its deadline and reports this
                 serverError = e.toString();
+                return null;
             }
         }
 
@@ -321,13 +375,52 @@ class StackIT {
             return trainerStep;
         }
 
-        long serverEvalStep() {
-            return serverEvalStep;
+        long socketEvalStep() {
+            return socketEvalStep;
+        }
+
+        String exportedVersion() {
+            return exportedVersion;
         }
 
         @Override
         public void close() {
+            if (webSocket != null) {
+                webSocket.abort();
+            }
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Collects the server's text messages (possibly in parts) as JSON objects; a close becomes a "closed" frame. */
+    private static final class Frames implements WebSocket.Listener {
+        private final BlockingQueue<JsonObject> out;
+        private final StringBuilder partial = new StringBuilder();
+
+        Frames(BlockingQueue<JsonObject> out) {
+            this.out = out;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                out.add(new JsonObject(partial.toString()));
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            out.add(new JsonObject().put("type", "closed").put("code", code).put("reason", reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            out.add(new JsonObject().put("type", "closed").put("error", error.toString()));
         }
     }
 }
