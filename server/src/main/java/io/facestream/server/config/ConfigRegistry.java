@@ -24,6 +24,12 @@ public final class ConfigRegistry {
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
     public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
 
+    /** Keys whose default in the roles is the effective value of another key. */
+    private static final Map<String, String> FOLLOWS = Map.of(
+            "sampler.bootstrapServers", BOOTSTRAP_KEY,
+            "sampler.trainerGroup", "trainer.groupId",
+            "server.modelDir", "trainer.exportDir");
+
     /**
      * One section.
      *
@@ -112,8 +118,18 @@ public final class ConfigRegistry {
         // replaces its value.
         loader.values().forEach((key, value) ->
                 out.put(key, new Effective(secret(key) ? "(hidden)" : value, loader.sourceOf(key))));
+        // the roles default these to another key's value (or to a per-process id), not to the module's default
+        FOLLOWS.forEach((key, other) -> {
+            if (!loader.values().containsKey(key.toLowerCase(Locale.ROOT))) {
+                out.put(key, new Effective(out.get(other).value(), "default: " + other));
+            }
+        });
+        if (!loader.values().containsKey("sampler.producerid")) {
+            out.put("sampler.producerId", new Effective("sampler-<host>-<pid>", "default"));
+        }
         return out;
     }
+
 
     /** One effective value and where it came from ({@code default}, {@code file ...}, ...). */
     public record Effective(String value, String source) {

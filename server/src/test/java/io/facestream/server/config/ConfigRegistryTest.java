@@ -184,6 +184,19 @@ class ConfigRegistryTest {
     }
 
     @Test
+    @DisplayName("keys the roles default to another key's value show that value and the key it follows")
+    void derivedDefaults() {
+        ConfigLoader loader = load(null, Map.of("FACESTREAM_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "FACESTREAM_TRAINER_EXPORTDIR", "/exports"), Map.of("sampler.trainerGroup", "other"));
+        Map<String, ConfigRegistry.Effective> e = registry.effective(loader);
+        assertEquals(new ConfigRegistry.Effective("kafka:9092", "default: kafka.bootstrap.servers"),
+                e.get("sampler.bootstrapServers"));
+        assertEquals(new ConfigRegistry.Effective("/exports", "default: trainer.exportDir"), e.get("server.modelDir"));
+        assertEquals(new ConfigRegistry.Effective("other", "command line"), e.get("sampler.trainerGroup"));
+        assertEquals(new ConfigRegistry.Effective("sampler-<host>-<pid>", "default"), e.get("sampler.producerId"));
+    }
+
+    @Test
     @DisplayName("values of secret-looking keys are hidden from the printout, their source is not")
     void secretsHidden() {
         ConfigLoader loader = load(null, Map.of("FACESTREAM_KAFKA_SASL_JAAS_CONFIG", "user=\"a\" password=\"b\""),
