@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * here are kept and printed but not checked.
  */
 public final class ConfigRegistry {
-    /** The cluster every role connects to; also passed to the Kafka clients as {@code bootstrap.servers}. */
+    /** The cluster every role's Kafka clients connect to (a role's {@code --bootstrap} sets it). */
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
     public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
 
