@@ -82,20 +82,7 @@ public final class Settings {
     }
 
     public int integer(String key, int def, int min, int max) {
-        String v = raw(key);
-        if (v == null) {
-            return def;
-        }
-        long parsed;
-        try {
-            parsed = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be an integer in [" + min + ", " + max + "], got \"" + v + "\"");
-        }
-        if (parsed < min || parsed > max) {
-            throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + parsed);
-        }
-        return (int) parsed;
+        return (int) longValue(key, def, min, max);
     }
 
     public long longValue(String key, long def, long min, long max) {

@@ -22,7 +22,7 @@ record FaceVariation(
     static final int OCCLUDER_BAR = 1;
     static final int OCCLUDER_BLOB = 2;
 
-    private static final double MAX_ANGLE = Math.toRadians(8);
+    private static final double MAX_ANGLE = Math.toRadians(6);
 
     /** The variation of image {@code image} of identity {@code identity}; depends on nothing else. */
     static FaceVariation of(long seed, long identity, long image) {
@@ -33,13 +33,13 @@ record FaceVariation(
         double occluderRoll = r.nextDouble();
         return new FaceVariation(
                 r.nextDouble(-MAX_ANGLE, MAX_ANGLE), r.nextDouble(-0.04, 0.04), r.nextDouble(-0.04, 0.04),
-                r.nextDouble(0.94, 1.06), r.nextDouble(-0.3, 0.3) + r.nextDouble(-0.2, 0.2),
+                r.nextDouble(0.94, 1.06), r.nextDouble(-0.2, 0.2) + r.nextDouble(-0.15, 0.15),
                 mouthOpen, r.nextDouble(-0.4, 1.0), eyeOpen, r.nextDouble(-0.3, 0.3), r.nextDouble(-0.008, 0.015),
                 r.nextDouble() < 0.97, r.nextDouble() < 0.95, randomColor(r),
                 r.nextDouble(0.8, 1.2), r.nextDouble(0, 0.35), r.nextDouble(0, 2 * Math.PI),
                 r.nextDouble(0.93, 1.07), r.nextDouble(0.93, 1.07), r.nextDouble(0.93, 1.07),
-                blurRoll < 0.7 ? 0 : blurRoll < 0.95 ? 1 : 2, r.nextDouble(1, 6), randomColor(r), r.nextInt(1, 6),
-                occluderRoll < 0.06 ? OCCLUDER_BAR : occluderRoll < 0.12 ? OCCLUDER_BLOB : OCCLUDER_NONE,
+                blurRoll < 0.8 ? 0 : blurRoll < 0.98 ? 1 : 2, r.nextDouble(1, 4), randomColor(r), r.nextInt(0, 4),
+                occluderRoll < 0.03 ? OCCLUDER_BAR : occluderRoll < 0.06 ? OCCLUDER_BLOB : OCCLUDER_NONE,
                 r.nextLong(), r.nextLong());
     }
 

@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class SyntheticConfigTest {
 
     @Test
-    @DisplayName("defaults are the 2-core demo settings: seed 7, 400 identities, 30 images, 64x64, from 0")
+    @DisplayName("defaults are the 2-core demo settings: seed 7, 2000 identities, 20 images, 64x64, from 0")
     void defaults() {
-        assertEquals(new SyntheticConfig(7, 400, 30, 64, 0), SyntheticConfig.defaults());
+        assertEquals(new SyntheticConfig(7, 2000, 20, 64, 0), SyntheticConfig.defaults());
     }
 
     @Test

@@ -7,10 +7,10 @@ import picocli.CommandLine.Option;
 public final class SyntheticOptions {
     private static final SyntheticConfig DEFAULTS = SyntheticConfig.defaults();
 
-    @Option(names = "--identities", description = "Synthetic identities (default: 400).")
+    @Option(names = "--identities", description = "Synthetic identities (default: 2000).")
     Integer identities;
 
-    @Option(names = "--images-per-identity", description = "Images of each synthetic identity (default: 30).")
+    @Option(names = "--images-per-identity", description = "Images of each synthetic identity (default: 20).")
     Integer imagesPerIdentity;
 
     @Option(names = "--image-size", description = "Width and height of synthetic images in pixels (default: 64).")

@@ -44,9 +44,18 @@ public final class RoleConfigs {
         return role + "-" + (host == null || host.isBlank() ? "" : host.strip() + "-") + ProcessHandle.current().pid();
     }
 
-    /** The model keys under {@code trainer.} (architecture, inputSize, learningRate, ...). */
+    /**
+     * The model keys under {@code trainer.} (architecture, inputSize, learningRate, ...). A bounded run
+     * ({@code trainer.steps > 0}) that sets no {@code trainer.cosineSteps} decays the learning rate over its
+     * own length: the last steps refine instead of bouncing at the peak rate.
+     */
     public static ModelConfig model(Settings settings) {
-        return ConfigRegistry.model(settings);
+        Settings s = settings;
+        long steps = settings.longValue("trainer.steps", 0, 0, Long.MAX_VALUE);
+        if (steps > 0 && !settings.has("trainer.cosineSteps")) {
+            s = settings.with("trainer.cosineSteps", steps);
+        }
+        return ConfigRegistry.model(s);
     }
 
     /**

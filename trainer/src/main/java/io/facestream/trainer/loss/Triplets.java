@@ -21,11 +21,17 @@ public record Triplets(int[] anchors, int[] positives, int[] negatives,
 
     /** The mean hinge loss over all triplets, active or not. */
     public double meanLoss() {
-        double sum = 0;
-        for (double loss : losses) {
-            sum += loss;
-        }
-        return sum / losses.length;
+        return mean(losses);
+    }
+
+    /** The mean anchor-positive squared distance. */
+    public double meanPositiveDistance() {
+        return mean(positiveDistances);
+    }
+
+    /** The mean anchor-negative squared distance of the chosen negatives. */
+    public double meanNegativeDistance() {
+        return mean(negativeDistances);
     }
 
     /** The fraction of triplets whose loss is strictly positive, i.e. that contribute a gradient. */
@@ -37,5 +43,13 @@ public record Triplets(int[] anchors, int[] positives, int[] negatives,
             }
         }
         return (double) active / losses.length;
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double value : values) {
+            sum += value;
+        }
+        return sum / values.length;
     }
 }

@@ -101,7 +101,8 @@ public final class EmbeddingModel implements AutoCloseable {
      * @param images {@code [2B, channels, inputSize, inputSize]} FLOAT, NCHW, already normalised with
      *               {@link Normalisation}; rows {@code (2i, 2i+1)} show the same identity and the {@code B}
      *               identities are distinct
-     * @throws ModelDivergedException when the loss is not finite
+     * @throws ModelDivergedException when the loss is not finite; the update has then spoiled the weights, so
+     *                                 restore the last checkpoint
      */
     public StepResult fit(INDArray images) {
         checkOpen();
@@ -125,7 +126,7 @@ public final class EmbeddingModel implements AutoCloseable {
                     + ": lower trainer.learningRate (now " + config.learningRate() + ") or raise trainer.warmupSteps");
         }
         return new StepResult(graph.getIterationCount(), meanLoss, triplets.activeFraction(), learningRate,
-                mean(triplets.positiveDistances()), mean(triplets.negativeDistances()));
+                triplets.meanPositiveDistance(), triplets.meanNegativeDistance());
     }
 
     /**
@@ -221,10 +222,9 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     private void checkImages(String name, INDArray images) {
-        long[] expected = {-1, config.channels(), config.inputSize(), config.inputSize()};
         long[] shape = images.shape();
-        boolean ok = shape.length == 4 && shape[1] == expected[1] && shape[2] == expected[2]
-                && shape[3] == expected[3] && shape[0] > 0;
+        boolean ok = shape.length == 4 && shape[0] > 0 && shape[1] == config.channels()
+                && shape[2] == config.inputSize() && shape[3] == config.inputSize();
         if (!ok) {
             throw new IllegalArgumentException(name + " must have shape [N, " + config.channels() + ", "
                     + config.inputSize() + ", " + config.inputSize() + "] (NCHW), got " + Arrays.toString(shape));
@@ -238,13 +238,5 @@ public final class EmbeddingModel implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("EmbeddingModel is closed");
         }
-    }
-
-    private static double mean(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        return sum / values.length;
     }
 }

@@ -138,8 +138,7 @@ final class ModelArchive {
             throw new ModelFileException(file, "unsupported model format " + meta.getValue("format")
                     + ", expected " + FORMAT);
         }
-        JsonObject config = meta.getJsonObject("config");
-        if (config == null) {
+        if (!(meta.getValue("config") instanceof JsonObject config)) {
             throw new ModelFileException(file, "model metadata has no \"config\" object");
         }
         try {
