@@ -1,14 +1,10 @@
 package io.facestream.server.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,29 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     /** The printed row of {@code key} split into key, value and source. */
     private List<String> row(String key) {
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith(key + " "))
-                .findFirst().orElseThrow(() -> new AssertionError(key + " not printed:\n" + out));
+        String line = console.out().lines().filter(l -> l.startsWith(key + " "))
+                .findFirst().orElseThrow(() -> new AssertionError(key + " not printed:\n" + console.out()));
         String[] parts = line.split("\\s{2,}", 3);
         return List.of(parts[0], parts[1], parts[2]);
     }
@@ -50,7 +30,7 @@ class ConfigCommandTest {
         Path file = Files.writeString(dir.resolve("fs.yaml"), "trainer:\n  evalEvery: 50\n  batchPairs: 16\n");
         assertEquals(0, Main.run("config", "--print", "--config", file.toString(), "--set", "trainer.batchPairs=32",
                 "--set", "kafka.bootstrap.servers=broker:9092"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("KEY "), out.toString(StandardCharsets.UTF_8));
+        assertTrue(console.out().startsWith("KEY "), console.out());
         assertEquals(List.of("trainer.batchPairs", "32", "command line"), row("trainer.batchPairs"));
         assertEquals(List.of("trainer.evalEvery", "50", "file " + file), row("trainer.evalEvery"));
         assertEquals(List.of("trainer.margin", "0.2", "default"), row("trainer.margin"));
@@ -64,21 +44,21 @@ class ConfigCommandTest {
     void invalid() {
         assertEquals(2, Main.run("config", "--print", "--set", "trainer.batchPairs=1"));
         assertEquals("facestream: trainer.batchPairs must be in [2, 4096], got 1 (set by command line)", err().strip());
-        err.reset();
+        console.reset();
         assertEquals(2, Main.run("trainer", "--set", "trainer.evalEvry=5"));
         assertTrue(err().strip().startsWith("facestream: trainer.evalevry is not a known setting (known under trainer.: "),
                 err());
         assertEquals(1, err().strip().lines().count(), err());
-        err.reset();
+        console.reset();
         assertEquals(2, Main.run("server", "--set", "trainer.architecture=resnet"));
         assertTrue(err().contains("trainer.architecture must be one of [SMALL, MOBILEFACENET], got \"resnet\" "
                 + "(set by command line)"), err());
-        err.reset();
+        console.reset();
         assertEquals(2, Main.run("config"));
         assertTrue(err().contains("Missing required option: '--print'"), err());
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 }
