@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}, {@link ServerConfig}), so
  * {@code facestream config --print} can show every effective value and a start-up check can reject a typo under a
  * known section. {@code kafka.*} is open: its keys pass through to the Kafka clients. Keys of sections not listed
- * here are kept and printed but not checked.
+ * here are kept and printed but not checked. A module's new config record joins in {@link #standard()}; a new
+ * component of a listed record is known without any change here.
  */
 public final class ConfigRegistry {
     /** The cluster every role's Kafka clients connect to (a role's {@code --bootstrap} sets it). */
@@ -72,10 +73,6 @@ public final class ConfigRegistry {
 
     private static void samplerSection(Settings settings) {
         SamplerConfig.fromJson(ConfigSections.section(settings, "sampler.", SamplerConfig.defaultsJson()));
-    }
-
-    public List<Section> sections() {
-        return sections;
     }
 
     /** Every known key with its default, in key order. */
