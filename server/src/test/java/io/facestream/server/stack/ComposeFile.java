@@ -22,9 +22,9 @@ final class ComposeFile {
     record Mount(String volume, String path) {
     }
 
-    /** One service; {@code ports} maps host port to container port. */
+    /** One service; {@code ports} maps host port to container port; {@code healthcheck} is its test command or empty. */
     record Service(String name, List<String> command, Map<String, String> environment, List<Mount> mounts,
-                   Map<Integer, Integer> ports) {
+                   Map<Integer, Integer> ports, List<String> healthcheck) {
     }
 
     private final Map<String, Object> services;
@@ -63,7 +63,13 @@ final class ComposeFile {
                 ports.put(Integer.parseInt(parts[parts.length - 2]), Integer.parseInt(parts[parts.length - 1]));
             }
         }
-        return new Service(name, List.copyOf(command), env, List.copyOf(mounts), ports);
+        List<String> healthcheck = new ArrayList<>();
+        if (s.get("healthcheck") != null) {
+            for (Object arg : list(map(s.get("healthcheck"), name + ".healthcheck").get("test"), name + ".healthcheck.test")) {
+                healthcheck.add(String.valueOf(arg));
+            }
+        }
+        return new Service(name, List.copyOf(command), env, List.copyOf(mounts), ports, List.copyOf(healthcheck));
     }
 
     @SuppressWarnings("unchecked")

@@ -114,13 +114,15 @@ class StackIT {
             RoleProcess sampler2 = stack.run(compose.service("sampler"), "sampler-2");
             RoleProcess trainerRole = stack.run(trainer, "trainer");
             int httpPort = freePort();
-            RoleProcess server = stack.run(compose.service("server"), "server", httpPort);
+            ComposeFile.Service serverService = compose.service("server");
+            RoleProcess server = stack.run(serverService, "server", httpPort);
 
             try (Observer observer = new Observer(bootstrap, httpPort)) {
                 observer.until("pairs from both sampler replicas", PHASE,
                         () -> observer.producers().size() >= 2);
                 observer.until("an eval event on the server's /ws/metrics and 3 trainer steps", PHASE,
                         () -> observer.socketEvalStep() >= 0 && observer.trainerStep() >= 3);
+                assertEquals(200, observer.healthStatus(serverService, httpPort), "the server's compose health check");
                 // the exports volume is shared: the server serves what the trainer exported
                 observer.until("a model export announced on the socket", PHASE, () -> observer.exportedVersion() != null);
                 String exported = observer.exportedVersion();
@@ -342,6 +344,19 @@ class StackIT {
                     webSocket = null;
                 }
             }
+        }
+
+        /**
+         * The HTTP status of the URL the service's compose health check fetches ({@code curl -f URL}: healthy on
+         * 2xx), with the published port in place of the container's.
+         */
+        int healthStatus(ComposeFile.Service service, int hostPort) throws Exception {
+            List<String> test = service.healthcheck();
+            assertTrue(test.size() > 2 && test.get(1).equals("curl"), "expected a curl health check: " + test);
+            String containerPort = Integer.toString(service.ports().values().iterator().next());
+            URI url = URI.create(test.get(test.size() - 1).replace("localhost:" + containerPort, "127.0.0.1:" + hostPort));
+            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         }
 
         /** The model version the server's status reports (from the exports it shares with the trainer), or null. */
