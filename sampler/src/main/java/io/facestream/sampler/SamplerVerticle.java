@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -42,7 +43,8 @@ import java.util.function.Function;
  * plus the pairs acknowledged since, so the sampler stops within {@code maxInFlight} pairs of the high watermark
  * however long the check interval.
  *
- * <p>The catalog lives in a {@link PairSampler}: at start every identity of the source not yet in it is added;
+ * <p>The catalog lives in a {@link PairSampler}: at start every identity of the source not yet in it is added
+ * (unless {@link #managedCatalog()});
  * ingest and rebalances change it through {@link #sampler()} while the verticle runs. The source is the
  * caller's to close.
  */
@@ -55,6 +57,7 @@ public final class SamplerVerticle extends VerticleBase {
     private final IdentitySource source;
     private final PairSampler sampler;
     private final Function<SamplerConfig, PairSink> sinkFactory;
+    private boolean seedFromSource = true;
 
     private WorkerExecutor readers;
     private PairSink sink;
@@ -118,6 +121,15 @@ public final class SamplerVerticle extends VerticleBase {
         return new ReactorPairSink(properties, config.topic(), config.producerId(), config.maxInFlight(), serializer);
     }
 
+    /**
+     * Leaves the catalog to whoever shares it (ingest's identity ownership): nothing is added from the source at
+     * start. Call before deploying.
+     */
+    public SamplerVerticle managedCatalog() {
+        seedFromSource = false;
+        return this;
+    }
+
     /** The catalog this verticle draws from; thread-safe, so ingest can add identities while it runs. */
     public PairSampler sampler() {
         return sampler;
@@ -148,7 +160,7 @@ public final class SamplerVerticle extends VerticleBase {
     /** Adds the source's identities and creates the Kafka clients; runs on a worker thread. */
     private int openClients() {
         int added = 0;
-        for (String identity : source.identities()) {
+        for (String identity : seedFromSource ? source.identities() : List.<String>of()) {
             if (!sampler.contains(identity)) {
                 sampler.addIdentity(identity, source.imageCount(identity));
                 added++;

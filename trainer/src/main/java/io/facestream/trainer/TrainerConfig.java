@@ -22,10 +22,13 @@ import java.nio.file.Path;
  * @param threshold        distance threshold for the at-threshold metrics (squared L2)
  * @param exportDir        where the inference model is exported after evaluations (null = no export)
  * @param seed             seed of augmentation and validation sampling (key trainer.dataSeed; trainer.seed seeds the weights)
+ * @param validationFlip   whether evaluation adds each image's mirror embedding (insightface's flip test-time
+ *                         augmentation)
  */
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
-                            int validationPairs, double threshold, Path exportDir, long seed) {
+                            int validationPairs, double threshold, Path exportDir, long seed,
+                            boolean validationFlip) {
 
     public static TrainerConfig defaults() {
         return from(Settings.empty());
@@ -48,6 +51,7 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.integer("trainer.validationPairs", 3000, 10, 1_000_000),
                 s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
                 export.isEmpty() ? null : Path.of(export),
-                s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
+                s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
+                s.bool("trainer.validationFlip", false));
     }
 }

@@ -77,7 +77,8 @@ public final class TrainerVerticle extends VerticleBase {
         return thread.executeBlocking(() -> {
             EmbeddingModel model = modelFactory.get();
             pipeline = pipelineFactory.get();
-            ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
+            ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256,
+                    config.validationFlip());
             loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step));
             LOG.info("trainer ready at step {}: batch {} pairs, {} with {} parameters", model.step(),
                     config.batchPairs(), model.config().architecture(), model.numParams());

@@ -12,6 +12,8 @@ public final class Addresses {
     public static final String TRAINER_DONE = "facestream.trainer.done";
     /** Sampler -> anyone: a JSON snapshot of a sampler's counters. */
     public static final String SAMPLER_STATS = "facestream.sampler.stats";
+    /** Ingest (HTTP front door, sampler stores) -> anyone: a JSON snapshot of one side's ingest counters. */
+    public static final String INGEST_STATS = "facestream.ingest.stats";
     /** Any publisher -> the metrics topic: every metrics event published in this process, as JSON. */
     public static final String METRICS_EVENT = "facestream.metrics.event";
 

@@ -54,9 +54,9 @@ record FaceGenome(
         SplittableRandom r = Seeds.stream(seed, 1, index);
         double halfH = r.nextDouble(0.27, 0.33);
         double halfW = halfH * r.nextDouble(0.66, 0.88);
-        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 8);
+        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 14);
         int hairIndex = r.nextInt(HAIR.length);
-        Color hair = jitter(HAIR[hairIndex], r, 8);
+        Color hair = jitter(HAIR[hairIndex], r, 14);
         Color iris = IRIS[r.nextInt(IRIS.length)];
         Color lip = blend(skin, new Color(170, 60, 70), r.nextDouble(0.25, 0.55));
         double eyeHalfW = halfW * r.nextDouble(0.15, 0.24);

@@ -27,14 +27,14 @@ record FaceVariation(
     /** The variation of image {@code image} of identity {@code identity}; depends on nothing else. */
     static FaceVariation of(long seed, long identity, long image) {
         SplittableRandom r = Seeds.stream(seed, 2, identity, image);
-        double mouthOpen = r.nextDouble() < 0.35 ? r.nextDouble(0.2, 1) : 0;
+        double mouthOpen = r.nextDouble() < 0.2 ? r.nextDouble(0.2, 0.8) : 0;
         double eyeOpen = r.nextDouble() < 0.05 ? 0.12 : r.nextDouble(0.55, 1.1);
         double blurRoll = r.nextDouble();
         double occluderRoll = r.nextDouble();
         return new FaceVariation(
-                r.nextDouble(-MAX_ANGLE, MAX_ANGLE), r.nextDouble(-0.04, 0.04), r.nextDouble(-0.04, 0.04),
-                r.nextDouble(0.94, 1.06), r.nextDouble(-0.2, 0.2) + r.nextDouble(-0.15, 0.15),
-                mouthOpen, r.nextDouble(-0.4, 1.0), eyeOpen, r.nextDouble(-0.3, 0.3), r.nextDouble(-0.008, 0.015),
+                r.nextDouble(-MAX_ANGLE, MAX_ANGLE), r.nextDouble(-0.03, 0.03), r.nextDouble(-0.03, 0.03),
+                r.nextDouble(0.95, 1.05), r.nextDouble(-0.12, 0.12) + r.nextDouble(-0.08, 0.08),
+                mouthOpen, r.nextDouble(-0.2, 0.6), eyeOpen, r.nextDouble(-0.15, 0.15), r.nextDouble(-0.004, 0.008),
                 r.nextDouble() < 0.97, r.nextDouble() < 0.95, randomColor(r),
                 r.nextDouble(0.8, 1.2), r.nextDouble(0, 0.35), r.nextDouble(0, 2 * Math.PI),
                 r.nextDouble(0.93, 1.07), r.nextDouble(0.93, 1.07), r.nextDouble(0.93, 1.07),

@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /** Dataset tools. */
 @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Dataset tools.",
-        subcommands = {DatasetCommand.Synth.class})
+        subcommands = {DatasetCommand.Synth.class, DatasetInspectCommand.class, DatasetConvertCommand.class,
+                DatasetMakeValCommand.class})
 public final class DatasetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

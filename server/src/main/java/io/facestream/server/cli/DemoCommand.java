@@ -2,7 +2,6 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.ImageFolderSource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.roles.Demo;
@@ -38,8 +37,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port of the dashboard and API (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data", description = "Train from this image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    @Option(names = "--data", description = "Train from this dataset instead of synthetic identities: an image folder "
+            + "(DATA/<identity>/*.jpg|png), a directory of per-identity .tfrecord files, or RecordIO (train.rec + train.idx).")
     Path data;
+
+    @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "
+            + "pairs.txt (or a directory holding it and the images) or an insightface .bin.")
+    Path validationPath;
+
+    @Option(names = "--validation-images", description = "With an LFW pairs.txt: the image folder (default: pairs.txt's directory).")
+    Path validationImages;
 
     @Option(names = "--validation-identities", defaultValue = "200",
             description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
@@ -68,9 +75,12 @@ public final class DemoCommand implements Callable<Integer> {
             Logging.quiet();
         }
         SyntheticConfig syn = synthetic.config(0);
-        IdentitySource train = data != null ? openFolder(data) : new SyntheticFaces(syn);
+        IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
         IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
-        try (Demo demo = new Demo(settings, train, validation, port, noProgress ? null : System.out)) {
+        Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
+                : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
+                noProgress ? null : System.out);
+        try (Demo demo = built) {
             demo.start().await();
             if (steps == null) {
                 // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.
@@ -78,7 +88,13 @@ public final class DemoCommand implements Callable<Integer> {
                 new CountDownLatch(1).await();
                 return 0;
             }
-            JsonObject result = demo.finished().await();
+            JsonObject result;
+            try {
+                result = demo.finished().await();
+            } catch (IllegalStateException e) {
+                System.err.println("facestream: " + e.getMessage());
+                return 1;
+            }
             String json = result.encodePrettily();
             if (summary != null) {
                 Files.writeString(summary, json);
@@ -90,13 +106,6 @@ public final class DemoCommand implements Callable<Integer> {
             train.close();
             validation.close();
         }
-    }
-
-    private static IdentitySource openFolder(Path dir) throws java.io.IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new Main.UsageException("--data " + dir + " is not a directory");
-        }
-        return ImageFolderSource.open(dir);
     }
 
     private static String line(JsonObject summary) {

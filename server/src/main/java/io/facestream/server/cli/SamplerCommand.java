@@ -2,29 +2,35 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.ImageFolderSource;
 import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.ingest.IngestEvents;
+import io.facestream.server.ingest.IngestingSampler;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The sampler role: streams block-of-two pairs of its identities to facestream.pairs until stopped. */
+/**
+ * The sampler role: streams block-of-two pairs of the identities it owns to facestream.pairs until stopped, and
+ * stores what is ingested for them (identity store: ingest.storeDir, else the --data folder, else
+ * ./facestream-store).
+ */
 @Command(name = "sampler", mixinStandardHelpOptions = true,
         description = "Stream identity pairs (blocks of two) from a dataset to Kafka, pausing while the trainer lags.")
 public final class SamplerCommand implements Callable<Integer> {
@@ -40,7 +46,8 @@ public final class SamplerCommand implements Callable<Integer> {
     @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
     boolean embedded;
 
-    @Option(names = "--data", description = "Image folder (DATA/<identity>/*.jpg|png) instead of synthetic identities.")
+    @Option(names = "--data", description = "Dataset instead of synthetic identities: an image folder (DATA/<identity>/*.jpg|png), "
+            + "a directory of per-identity .tfrecord files, or RecordIO (train.rec + train.idx).")
     Path data;
 
     @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<host>-<pid>).")
@@ -66,15 +73,20 @@ public final class SamplerCommand implements Callable<Integer> {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
                 producerId != null ? producerId : RoleConfigs.replicaId("sampler"),
                 TrainerConfig.from(settings).groupId(), new JsonObject());
-        if (data != null && !Files.isDirectory(data)) {
-            throw new Main.UsageException("--data " + data + " is not a directory");
-        }
-        IdentitySource source = data != null ? ImageFolderSource.open(data) : new SyntheticFaces(synthetic.config(0));
+        IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
+        Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
+        MetricsPublisher events = IngestEvents.ownPublisher(servers, kafkaProps, samplerConfig.producerId());
+        // new identities are stored beside an image-folder dataset; other formats get a store of their own
+        Path store = source instanceof ImageFolderSource ? data : Path.of("facestream-store");
+        IngestingSampler replica = IngestingSampler.open(IngestConfig.from(settings), samplerConfig, source,
+                store, kafkaProps, IngestEvents.to(events));
         Vertx vertx = Vertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 Roles.stop(vertx, io.vertx.core.Future.succeededFuture());
+                events.close();
+                replica.close();
                 source.close();
             } catch (Exception e) {
                 System.err.println("facestream: sampler shutdown was not clean: " + e.getMessage());
@@ -85,7 +97,7 @@ public final class SamplerCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "facestream-sampler-stop"));
-        vertx.deployVerticle(new SamplerVerticle(samplerConfig, source)).await();
+        replica.deploy(vertx).await();
         System.out.println("sampler " + samplerConfig.producerId() + " streaming " + source.describe() + " to "
                 + samplerConfig.topic() + " at " + servers + " (rate logged every " + samplerConfig.statsInterval().toSeconds()
                 + " s; Ctrl-C stops)");

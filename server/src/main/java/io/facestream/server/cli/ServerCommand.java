@@ -4,9 +4,12 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
+import io.facestream.server.ingest.HttpIngest;
+import io.facestream.server.ingest.IngestEvents;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.server.roles.ServerRole;
+import io.facestream.trainer.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The server role: dashboard, WebSocket metrics, model API and status over the run the metrics topic describes. */
+/** The server role: dashboard, WebSocket metrics, model API, status and HTTP ingest over the run the metrics topic describes. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Serve the dashboard, the /ws/metrics WebSocket, the model API (embed, verify, download) and "
                 + "the run status from the facestream.metrics topic and the trainer's exported models "
@@ -48,11 +51,17 @@ public final class ServerCommand implements Callable<Integer> {
         Admin admin = Admin.create(adminProps);
         MonitoredVertx monitored = MonitoredVertx.create();
         Vertx vertx = monitored.vertx();
+        // the ingest front door is installed before the router is built, which mounts it
+        MetricsPublisher events = IngestEvents.ownPublisher(bootstrap, kafkaProps, "http-" + ProcessHandle.current().pid());
+        HttpIngest ingest = HttpIngest.install(vertx, settings, bootstrap, kafkaProps,
+                "server-" + ProcessHandle.current().pid(), IngestEvents.to(events));
         ServerRole server = ServerRole.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
                 () -> RoleConfigs.brokerReachable(vertx, admin)).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Roles.stop(vertx, server.stop());
+            ingest.close();
+            events.close();
             admin.close();
             stopped.countDown();
         }, "facestream-server-stop"));

@@ -46,6 +46,13 @@ public final class TrainerCommand implements Callable<Integer> {
             description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
     int validationIdentities;
 
+    @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "
+            + "pairs.txt (or a directory holding it and the images) or an insightface .bin.")
+    java.nio.file.Path validationPath;
+
+    @Option(names = "--validation-images", description = "With an LFW pairs.txt: the image folder (default: pairs.txt's directory).")
+    java.nio.file.Path validationImages;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -62,9 +69,13 @@ public final class TrainerCommand implements Callable<Integer> {
         String run = runId != null ? runId : "trainer-" + java.time.Instant.now().toString().replace(':', '-');
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         ValidationSet validation;
-        try (SyntheticFaces held = Demo.syntheticValidation(synthetic.config(0), validationIdentities)) {
-            validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(),
-                    new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+        ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels());
+        if (validationPath != null) {
+            validation = DataErrors.validation(validationPath, validationImages).load(decoder);
+        } else {
+            try (SyntheticFaces held = Demo.syntheticValidation(synthetic.config(0), validationIdentities)) {
+                validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(), decoder);
+            }
         }
         Vertx vertx = Vertx.vertx();
         RunStatus status = new RunStatus(run).attach(vertx);

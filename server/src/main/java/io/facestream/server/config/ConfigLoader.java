@@ -29,6 +29,8 @@ public final class ConfigLoader {
     /** Largest configuration file accepted. */
     public static final long MAX_FILE_BYTES = 1024 * 1024;
     private static final String ENV_PREFIX = "FACESTREAM_";
+    /** Environment shorthands: FACESTREAM_API_TOKEN sets server.apiToken. */
+    private static final Map<String, String> SHORTHANDS = Map.of("api.token", "server.apitoken");
 
     private final Map<String, String> values = new TreeMap<>();
     private final Map<String, String> sources = new TreeMap<>();
@@ -39,9 +41,22 @@ public final class ConfigLoader {
         if (file != null) {
             loader.putAll(readFile(file), "file " + file);
         }
+        Map<String, String> shorthands = new TreeMap<>();
         new TreeMap<>(env).forEach((name, v) -> {
             if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                loader.put(envKey(name), v, "environment " + name);
+                if (SHORTHANDS.containsKey(envKey(name))) {
+                    shorthands.put(name, v);
+                } else {
+                    loader.put(envKey(name), v, "environment " + name);
+                }
+            }
+        });
+        // FACESTREAM_API_TOKEN and similar documented shorthands map to their keys, unless the key's own
+        // variable is set too.
+        shorthands.forEach((name, v) -> {
+            String key = SHORTHANDS.get(envKey(name));
+            if (!loader.sourceOf(key).startsWith("environment")) {
+                loader.put(key, v, "environment " + name);
             }
         });
         loader.putAll(flags, "command line");

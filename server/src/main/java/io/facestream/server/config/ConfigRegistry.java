@@ -1,7 +1,11 @@
 package io.facestream.server.config;
 
+import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
+import io.facestream.sampler.dataset.formats.DatasetOptions;
+import io.facestream.sampler.ingest.IngestConfig;
+import io.facestream.server.ingest.IngestHttpConfig;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
 import java.util.List;
@@ -14,16 +18,18 @@ import java.util.function.Consumer;
 
 /**
  * The configuration sections every role shares, each with its known keys and their defaults as the owning
- * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}, {@link ServerConfig}), so
+ * module defines them ({@link TrainerConfig}, {@link ModelConfig}, {@link SamplerConfig}, {@link ServerConfig},
+ * {@link DatasetOptions}, {@link IngestConfig}, {@link IngestHttpConfig}), so
  * {@code facestream config --print} can show every effective value and a start-up check can reject a typo under a
- * known section. {@code kafka.*} is open: its keys pass through to the Kafka clients. Keys of sections not listed
- * here are kept and printed but not checked. A module's new config record joins in {@link #standard()}; a new
+ * known section. {@code kafka.*} is open: its keys pass through to the Kafka clients. A key outside every section is
+ * refused too (a typo in the section name). A module's new config record joins in {@link #standard()}; a new
  * component of a listed record is known without any change here.
  */
 public final class ConfigRegistry {
     /** The cluster every role's Kafka clients connect to (a role's {@code --bootstrap} sets it). */
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
     public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    private static final String API_TOKEN_KEY = "server.apiToken";
 
     /** Keys whose default in the roles is the effective value of another key. */
     private static final Map<String, String> FOLLOWS = Map.of(
@@ -48,7 +54,7 @@ public final class ConfigRegistry {
         this.sections = List.copyOf(sections);
     }
 
-    /** trainer.* (training loop and model), sampler.*, server.* and the open kafka.* section. */
+    /** trainer.* (training loop and model), sampler.*, server.*, ingest.* and the open kafka.* section. */
     public static ConfigRegistry standard() {
         Map<String, String> trainer = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         // TrainerConfig's seed component is read from trainer.dataSeed; trainer.seed is the model's weight seed.
@@ -58,12 +64,28 @@ public final class ConfigRegistry {
             TrainerConfig.from(s);
             model(s);
         });
-        Section samplerSection = new Section("sampler.",
-                RecordKeys.defaults("sampler.", SamplerConfig.defaultsJson()), false, ConfigRegistry::samplerSection);
-        Section serverSection = new Section("server.", RecordKeys.defaults("server.", ServerConfig.defaults(), Map.of()),
-                false, ServerConfig::from);
+        Map<String, String> sampler = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sampler.putAll(RecordKeys.defaults("sampler.", SamplerConfig.defaultsJson()));
+        sampler.putAll(RecordKeys.defaults("sampler.", DatasetOptions.defaults(),
+                Map.of("imageFeature", "tfrecord.imageFeature", "labelFeature", "tfrecord.labelFeature")));
+        Section samplerSection = new Section("sampler.", sampler, false, s -> {
+            samplerSection(s);
+            DatasetOptions.from(s);
+        });
+        Map<String, String> server = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        server.putAll(RecordKeys.defaults("server.", ServerConfig.defaults(), Map.of()));
+        // the HTTP ingest token (IngestHttpConfig); FACESTREAM_API_TOKEN is its shorthand
+        server.put(API_TOKEN_KEY, "");
+        Section serverSection = new Section("server.", server, false, ServerConfig::from);
+        Map<String, String> ingest = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        ingest.putAll(RecordKeys.defaults("ingest.", IngestConfig.defaults(), Map.of()));
+        IngestHttpConfig http = IngestHttpConfig.from(Settings.empty());
+        ingest.put("ingest.http.maxBodyBytes", RecordKeys.text(http.maxBodyBytes()));
+        ingest.put("ingest.http.maxConcurrent", RecordKeys.text(http.maxConcurrent()));
+        ingest.put("ingest.http.timeout", RecordKeys.text(http.timeout()));
+        Section ingestSection = new Section("ingest.", ingest, false, IngestHttpConfig::from);
         Section kafkaSection = new Section("kafka.", Map.of(BOOTSTRAP_KEY, DEFAULT_BOOTSTRAP), true, s -> { });
-        return new ConfigRegistry(List.of(trainerSection, samplerSection, serverSection, kafkaSection));
+        return new ConfigRegistry(List.of(trainerSection, samplerSection, serverSection, ingestSection, kafkaSection));
     }
 
     /** The model settings under {@code trainer.}. */
@@ -83,12 +105,18 @@ public final class ConfigRegistry {
     }
 
     /**
-     * Fails on the first unknown key under a closed section or bad value in any section, naming the key, the
-     * value, what is allowed and where the value came from.
+     * Fails on the first key outside every section, unknown key under a closed section or bad value in any
+     * section, naming the key, the value, what is allowed and where the value came from.
      */
     public void validate(ConfigLoader loader) {
         Settings settings = loader.settings();
         try {
+            for (String key : loader.values().keySet()) {
+                if (sections.stream().noneMatch(section -> key.startsWith(section.prefix()))) {
+                    throw new ConfigException(key + " is not a known setting (keys start with "
+                            + String.join(", ", sections.stream().map(Section::prefix).sorted().toList()) + ")");
+                }
+            }
             for (Section section : sections) {
                 if (!section.open()) {
                     ConfigSections.requireKnown(settings, section.prefix(), known(section));

@@ -5,10 +5,15 @@ import io.facestream.protocol.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
 /**
  * The latest figures of a run: from the metrics topic's events ({@link #accept}, the server role and the demo)
  * or from the trainer and samplers announcing them on this process's event bus ({@link #attach}, the trainer
- * role). Read by the progress line and {@code GET /api/status}. Fields are replaced whole, never mutated.
+ * role), and the latest ingest counters of each side (HTTP, each sampler's store) by source. Read by the
+ * progress line and {@code GET /api/status}. Fields are replaced whole, never mutated.
  */
 public final class RunStatus {
     private final long started = System.currentTimeMillis();
@@ -17,6 +22,7 @@ public final class RunStatus {
     private volatile JsonObject eval;
     private volatile JsonObject sampler = new JsonObject();
     private volatile JsonObject pipeline;
+    private final Map<String, JsonObject> ingest = new ConcurrentSkipListMap<>();
 
     /** @param runId the run, or null to take it from the events */
     public RunStatus(String runId) {
@@ -28,6 +34,13 @@ public final class RunStatus {
         vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> train = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.SAMPLER_STATS, m -> sampler = m.body());
+        return followIngest(vertx);
+    }
+
+    /** Follows the ingest counters this process's HTTP ingest and samplers announce on the event bus. */
+    public RunStatus followIngest(Vertx vertx) {
+        vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_STATS,
+                m -> ingest.put(m.body().getString("source", "?"), m.body()));
         return this;
     }
 
@@ -96,7 +109,8 @@ public final class RunStatus {
                 .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"));
         return new JsonObject().put("runId", runId).put("startedAt", started)
                 .put("step", t.getLong("step", 0L)).put("rates", rates).put("train", t)
-                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler);
+                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler)
+                .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
     }
 
     private static JsonObject evalSummary(JsonObject e) {

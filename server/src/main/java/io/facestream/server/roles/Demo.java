@@ -3,12 +3,15 @@ package io.facestream.server.roles;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerVerticle;
+import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
+import io.facestream.server.ingest.HttpIngest;
+import io.facestream.server.ingest.IngestEvents;
+import io.facestream.server.ingest.IngestingSampler;
 import io.facestream.server.kafka.EmbeddedKafka;
 import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
@@ -19,6 +22,7 @@ import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationSets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,7 +51,7 @@ public final class Demo implements AutoCloseable {
 
     private Settings settings;
     private final IdentitySource trainSource;
-    private final IdentitySource validationSource;
+    private final ValidationSets.Loader validation;
     private final int port;
     private final PrintStream progressOut;
     private EmbeddedKafka kafka;
@@ -57,6 +61,8 @@ public final class Demo implements AutoCloseable {
     private ServerRole server;
     /** The exported models, when the demo chose the directory (a temporary one, deleted on close). */
     private Path ownExportDir;
+    private IngestingSampler sampler;
+    private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
     private JsonObject initial;
@@ -72,9 +78,17 @@ public final class Demo implements AutoCloseable {
      */
     public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
+        this(settings, trainSource, decoder -> ValidationSet.sample(validationSource,
+                TrainerConfig.from(settings).validationPairs(), TrainerConfig.from(settings).seed(), decoder), port,
+                progressOut);
+    }
+
+    /** As above, with the validation set built by {@code validation} (e.g. read from an LFW pairs file or a .bin). */
+    public Demo(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
+                PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
-        this.validationSource = validationSource;
+        this.validation = validation;
         this.port = port;
         this.progressOut = progressOut;
     }
@@ -106,16 +120,25 @@ public final class Demo implements AutoCloseable {
         vertx = monitored.vertx();
         String runId = "demo-" + Instant.now().toString().replace(':', '-');
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> onEval(m.body(), trainerConfig));
+        // a trainer that stops with an error ends a bounded run too, instead of leaving it waiting for ever
+        vertx.eventBus().<JsonObject>consumer(Addresses.TRAINER_DONE, m -> {
+            if (m.body().containsKey("error")) {
+                finished.tryFail(new IllegalStateException("training stopped at step " + m.body().getLong("step")
+                        + ": " + m.body().getString("error")));
+            }
+        });
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        // installed before the server role builds its router, which mounts the ingest route
+        httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
-                    ValidationSet set = ValidationSet.sample(validationSource, trainerConfig.validationPairs(),
-                            trainerConfig.seed(), new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels()));
+                    ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
+                            trainerConfig.maxImagePixels()));
                     LOG.info("validation set: {} pairs over {} images from {} in {} ms", set.pairs(), set.pool().length,
-                            validationSource.describe(), (System.nanoTime() - t0) / 1_000_000);
+                            set.name(), (System.nanoTime() - t0) / 1_000_000);
                     return set;
                 })
                 .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
@@ -124,7 +147,8 @@ public final class Demo implements AutoCloseable {
                             server = role;
                             return set;
                         }))
-                .compose(set -> vertx.deployVerticle(new SamplerVerticle(samplerConfig, trainSource)).map(set))
+                .compose(set -> vertx.executeBlocking(() -> sampler = IngestingSampler.open(IngestConfig.from(settings),
+                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
@@ -197,12 +221,22 @@ public final class Demo implements AutoCloseable {
         if (progress != null) {
             progress.detach(vertx);
         }
+        if (httpIngest != null) {
+            httpIngest.close();
+        }
         if (vertx != null) {
             Future<Void> serverStopped = server == null ? Future.succeededFuture() : server.stop();
             Roles.stop(vertx, Future.join(serverStopped,
                     trainer == null ? Future.succeededFuture() : trainer.undeploy()));
             if (trainer != null) {
                 trainer.metrics().close();
+            }
+        }
+        if (sampler != null) {
+            try {
+                sampler.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("could not remove the demo's identity store: {}", e.toString());
             }
         }
         if (kafka != null) {

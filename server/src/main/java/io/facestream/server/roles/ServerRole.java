@@ -60,6 +60,7 @@ public final class ServerRole {
                 config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
         ServerRole role = new ServerRole(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
+        role.status.followIngest(vertx);
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),

@@ -151,7 +151,7 @@ class ConfigRegistryTest {
     }
 
     @Test
-    @DisplayName("Kafka client settings, sampler.kafka.* and sections no registered module owns pass unchecked")
+    @DisplayName("Kafka client settings and sampler.kafka.* pass unchecked; a key outside every section is refused")
     void openSections() {
         ConfigLoader loader = load(null, Map.of("FACESTREAM_KAFKA_SECURITY_PROTOCOL", "SSL",
                 "FACESTREAM_INGEST_STOREDIR", "/store"), Map.of("sampler.kafka.linger.ms", "20"));
@@ -160,9 +160,41 @@ class ConfigRegistryTest {
         assertEquals(new ConfigRegistry.Effective("SSL", "environment FACESTREAM_KAFKA_SECURITY_PROTOCOL"),
                 e.get("kafka.security.protocol"));
         assertEquals(new ConfigRegistry.Effective("/store", "environment FACESTREAM_INGEST_STOREDIR"),
-                e.get("ingest.storedir"));
+                e.get("ingest.storeDir"));
         assertEquals(new ConfigRegistry.Effective("20", "command line"), e.get("sampler.kafka.linger.ms"));
         assertFalse(e.keySet().stream().anyMatch(k -> k.endsWith("*")), e.keySet().toString());
+        ConfigException typo = invalid(null, Map.of("FACESTREAM_TRAINNER_BATCHPAIRS", "32"), Map.of());
+        assertEquals("trainner.batchpairs is not a known setting (keys start with ingest., kafka., sampler., server., "
+                + "trainer.) (set by environment FACESTREAM_TRAINNER_BATCHPAIRS)", typo.getMessage());
+    }
+
+    @Test
+    @DisplayName("FACESTREAM_API_TOKEN sets server.apiToken unless FACESTREAM_SERVER_APITOKEN does; the value is hidden")
+    void apiTokenShorthand() {
+        ConfigLoader shorthand = load(null, Map.of("FACESTREAM_API_TOKEN", "s3cret"), Map.of());
+        registry.validate(shorthand);
+        assertEquals("s3cret", shorthand.settings().string("server.apiToken", ""));
+        assertEquals(new ConfigRegistry.Effective("(hidden)", "environment FACESTREAM_API_TOKEN"),
+                registry.effective(shorthand).get("server.apiToken"));
+        ConfigLoader both = load(null, Map.of("FACESTREAM_API_TOKEN", "a", "FACESTREAM_SERVER_APITOKEN", "b"), Map.of());
+        assertEquals("b", both.settings().string("server.apiToken", ""));
+        assertEquals("environment FACESTREAM_SERVER_APITOKEN", both.sourceOf("server.apiToken"));
+    }
+
+    @Test
+    @DisplayName("ingest and dataset keys are known with their defaults, and a bad one fails naming it")
+    void ingestAndDatasetKeys() {
+        Map<String, String> d = registry.defaults();
+        assertEquals("facestream.identities", d.get("ingest.topic"));
+        assertEquals("30s", d.get("ingest.http.timeout"));
+        assertEquals("", d.get("ingest.storeDir"));
+        assertEquals("SKIP", d.get("sampler.badRecords"));
+        assertEquals("img", d.get("sampler.tfrecord.imageFeature"));
+        ConfigException e = invalid(null, Map.of("FACESTREAM_INGEST_MAXPOLLRECORDS", "0"), Map.of());
+        assertEquals("ingest.maxPollRecords must be in [1, 10000], got 0 (set by environment "
+                + "FACESTREAM_INGEST_MAXPOLLRECORDS)", e.getMessage());
+        e = invalid(null, Map.of(), Map.of("sampler.tfrecord.imageFeature", " "));
+        assertTrue(e.getMessage().startsWith("sampler.tfrecord.imageFeature must not be blank"), e.getMessage());
     }
 
     @Test

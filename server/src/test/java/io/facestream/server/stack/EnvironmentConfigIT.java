@@ -20,9 +20,7 @@ class EnvironmentConfigIT {
     private static final Duration EXIT = Duration.ofSeconds(60);
 
     private static RoleProcess run(Path dir, String name, Map<String, String> env, String... args) throws Exception {
-        Path jar = Path.of(System.getProperty("facestream.jar", "target/facestream.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: run this test with mvn verify (after package)");
-        return RoleProcess.start(name, jar, List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), List.of(args), env,
+        return RoleProcess.start(name, RoleProcess.packagedJar(), List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), List.of(args), env,
                 dir.resolve(name), dir, null);
     }
 

@@ -41,6 +41,18 @@ final class RoleProcess {
     }
 
     /**
+     * The shaded jar under test ({@code facestream.jar}, set by the failsafe configuration), absolute, since each
+     * role runs in a working directory of its own.
+     */
+    static Path packagedJar() {
+        Path jar = Path.of(System.getProperty("facestream.jar", "target/facestream.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(jar + " is missing: run these tests with mvn verify (after package)");
+        }
+        return jar;
+    }
+
+    /**
      * Starts {@code java jvmArgs -jar jar args} in {@code workDir} with the inherited environment minus every
      * {@code FACESTREAM_*} variable, plus {@code env}.
      *

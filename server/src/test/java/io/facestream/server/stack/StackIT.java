@@ -1,9 +1,16 @@
 package io.facestream.server.stack;
 
 import io.facestream.protocol.MetricsEvent;
+import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.Topics;
 import io.facestream.protocol.codec.RecordCodec;
+import io.facestream.sampler.ingest.IdentityPartitions;
+import io.facestream.sampler.ingest.IngestConfig;
 import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -85,11 +93,9 @@ class StackIT {
 
     @Test
     @DisplayName("the compose services as separate JVMs: pairs from both samplers, the trainer steps, an eval reaches "
-            + "a /ws/metrics client, the server serves the trainer's export, and after one sampler stops the other "
-            + "keeps producing and the trainer keeps stepping")
+            + "a /ws/metrics client, the server serves the trainer's export, and when one sampler stops its identities "
+            + "move to the other (consumer-group rebalance) while the trainer keeps stepping")
     void stack(@TempDir Path dir) throws Exception {
-        Path jar = Path.of(System.getProperty("facestream.jar", "target/facestream.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: run the stack test with mvn verify (after package)");
         ComposeFile compose = ComposeFile.read(Path.of(System.getProperty("facestream.compose", "../compose.yaml")));
         ComposeFile.Service gpuTrainer = compose.service("trainer");
         ComposeFile.Service trainer = compose.service("trainer-cpu");
@@ -131,11 +137,18 @@ class StackIT {
 
                 String stopped = observer.producerOf(sampler1.name());
                 String remaining = observer.producerOf(sampler2.name());
+                // identity ownership follows the samplers' consumer group on the identities topic
+                observer.until("the identity partitions split between both sampler replicas", PHASE,
+                        () -> observer.ownership().keySet().equals(Set.of(stopped, remaining))
+                                && observer.ownership().values().stream().noneMatch(Set::isEmpty));
+                Set<Integer> movingPartitions = observer.ownership().get(stopped);
                 assertTrue(sampler1.stop(GRACE), "sampler-1 did not stop on SIGTERM within " + GRACE + "\n" + sampler1.tail());
                 long pairsBefore = observer.pairsFrom(remaining);
                 long stepBefore = observer.trainerStep();
-                observer.until("the remaining sampler producing and the trainer stepping after " + stopped + " stopped",
-                        PHASE, () -> observer.pairsFrom(remaining) > pairsBefore + 20
+                observer.until("partitions " + movingPartitions + " of " + stopped + " moved to " + remaining
+                        + ", its pairs of their identities, and the trainer stepping on", PHASE,
+                        () -> observer.ownership().equals(Map.of(remaining, observer.allIdentityPartitions()))
+                                && observer.partitionsFrom(remaining, pairsBefore).stream().anyMatch(movingPartitions::contains)
                                 && observer.trainerStep() >= stepBefore + 4);
                 for (RoleProcess role : List.of(broker, sampler2, trainerRole, server)) {
                     assertTrue(role.alive(), role.name() + " exited\n" + role.tail());
@@ -200,8 +213,7 @@ class StackIT {
                                String readyText) throws IOException {
         // kept after the run (target/ by default) so a failure in CI can be read
         Path logs = Files.createDirectories(Path.of(System.getProperty("facestream.stackLogs", "target/stack-it")));
-        RoleProcess p = RoleProcess.start(name, Path.of(System.getProperty("facestream.jar", "target/facestream.jar")),
-                jvm, args, env, dir.resolve("work").resolve(name), logs, readyText);
+        RoleProcess p = RoleProcess.start(name, RoleProcess.packagedJar(), jvm, args, env, dir.resolve("work").resolve(name), logs, readyText);
         synchronized (started) {
             started.add(p);
         }
@@ -263,8 +275,12 @@ class StackIT {
         private final URI socket;
         private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         private WebSocket webSocket;
-        private String serverError = "none";
+        private String lastError = "none";
         private final Map<String, Long> pairsByProducer = new HashMap<>();
+        private final Map<String, List<String>> identitiesByProducer = new HashMap<>();
+        private final Admin admin;
+        private final IdentityPartitions identityPartitions;
+        private final String samplerGroup;
         private long trainerStep = -1;
         private long socketEvalStep = -1;
         private String exportedVersion;
@@ -281,6 +297,9 @@ class StackIT {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            identityPartitions = new IdentityPartitions(consumer.partitionsFor(Topics.IDENTITIES).size());
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            samplerGroup = IngestConfig.defaults().groupId();
             status = URI.create("http://127.0.0.1:" + httpPort + "/api/status");
             socket = URI.create("ws://127.0.0.1:" + httpPort + "/ws/metrics");
         }
@@ -296,8 +315,8 @@ class StackIT {
                     }
                     throw new AssertionError("no " + what + " within " + timeout + ": pairs by producer "
                             + pairsByProducer + ", trainer step " + trainerStep + ", eval step on the socket "
-                            + socketEvalStep + ", exported " + exportedVersion + " (last server error: "
-                            + serverError + ")" + tails);
+                            + socketEvalStep + ", exported " + exportedVersion + ", sampler group " + ownership() + " (last error: "
+                            + lastError + ")" + tails);
                 }
                 synchronized (started) {
                     for (RoleProcess r : started) {
@@ -308,7 +327,9 @@ class StackIT {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.topic().equals(Topics.PAIRS)) {
-                        pairsByProducer.merge(RecordCodec.decodePair(r.value()).producerId(), 1L, Long::sum);
+                        PairRecord pair = RecordCodec.decodePair(r.value());
+                        pairsByProducer.merge(pair.producerId(), 1L, Long::sum);
+                        identitiesByProducer.computeIfAbsent(pair.producerId(), k -> new ArrayList<>()).add(pair.identity());
                     } else {
                         MetricsEvent event = MetricsEvent.parse(r.value());
                         if (event.type() == MetricsEvent.Type.TRAIN) {
@@ -328,7 +349,7 @@ class StackIT {
                             .buildAsync(socket, new Frames(frames)).get(5, TimeUnit.SECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     // the server may still be starting; until() retries up to its deadline and reports this
-                    serverError = e.toString();
+                    lastError = e.toString();
                     return;
                 }
             }
@@ -340,7 +361,7 @@ class StackIT {
                         && "modelExported".equals(frame.getJsonObject("figures").getString("event"))) {
                     exportedVersion = frame.getJsonObject("figures").getString("version");
                 } else if ("closed".equals(type)) {
-                    serverError = "socket closed: " + frame.encode();
+                    lastError = "socket closed: " + frame.encode();
                     webSocket = null;
                 }
             }
@@ -367,7 +388,7 @@ class StackIT {
                 JsonObject model = new JsonObject(response.body()).getJsonObject("model");
                 return model == null ? null : model.getString("version");
             } catch (IOException e) {
-                serverError = e.toString();
+                lastError = e.toString();
                 return null;
             }
         }
@@ -384,6 +405,48 @@ class StackIT {
 
         long pairsFrom(String producer) {
             return pairsByProducer.getOrDefault(producer, 0L);
+        }
+
+        /** The identity partitions of the pairs {@code producer} sent after its first {@code skip}. */
+        Set<Integer> partitionsFrom(String producer, long skip) {
+            List<String> identities = identitiesByProducer.getOrDefault(producer, List.of());
+            Set<Integer> out = new TreeSet<>();
+            identities.subList((int) Math.min(skip, identities.size()), identities.size())
+                    .forEach(identity -> out.add(identityPartitions.of(identity)));
+            return out;
+        }
+
+        Set<Integer> allIdentityPartitions() {
+            Set<Integer> all = new TreeSet<>();
+            for (int p = 0; p < identityPartitions.partitions(); p++) {
+                all.add(p);
+            }
+            return all;
+        }
+
+        /**
+         * Which sampler (by producer id) owns which partitions of the identities topic, as the samplers' consumer
+         * group has it now; empty while the group is rebalancing or unreachable.
+         */
+        Map<String, Set<Integer>> ownership() {
+            try {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(samplerGroup)).all()
+                        .get(5, TimeUnit.SECONDS).get(samplerGroup);
+                Map<String, Set<Integer>> owners = new HashMap<>();
+                for (MemberDescription m : group.members()) {
+                    Set<Integer> owned = new TreeSet<>();
+                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.IDENTITIES))
+                            .forEach(tp -> owned.add(tp.partition()));
+                    owners.put(m.clientId().replaceFirst("^facestream-ingest-", ""), owned);
+                }
+                return owners;
+            } catch (ExecutionException | TimeoutException e) {
+                lastError = "describing group " + samplerGroup + ": " + e;
+                return Map.of();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while describing group " + samplerGroup, e);
+            }
         }
 
         long trainerStep() {
@@ -404,6 +467,7 @@ class StackIT {
                 webSocket.abort();
             }
             consumer.close(Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
         }
     }
 

@@ -64,9 +64,15 @@ public record ValidationSet(String name, int size, byte[][] pool, int[] left, in
         return b.build(source.describe());
     }
 
+    /** Reads one encoded image by identity and index: an {@link IdentitySource}, or a validation file's own images. */
+    @FunctionalInterface
+    public interface ImageReader {
+        FaceImage read(String identity, int index) throws IOException;
+    }
+
     /** Collects pairs, decoding each distinct image once. */
     public static final class Builder {
-        private final IdentitySource source;
+        private final ImageReader source;
         private final ImageDecoder decoder;
         private final Map<String, Integer> slots = new HashMap<>();
         private final List<byte[]> pool = new ArrayList<>();
@@ -74,8 +80,17 @@ public record ValidationSet(String name, int size, byte[][] pool, int[] left, in
         private final List<Boolean> same = new ArrayList<>();
 
         public Builder(IdentitySource source, ImageDecoder decoder) {
+            this(source::read, decoder);
+        }
+
+        public Builder(ImageReader source, ImageDecoder decoder) {
             this.source = source;
             this.decoder = decoder;
+        }
+
+        /** Pairs added so far. */
+        public int size() {
+            return pairs.size();
         }
 
         public Builder add(String idA, int imgA, String idB, int imgB, boolean isSame)

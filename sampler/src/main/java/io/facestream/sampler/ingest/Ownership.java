@@ -1,0 +1,144 @@
+package io.facestream.sampler.ingest;
+
+import io.facestream.sampler.policy.PairSampler;
+import io.facestream.sampler.store.IdentityStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Keeps a sampler's rotation ({@link PairSampler}) equal to the identities it owns: those of the combined source
+ * whose {@link IdentityPartitions partition} of the identities topic this replica is assigned. Assigned
+ * partitions bring their identities in (including images other replicas stored while they owned them), revoked
+ * ones take theirs out, and an ingest adds a new identity or grows one at once. Thread-safe; Kafka's rebalance
+ * callbacks and the record loop call it from the consumer's thread, stats readers from any.
+ */
+public final class Ownership {
+    private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
+
+    private final PairSampler rotation;
+    private final CombinedSource source;
+    private final IdentityPartitions partitions;
+    private final Set<Integer> owned = new TreeSet<>();
+    /**
+     * {@code owned} once the rotation matches it (published at the end of an assignment or revocation), readable
+     * without waiting for a rebalance's store scan.
+     */
+    private volatile List<Integer> ownedSnapshot = List.of();
+
+    public Ownership(PairSampler rotation, CombinedSource source, IdentityPartitions partitions) {
+        this.rotation = rotation;
+        this.source = source;
+        this.partitions = partitions;
+    }
+
+    public IdentityPartitions partitions() {
+        return partitions;
+    }
+
+    /** Whether this replica owns {@code identity} now. */
+    public synchronized boolean owns(String identity) {
+        return owned.contains(partitions.of(identity));
+    }
+
+    /** Whether {@code identity} is in the rotation (owned, with at least one image). */
+    public boolean inRotation(String identity) {
+        return rotation.contains(identity);
+    }
+
+    /** The partitions owned now, ascending; never waits (a stats timer on an event loop calls it). */
+    public List<Integer> ownedPartitions() {
+        return ownedSnapshot;
+    }
+
+    /**
+     * Takes over {@code assigned}: scans the store for their identities and puts every one of them with an
+     * image into the rotation.
+     *
+     * @return how many identities entered the rotation
+     * @throws IOException if the store cannot be listed; the partitions are owned all the same and the identities
+     *                     known so far joined, so a later ingest or rebalance completes the scan
+     */
+    public synchronized int assign(Collection<Integer> assigned) throws IOException {
+        Set<Integer> fresh = new TreeSet<>(assigned);
+        owned.addAll(fresh);
+        IOException scanFailure = null;
+        IdentityStore store = source.store();
+        try {
+            for (String identity : store.listIdentities()) {
+                if (fresh.contains(partitions.of(identity))) {
+                    store.refresh(identity);
+                }
+            }
+        } catch (IOException e) {
+            scanFailure = e;
+        }
+        int added = 0;
+        for (String identity : source.identities()) {
+            if (fresh.contains(partitions.of(identity)) && sync(identity)) {
+                added++;
+            }
+        }
+        ownedSnapshot = List.copyOf(owned);
+        LOG.info("owning partitions {} of the identities topic (now {}): {} identities joined the rotation ({} in it, "
+                + "{} eligible)", fresh, owned, added, rotation.identityCount(), rotation.eligibleCount());
+        if (scanFailure != null) {
+            throw scanFailure;
+        }
+        return added;
+    }
+
+    /**
+     * Gives up {@code revoked}: their identities leave the rotation.
+     *
+     * @return how many identities left it
+     */
+    public synchronized int revoke(Collection<Integer> revoked) {
+        Set<Integer> gone = new TreeSet<>(revoked);
+        owned.removeAll(gone);
+        int removed = 0;
+        for (String identity : source.identities()) {
+            if (gone.contains(partitions.of(identity)) && rotation.removeIdentity(identity)) {
+                removed++;
+            }
+        }
+        ownedSnapshot = List.copyOf(owned);
+        LOG.info("gave up partitions {} of the identities topic (still owning {}): {} identities left the rotation",
+                gone, owned, removed);
+        return removed;
+    }
+
+    /**
+     * Brings an owned identity's rotation entry up to date with the store after an ingest: adds it, or sets its
+     * image count. Does nothing for an identity this replica does not own.
+     *
+     * @return whether the identity was new to the rotation
+     * @throws IOException if the store cannot be rescanned
+     */
+    public synchronized boolean refresh(String identity) throws IOException {
+        if (!owned.contains(partitions.of(identity))) {
+            return false;
+        }
+        source.store().refresh(identity);
+        return sync(identity);
+    }
+
+    /** Puts the identity's current image count into the rotation; true if it was not there before. */
+    private boolean sync(String identity) {
+        if (!source.knows(identity)) {
+            return false;
+        }
+        int count = source.imageCount(identity);
+        if (rotation.contains(identity)) {
+            rotation.updateCount(identity, count);
+            return false;
+        }
+        rotation.addIdentity(identity, count);
+        return true;
+    }
+}

@@ -1,0 +1,142 @@
+package io.facestream.sampler.dataset.recordio;
+
+import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.sampler.dataset.formats.BadRecord;
+import io.facestream.sampler.dataset.formats.BadRecordException;
+import io.facestream.sampler.dataset.formats.BadRecordPolicy;
+import io.facestream.sampler.dataset.formats.DatasetOptions;
+import io.facestream.sampler.dataset.formats.DatasetVerifier;
+import io.facestream.sampler.dataset.formats.Fixtures;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecordIoSourceTest {
+    private static final SyntheticFaces FACES = Fixtures.faces(3, 4);
+    private static final DatasetOptions SKIP = DatasetOptions.defaults();
+    private static final DatasetOptions FAIL = SKIP.withBadRecords(BadRecordPolicy.FAIL);
+
+    @TempDir
+    Path dir;
+
+    private Map<String, Long> write() throws IOException {
+        Map<String, Long> labels = Fixtures.labels(FACES);
+        assertEquals(12, RecordIoDatasetWriter.write(FACES, dir, labels));
+        return labels;
+    }
+
+    @Test
+    @DisplayName("insightface's layout: header record 0, images 1..N, identity records after; all read back")
+    void roundTrip() throws IOException {
+        Map<String, Long> labels = write();
+        List<String> idx = Files.readAllLines(dir.resolve("train.idx"));
+        assertEquals(1 + 12 + 3, idx.size());
+        assertEquals("0\t0", idx.get(0));
+        assertEquals("3,32,32", Files.readString(dir.resolve("property")).strip());
+        try (RecordIoSource src = RecordIoSource.open(dir, FAIL)) {
+            assertEquals(List.of("100", "101", "102"), src.identities());
+            for (String id : FACES.identities()) {
+                String rid = Long.toString(labels.get(id));
+                assertEquals(labels.get(id), src.label(rid));
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(FACES.read(id, i).bytes(), src.read(rid, i).bytes());
+                }
+            }
+        }
+        try (RecordIoSource viaRec = RecordIoSource.open(dir.resolve("train.rec"), SKIP);
+             RecordIoSource viaIdx = RecordIoSource.open(dir.resolve("train.idx"), SKIP)) {
+            assertEquals(viaRec.identities(), viaIdx.identities());
+        }
+    }
+
+    @Test
+    @DisplayName("an image key missing from train.idx is a bad record naming the identity record's offset")
+    void missingIndexEntry() throws IOException {
+        write();
+        Path idx = dir.resolve("train.idx");
+        List<String> lines = Files.readAllLines(idx);
+        long identityRecord = Long.parseLong(lines.get(14).split("\t")[1]); // key 14: the second identity
+        lines.remove(6); // key 6: the second image of the second identity
+        Files.write(idx, lines);
+        try (RecordIoSource src = RecordIoSource.open(dir, SKIP)) {
+            assertEquals(3, src.imageCount("101"));
+            BadRecord bad = src.badRecords().first().get(0);
+            assertEquals(BadRecord.Kind.MISSING_INDEX_ENTRY, bad.kind());
+            assertEquals(dir.resolve("train.rec"), bad.file());
+            assertEquals(identityRecord, bad.offset());
+            assertTrue(bad.detail().contains("names record 6"), bad.detail());
+            assertArrayEquals(FACES.read(FACES.identities().get(1), 2).bytes(), src.read("101", 1).bytes());
+        }
+        assertThrows(BadRecordException.class, () -> RecordIoSource.open(dir, FAIL));
+    }
+
+    @Test
+    @DisplayName("a truncated train.rec drops the images the cut reaches and reports each with its offset")
+    void truncated() throws IOException {
+        write();
+        // cut inside the identity records: the third identity's record is lost, the images stay
+        Fixtures.truncateBy(dir.resolve("train.rec"), 20);
+        try (RecordIoSource src = RecordIoSource.open(dir, SKIP)) {
+            assertEquals(List.of("100", "101"), src.identities());
+            assertEquals(1, src.badRecords().count(BadRecord.Kind.TRUNCATED));
+        }
+    }
+
+    @Test
+    @DisplayName("an image record whose magic is damaged is a bad record; the rest still reads")
+    void damagedImages() throws IOException {
+        write();
+        List<String> idx = Files.readAllLines(dir.resolve("train.idx"));
+        long third = Long.parseLong(idx.get(3).split("\t")[1]);
+        Fixtures.flipByte(dir.resolve("train.rec"), third); // its magic
+        try (RecordIoSource src = RecordIoSource.open(dir, SKIP)) {
+            var e = assertThrows(BadRecordException.class, () -> src.read("100", 2));
+            assertEquals(BadRecord.Kind.BAD_FRAMING, e.record().kind());
+            assertEquals(third, e.record().offset());
+            assertEquals(11, DatasetVerifier.verify(src));
+        }
+        assertThrows(BadRecordException.class, () -> RecordIoSource.open(dir, FAIL));
+    }
+
+    @Test
+    @DisplayName("without a header record, identities are made by grouping records by label")
+    void noHeader() throws IOException {
+        Path rec = dir.resolve("flat.rec");
+        StringBuilder idx = new StringBuilder();
+        float[] labels = {4, 2, 4, 2, 9};
+        try (RecordIoWriter w = new RecordIoWriter(Files.newOutputStream(rec))) {
+            for (int k = 0; k < labels.length; k++) {
+                byte[] image = FACES.read(FACES.identities().get(0), k % 4).bytes();
+                idx.append(k).append('\t').append(w.write(IrHeader.single(labels[k], k).pack(image))).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("flat.idx"), idx, StandardCharsets.US_ASCII);
+        try (RecordIoSource src = RecordIoSource.open(rec, FAIL)) {
+            assertEquals(List.of("4", "2", "9"), src.identities());
+            assertEquals(List.of(2, 2, 1), src.identities().stream().map(src::imageCount).collect(Collectors.toList()));
+            assertArrayEquals(FACES.read(FACES.identities().get(0), 3).bytes(), src.read("2", 1).bytes());
+        }
+    }
+
+    @Test
+    @DisplayName("a missing train.idx is an error saying the index is needed")
+    void missingIdx() throws IOException {
+        write();
+        Files.delete(dir.resolve("train.idx"));
+        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> RecordIoSource.open(dir, SKIP));
+        assertTrue(e.getMessage().contains("train.idx"), e.getMessage());
+    }
+}

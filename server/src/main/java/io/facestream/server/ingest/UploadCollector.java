@@ -1,0 +1,94 @@
+package io.facestream.server.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerFileUpload;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the file parts of a multipart request into memory, counting as it goes: the whole body is bounded (over
+ * the limit the request fails with 413 at once), a part over the per-image limit is counted but not kept, and
+ * parts beyond the most a record may hold are counted but not kept. Must be started on the request's event loop
+ * before the body is read, i.e. synchronously in the route handler. Form fields that are not files are ignored.
+ */
+final class UploadCollector {
+    private final HttpServerRequest request;
+    private final long maxBodyBytes;
+    private final int maxFiles;
+    private final int maxFileBytes;
+    private final List<Upload> uploads = new ArrayList<>();
+    private final Promise<List<Upload>> done = Promise.promise();
+    private long bodyBytes;
+    private int files;
+    private int openParts;
+    private boolean requestEnded;
+
+    UploadCollector(HttpServerRequest request, long maxBodyBytes, int maxFiles, int maxFileBytes) {
+        this.request = request;
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxFiles = maxFiles;
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    /** Completes with every file part in order, or fails with an {@link IngestRefusal} (413, 400). */
+    Future<List<Upload>> collect() {
+        request.setExpectMultipart(true);
+        request.handler(this::countBody);
+        request.uploadHandler(this::part);
+        request.exceptionHandler(e -> done.tryFail(new IngestRefusal(400, "bad_request",
+                "the multipart body could not be read: " + e.getMessage())));
+        request.endHandler(v -> {
+            requestEnded = true;
+            finishIfComplete();
+        });
+        return done.future();
+    }
+
+    /** How many file parts the request had, kept or not. */
+    int files() {
+        return files;
+    }
+
+    private void countBody(Buffer chunk) {
+        bodyBytes += chunk.length();
+        if (bodyBytes > maxBodyBytes && done.tryFail(new IngestRefusal(413, "payload_too_large",
+                "the request body exceeds " + maxBodyBytes + " bytes (ingest.http.maxBodyBytes): send fewer or "
+                        + "smaller images per request"))) {
+            uploads.clear();
+        }
+    }
+
+    private void part(HttpServerFileUpload upload) {
+        int index = files++;
+        boolean keep = index < maxFiles;
+        String name = upload.filename() == null || upload.filename().isBlank() ? "part-" + index : upload.filename();
+        openParts++;
+        Buffer content = Buffer.buffer();
+        long[] size = {0};
+        upload.handler(chunk -> {
+            size[0] += chunk.length();
+            if (keep && size[0] <= maxFileBytes && !done.future().isComplete()) {
+                content.appendBuffer(chunk);
+            }
+        });
+        upload.exceptionHandler(e -> done.tryFail(new IngestRefusal(400, "bad_request",
+                "file part " + name + " could not be read: " + e.getMessage())));
+        upload.endHandler(v -> {
+            openParts--;
+            if (keep && !done.future().isComplete()) {
+                uploads.add(new Upload(name, size[0] <= maxFileBytes ? content.getBytes() : null, size[0]));
+            }
+            finishIfComplete();
+        });
+    }
+
+    private void finishIfComplete() {
+        if (requestEnded && openParts == 0) {
+            done.tryComplete(List.copyOf(uploads));
+        }
+    }
+}
