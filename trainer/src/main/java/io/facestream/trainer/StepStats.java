@@ -10,7 +10,9 @@ package io.facestream.trainer;
  * @param imagesPerSecond  images trained per second of wall time over the window
  * @param dataWaitFraction fraction of the window spent waiting for a batch
  * @param images           images trained in total
+ * @param deadLetters      records this trainer sent to the dead-letter topic so far (undecodable records and
+ *                         pairs with an image that does not decode)
  */
 public record StepStats(long step, double loss, double learningRate, double activeTriplets, double imagesPerSecond,
-                        double dataWaitFraction, long images) {
+                        double dataWaitFraction, long images, long deadLetters) {
 }

@@ -15,6 +15,7 @@ public final class TrainEvents {
                 .put("imagesPerSecond", s.imagesPerSecond())
                 .put("dataWaitFraction", s.dataWaitFraction())
                 .put("activeTriplets", s.activeTriplets())
-                .put("images", s.images());
+                .put("images", s.images())
+                .put("dlq", s.deadLetters());
     }
 }

@@ -24,11 +24,27 @@ import java.nio.file.Path;
  * @param seed             seed of augmentation and validation sampling (key trainer.dataSeed; trainer.seed seeds the weights)
  * @param validationFlip   whether evaluation adds each image's mirror embedding (insightface's flip test-time
  *                         augmentation)
+ * @param checkpointDir    where checkpoints go (null = none: acknowledged offsets are committed every second and a
+ *                         restart starts a fresh model at the committed offsets)
+ * @param checkpointEvery  steps between checkpoints; a checkpoint also commits its offsets, so the samplers'
+ *                         {@code sampler.lagLow} must exceed {@code (checkpointEvery + 2) * batchPairs}
+ * @param checkpointsKept  newest checkpoints kept
+ * @param ledgerFile       audit trail of every trained record (null = none), see {@code TrainingLedger}
  */
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
                             int validationPairs, double threshold, Path exportDir, long seed,
-                            boolean validationFlip) {
+                            boolean validationFlip, Path checkpointDir, int checkpointEvery, int checkpointsKept, Path ledgerFile) {
+
+    /**
+     * Pairs the trainer reads between two checkpoints, at most: the steps between them plus a batch being filled
+     * and one of margin for pairs held back. The samplers' lag counts from committed offsets, which move only at
+     * checkpoints, so {@code sampler.lagLow} must be at least this or a paused sampler waits for a checkpoint
+     * the trainer cannot reach.
+     */
+    public long pairsPerCheckpoint() {
+        return (checkpointEvery + 2L) * batchPairs;
+    }
 
     public static TrainerConfig defaults() {
         return from(Settings.empty());
@@ -37,6 +53,8 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
     /** Reads {@code trainer.*} keys; a bad value fails naming the key and the allowed range. */
     public static TrainerConfig from(Settings s) {
         String export = s.string("trainer.exportDir", "");
+        String checkpoints = s.string("trainer.checkpointDir", "");
+        String ledger = s.string("trainer.ledgerFile", "");
         return new TrainerConfig(
                 s.nonEmpty("trainer.groupId", "facestream-trainer"),
                 s.nonEmpty("trainer.pairsTopic", Topics.PAIRS),
@@ -52,6 +70,10 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
                 export.isEmpty() ? null : Path.of(export),
                 s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                s.bool("trainer.validationFlip", false));
+                s.bool("trainer.validationFlip", false),
+                checkpoints.isEmpty() ? null : Path.of(checkpoints),
+                s.integer("trainer.checkpointEvery", 100, 1, 10_000_000),
+                s.integer("trainer.checkpointsKept", 3, 1, 1000),
+                ledger.isEmpty() ? null : Path.of(ledger));
     }
 }

@@ -2,18 +2,17 @@ package io.facestream.trainer;
 
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.bus.LocalCodec;
-import io.facestream.trainer.data.Augmenter;
-import io.facestream.trainer.data.BatchPipeline;
-import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.checkpoint.Checkpoint;
+import io.facestream.trainer.checkpoint.CheckpointException;
+import io.facestream.trainer.checkpoint.CheckpointStore;
+import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.export.ExportPublisher;
 import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
-import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.trainer.metrics.MetricsTail;
 import io.facestream.trainer.metrics.PipelineMonitor;
-import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
-import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
 import io.facestream.trainer.validation.Evaluator;
 import io.facestream.trainer.validation.ValidationSet;
@@ -21,6 +20,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,6 +34,10 @@ import java.util.Map;
 public final class TrainerNode {
     /** How often the trainer publishes a {@code pipeline} event (lag, sampler and trainer rates). */
     public static final Duration PIPELINE_EVERY = Duration.ofSeconds(2);
+    /** Without checkpoints: how often acknowledged offsets are committed. */
+    public static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
+    private static final Duration METRICS_TAIL_TIMEOUT = Duration.ofSeconds(15);
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerNode.class);
     private final Vertx vertx;
     private final TrainerVerticle trainer;
     private final MetricsPublisher metrics;
@@ -50,13 +55,42 @@ public final class TrainerNode {
     }
 
     /**
+     * Finds where the trainer starts: the newest complete checkpoint in {@code trainer.checkpointDir} (cleaning
+     * up a partial one) or fresh. Call before creating the run's {@link MetricsPublisher}, which takes the run id
+     * and first seq from it.
+     *
+     * @param requestedRunId a run id asked for explicitly, or null
+     * @param freshRunId     the run id of a fresh start
+     */
+    public static Resume resume(TrainerConfig config, String requestedRunId, String freshRunId,
+                                String bootstrapServers, Map<String, Object> kafkaProps) throws CheckpointException {
+        CheckpointStore store = config.checkpointDir() == null ? null
+                : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
+        Resume resume = Resume.find(store, config.pairsTopic(), requestedRunId, freshRunId,
+                run -> MetricsTail.lastSeq(bootstrapServers, kafkaProps, run, METRICS_TAIL_TIMEOUT));
+        if (resume.resumed()) {
+            Checkpoint c = resume.checkpoint().manifest();
+            LOG.info("resuming run {} from checkpoint {} at step {}, offsets {}, next metrics seq {}", c.runId(),
+                    resume.checkpoint().dir(), c.step(), c.offsets(), resume.firstSeq());
+        } else if (store != null) {
+            LOG.info("no checkpoint in {}: starting run {} fresh", store.root(), resume.runId());
+        }
+        return resume;
+    }
+
+    /**
      * Deploys evaluation, then the trainer.
      *
      * @param validation pairs to evaluate on; null disables evaluation
+     * @param resume     where to start ({@link #resume}); the publisher must use its run id and first seq
      */
     public static Future<TrainerNode> deploy(Vertx vertx, TrainerConfig config, ModelConfig modelConfig,
                                              String bootstrapServers, Map<String, Object> kafkaProps,
-                                             MetricsPublisher metrics, ValidationSet validation) {
+                                             MetricsPublisher metrics, ValidationSet validation, Resume resume) {
+        if (!metrics.runId().equals(resume.runId())) {
+            throw new IllegalArgumentException("the metrics publisher's run " + metrics.runId()
+                    + " is not the resumed run " + resume.runId());
+        }
         try {
             vertx.eventBus().registerDefaultCodec(EvalRequest.class, new LocalCodec<>(EvalRequest.class));
         } catch (IllegalStateException alreadyRegistered) {
@@ -67,16 +101,9 @@ public final class TrainerNode {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         Admin admin = Admin.create(adminProps);
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
-        ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), config.maxImagePixels());
         TrainerVerticle trainer = new TrainerVerticle(config,
-                () -> EmbeddingModel.create(modelConfig),
-                () -> new BatchPipeline(
-                        new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
-                                4 * config.batchPairs(), kafkaProps, deadLetters),
-                        config.batchPairs(), decoder, config.augment() ? Augmenter.defaults() : Augmenter.none(),
-                        Normalisation.MEAN, Normalisation.SCALE, config.prefetchBatches(), config.decodeThreads(),
-                        config.seed(), (pair, error) -> deadLetters.send(config.pairsTopic(), pair, error)
-                                .thenRun(pair::acknowledge)),
+                () -> TrainingParts.build(config, modelConfig, bootstrapServers, kafkaProps, metrics, resume,
+                        deadLetters),
                 validation,
                 stats -> {
                     pipelineMonitor.step(stats.step());

@@ -1,6 +1,7 @@
 package io.facestream.trainer;
 
 import io.facestream.protocol.bus.Addresses;
+import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.model.EmbeddingModel;
@@ -17,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,8 +34,7 @@ public final class TrainerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerVerticle.class);
 
     private final TrainerConfig config;
-    private final Supplier<EmbeddingModel> modelFactory;
-    private final Supplier<BatchPipeline> pipelineFactory;
+    private final Supplier<Parts> partsFactory;
     private final ValidationSet validation;
     private final Consumer<StepStats> onStats;
     private WorkerExecutor thread;
@@ -42,17 +44,26 @@ public final class TrainerVerticle extends VerticleBase {
     private ModelExports exports;
 
     /**
-     * @param modelFactory    builds or loads the network; called on the trainer thread
-     * @param pipelineFactory builds the batch pipeline (and with it the Kafka consumer)
-     * @param validation      pairs to evaluate on, or null for no evaluation
-     * @param onStats         also told every reporting window (e.g. the metrics publisher), on the trainer thread
+     * What the loop runs on, built on the trainer thread.
+     *
+     * @param model       the network, fresh or loaded from a checkpoint
+     * @param pipeline    the batch pipeline (and with it the Kafka consumer)
+     * @param listeners   told of every step (checkpoints or commits, the ledger)
+     * @param deadLetters records dead-lettered so far
      */
-    public TrainerVerticle(TrainerConfig config, Supplier<EmbeddingModel> modelFactory,
-                           Supplier<BatchPipeline> pipelineFactory, ValidationSet validation,
+    public record Parts(EmbeddingModel model, BatchPipeline pipeline, List<StepListener> listeners,
+                        LongSupplier deadLetters) {
+    }
+
+    /**
+     * @param partsFactory builds the model, pipeline and listeners; called on the trainer thread
+     * @param validation   pairs to evaluate on, or null for no evaluation
+     * @param onStats      also told every reporting window (e.g. the metrics publisher), on the trainer thread
+     */
+    public TrainerVerticle(TrainerConfig config, Supplier<Parts> partsFactory, ValidationSet validation,
                            Consumer<StepStats> onStats) {
         this.config = config;
-        this.modelFactory = modelFactory;
-        this.pipelineFactory = pipelineFactory;
+        this.partsFactory = partsFactory;
         this.validation = validation;
         this.onStats = onStats;
     }
@@ -75,11 +86,13 @@ public final class TrainerVerticle extends VerticleBase {
     public Future<?> start() {
         thread = vertx.createSharedWorkerExecutor("facestream-trainer", 1, 365, TimeUnit.DAYS);
         return thread.executeBlocking(() -> {
-            EmbeddingModel model = modelFactory.get();
-            pipeline = pipelineFactory.get();
+            Parts parts = partsFactory.get();
+            EmbeddingModel model = parts.model();
+            pipeline = parts.pipeline();
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256,
                     config.validationFlip());
-            loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step));
+            loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step),
+                    parts.listeners(), parts.deadLetters());
             LOG.info("trainer ready at step {}: batch {} pairs, {} with {} parameters", model.step(),
                     config.batchPairs(), model.config().architecture(), model.numParams());
             return loop;

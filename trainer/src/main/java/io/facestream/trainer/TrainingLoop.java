@@ -1,5 +1,6 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.TrainingBatch;
 import io.facestream.trainer.model.EmbeddingModel;
@@ -8,13 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
- * The training loop, run on the one thread that owns the network: take a batch, step, acknowledge its records,
- * report, and every {@code evalEvery} steps hand the network to the evaluation hook (on this same thread, so
- * the inference view shares the weights without a copy). Plain Java: the verticle only starts and stops it.
+ * The training loop, run on the one thread that owns the network: take a batch, step, tell the listeners (the
+ * training ledger), acknowledge its records, tell the listeners again (checkpoints and commits), report, and
+ * every {@code evalEvery} steps hand the network to the evaluation hook (on this same thread, so the inference
+ * view shares the weights without a copy). Plain Java: the verticle only starts and stops it.
  */
 public final class TrainingLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
@@ -26,17 +30,24 @@ public final class TrainingLoop implements Runnable {
     private final Consumer<StepStats> onReport;
     private final LongConsumer evaluate;
     private final Window window;
+    private final List<StepListener> listeners;
+    private final LongSupplier deadLetters;
     private volatile boolean running = true;
     private volatile long step;
 
     /**
      * @param onReport called every {@code trainEventEvery} steps with the window's figures
-     * @param evaluate called with the step number before the first step, every {@code evalEvery} steps and
-     *                 after the last step of a bounded run; it may use {@link #model()} on this thread
+     * @param evaluate    called with the step number before the first step, every {@code evalEvery} steps and
+     *                    after the last step of a bounded run; it may use {@link #model()} on this thread
+     * @param listeners   told of every step, in this order (checkpoints, commits, the ledger)
+     * @param deadLetters records sent to the dead-letter topic so far, for the reports
      */
     public TrainingLoop(EmbeddingModel model, BatchPipeline pipeline, TrainerConfig config,
-                        Consumer<StepStats> onReport, LongConsumer evaluate) {
+                        Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
+                        LongSupplier deadLetters) {
         this.model = model;
+        this.listeners = List.copyOf(listeners);
+        this.deadLetters = deadLetters;
         this.pipeline = pipeline;
         this.config = config;
         this.onReport = onReport;
@@ -71,6 +82,9 @@ public final class TrainingLoop implements Runnable {
                 long waited = System.nanoTime() - waitStart;
                 window.waited += waited;
                 if (batch == null) {
+                    for (StepListener l : listeners) {
+                        l.idle(model, step);
+                    }
                     continue;
                 }
                 StepResult result;
@@ -80,14 +94,21 @@ public final class TrainingLoop implements Runnable {
                         throw new IllegalStateException("loss became " + result.loss() + " at step " + step
                                 + ": lower model.learningRate or check the input data");
                     }
+                    step++;
+                    for (StepListener l : listeners) {
+                        l.trained(step, batch);
+                    }
                     batch.acknowledge();
                 }
-                step++;
+                LOG.debug("step {} done: {} pairs, loss {}", step, batch.pairs().size(), result.loss());
+                for (StepListener l : listeners) {
+                    l.afterStep(model, step);
+                }
                 images += 2L * batch.pairs().size();
                 window.add(result, 2L * batch.pairs().size());
                 if (window.full()) {
                     long now = System.nanoTime();
-                    onReport.accept(window.stats(step, images, now - windowStart));
+                    onReport.accept(window.stats(step, images, now - windowStart, deadLetters.getAsLong()));
                     window.reset();
                     windowStart = now;
                 }
@@ -101,6 +122,9 @@ public final class TrainingLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.info("training interrupted at step {}", step);
+        }
+        for (StepListener l : listeners) {
+            l.finish(model, step);
         }
     }
 
@@ -130,10 +154,10 @@ public final class TrainingLoop implements Runnable {
             return steps >= size;
         }
 
-        StepStats stats(long step, long totalImages, long nanos) {
+        StepStats stats(long step, long totalImages, long nanos, long deadLetters) {
             double seconds = nanos / 1e9;
             return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
-                    Math.min(1.0, waited / (double) nanos), totalImages);
+                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters);
         }
 
         void reset() {

@@ -10,6 +10,7 @@ import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
+import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
@@ -39,7 +40,8 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Stop after this many steps (default: run until stopped).")
     Long steps;
 
-    @Option(names = "--run-id", description = "Run id of the metrics events (default: trainer-<start time>).")
+    @Option(names = "--run-id", description = "Run id of the metrics events (default: trainer-<start time>, or the "
+            + "run of the newest checkpoint in trainer.checkpointDir).")
     String runId;
 
     @Option(names = "--validation-identities", defaultValue = "200",
@@ -66,8 +68,11 @@ public final class TrainerCommand implements Callable<Integer> {
         bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
         ModelConfig modelConfig = RoleConfigs.model(settings);
-        String run = runId != null ? runId : "trainer-" + java.time.Instant.now().toString().replace(':', '-');
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
+        // with trainer.checkpointDir, the newest checkpoint decides the run id, model, offsets and first seq
+        Resume resume = TrainerNode.resume(trainerConfig, runId,
+                "trainer-" + java.time.Instant.now().toString().replace(':', '-'), bootstrap, kafkaProps);
+        String run = resume.runId();
         ValidationSet validation;
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels());
         if (validationPath != null) {
@@ -79,9 +84,9 @@ public final class TrainerCommand implements Callable<Integer> {
         }
         Vertx vertx = Vertx.vertx();
         RunStatus status = new RunStatus(run).attach(vertx);
-        MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, 0, kafkaProps);
+        MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, resume.firstSeq(), kafkaProps);
         TrainerNode node = TrainerNode.deploy(vertx, trainerConfig, modelConfig, bootstrap, kafkaProps, metrics,
-                validation).await();
+                validation, resume).await();
         ProgressLine progress = new ProgressLine(status, System.out, trainerConfig.steps(), System.console() != null)
                 .attach(vertx);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,6 +3,7 @@ package io.facestream.server.metrics;
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.ProtocolException;
 import io.facestream.protocol.Topics;
+import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.vertx.core.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,7 +14,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,20 +24,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * Follows the metrics topic ({@link Topics#METRICS}) from the beginning on its own thread and hands each polled
  * batch of events, in offset order, to a sink (the WebSocket hub and the run status). It waits for the sink to
  * finish a batch before polling the next, so a long topic replayed at start-up never piles up in memory. Reads
- * without a consumer group: every server replica sees every event. Malformed events are logged with their offset and skipped.
+ * without a consumer group: every server replica sees every event. A malformed event is sent to the dead-letter
+ * topic with its origin and the error in headers, counted ({@link #deadLettered()}), and skipped. The topic is
+ * read from its beginning at every start, so a malformed event is dead-lettered again by each start of a server;
+ * the origin offset in its headers tells the copies apart.
  */
 public final class MetricsFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long TOPIC_RETRY_MILLIS = 2000;
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaDeadLetterSink deadLetters;
+    private final AtomicLong deadLettered = new AtomicLong();
     private final String topic;
     private final Function<List<MetricsEvent>, Future<?>> sink;
     private final Thread thread;
@@ -62,7 +68,8 @@ public final class MetricsFollower implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "facestream-metrics-follower");
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.deadLetters = new KafkaDeadLetterSink(bootstrapServers, kafkaProps);
         this.thread = new Thread(this::run, "facestream-metrics-follower");
         thread.setDaemon(true);
     }
@@ -78,9 +85,9 @@ public final class MetricsFollower implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 List<MetricsEvent> batch = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> r : records) {
+                for (ConsumerRecord<byte[], byte[]> r : records) {
                     parse(r, batch);
                 }
                 if (!batch.isEmpty()) {
@@ -99,6 +106,7 @@ public final class MetricsFollower implements AutoCloseable {
             // the thread ends here either way; a pending interrupt would only make close() give up early
             Thread.interrupted();
             consumer.close();
+            deadLetters.close();
         }
     }
 
@@ -133,13 +141,24 @@ public final class MetricsFollower implements AutoCloseable {
         }
     }
 
-    private static void parse(ConsumerRecord<String, byte[]> r, List<MetricsEvent> out) {
+    private void parse(ConsumerRecord<byte[], byte[]> r, List<MetricsEvent> out) {
         try {
             out.add(MetricsEvent.parse(r.value()));
         } catch (ProtocolException e) {
-            LOG.warn("skipping malformed metrics event topic={} partition={} offset={}: {}", r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
+            deadLetters.send(r, e).whenComplete((ok, failed) -> {
+                if (failed == null) {
+                    deadLettered.incrementAndGet();
+                } else {
+                    LOG.error("could not dead-letter the malformed metrics event topic={} partition={} offset={}",
+                            r.topic(), r.partition(), r.offset(), failed);
+                }
+            });
         }
+    }
+
+    /** Malformed events sent to the dead-letter topic so far. */
+    public long deadLettered() {
+        return deadLettered.get();
     }
 
     @Override

@@ -17,8 +17,8 @@ import io.facestream.server.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
+import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
-import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
@@ -37,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -59,8 +60,8 @@ public final class Demo implements AutoCloseable {
     private TrainerNode trainer;
     private ProgressLine progress;
     private ServerRole server;
-    /** The exported models, when the demo chose the directory (a temporary one, deleted on close). */
-    private Path ownExportDir;
+    /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
+    private Path ownWorkDir;
     private IngestingSampler sampler;
     private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
@@ -100,16 +101,14 @@ public final class Demo implements AutoCloseable {
 
     /**
      * Starts the broker and every role; completes when training has started. Without {@code trainer.exportDir}
-     * the models go to a temporary directory, deleted on close.
+     * or {@code trainer.checkpointDir} the models and checkpoints go to a temporary work directory, deleted on
+     * close. The demo always starts a fresh run: its broker is new, so no checkpoint's offsets would apply.
      */
     public Future<Demo> start() {
-        if (settings.string("trainer.exportDir", "").isEmpty()) {
-            try {
-                ownExportDir = Files.createTempDirectory("facestream-demo-models");
-            } catch (IOException e) {
-                return Future.failedFuture(new UncheckedIOException("cannot create the demo's model directory", e));
-            }
-            settings = settings.with("trainer.exportDir", ownExportDir.toString());
+        try {
+            settings = withWorkDirs(settings);
+        } catch (IOException e) {
+            return Future.failedFuture(new UncheckedIOException("cannot create the demo's work directory", e));
         }
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
         ServerConfig serverConfig = ServerConfig.from(settings);
@@ -131,6 +130,7 @@ public final class Demo implements AutoCloseable {
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        Resume fresh = new Resume(null, runId, 0);
         // installed before the server role builds its router, which mounts the ingest route
         httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
@@ -152,7 +152,7 @@ public final class Demo implements AutoCloseable {
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
-                            metrics, set);
+                            metrics, set, fresh);
                 })
                 .map(node -> {
                     trainer = node;
@@ -166,9 +166,34 @@ public final class Demo implements AutoCloseable {
                 });
     }
 
-    /** The demo's sampler defaults: a shallow lag bound, so the sampler does not outrun a CPU trainer by minutes. */
-    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 2000L).put("lagLow", 1000L)
+    /**
+     * The demo's sampler defaults: a shallow lag bound, so the sampler does not outrun a CPU trainer by minutes,
+     * yet above the pairs read between two checkpoints ({@link #DEMO_CHECKPOINT_EVERY} steps of 48 pairs), since
+     * the lag counts from the offsets committed at checkpoints.
+     */
+    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 4000L).put("lagLow", 3000L)
             .put("statsInterval", "2s");
+    /** The demo checkpoints more often than a long run: its runs are minutes long. */
+    static final int DEMO_CHECKPOINT_EVERY = 50;
+
+    /** Points unset export and checkpoint directories into a temporary work directory of the demo's own. */
+    private Settings withWorkDirs(Settings s) throws IOException {
+        boolean models = s.string("trainer.exportDir", "").isEmpty();
+        boolean checkpoints = s.string("trainer.checkpointDir", "").isEmpty();
+        if (models || checkpoints) {
+            ownWorkDir = Files.createTempDirectory("facestream-demo-");
+        }
+        if (models) {
+            s = s.with("trainer.exportDir", ownWorkDir.resolve("models").toString());
+        }
+        if (checkpoints) {
+            s = s.with("trainer.checkpointDir", ownWorkDir.resolve("checkpoints").toString());
+        }
+        if (!s.has("trainer.checkpointEvery")) {
+            s = s.with("trainer.checkpointEvery", DEMO_CHECKPOINT_EVERY);
+        }
+        return s;
+    }
 
     private void onEval(JsonObject eval, TrainerConfig config) {
         long step = eval.getLong("step");
@@ -242,17 +267,19 @@ public final class Demo implements AutoCloseable {
         if (kafka != null) {
             kafka.close();
         }
-        deleteOwnExportDir();
+        deleteOwnWorkDir();
     }
 
-    private void deleteOwnExportDir() {
-        if (ownExportDir == null) {
+    private void deleteOwnWorkDir() {
+        if (ownWorkDir == null) {
             return;
         }
-        try {
-            new ModelExports(ownExportDir).deleteAll();
+        try (var walk = Files.walk(ownWorkDir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         } catch (IOException e) {
-            LOG.warn("could not delete the demo's model directory {}: {}", ownExportDir, e.getMessage());
+            LOG.warn("could not delete the demo's work directory {}: {}", ownWorkDir, e.getMessage());
         }
     }
 }

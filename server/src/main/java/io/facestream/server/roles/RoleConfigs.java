@@ -5,6 +5,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.config.ConfigSections;
+import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,7 +61,9 @@ public final class RoleConfigs {
 
     /**
      * The sampler's config: {@code sampler.*} over {@code roleDefaults} over the module defaults; bootstrap
-     * servers, producer id and trainer group come from the role unless set explicitly.
+     * servers, producer id and trainer group come from the role unless set explicitly. When the same settings
+     * give the trainer a checkpoint directory, the lag bounds are checked against its checkpoint interval
+     * ({@link #checkLagCoversCheckpoints}).
      */
     public static SamplerConfig sampler(Settings settings, String bootstrap, String producerId, String trainerGroup,
                                         JsonObject roleDefaults) {
@@ -70,10 +73,32 @@ public final class RoleConfigs {
         JsonObject kafka = new JsonObject(new HashMap<>(kafka(settings)));
         kafka.mergeIn(json.getJsonObject("kafka", new JsonObject()));
         json.put("kafka", kafka);
+        SamplerConfig config;
         try {
-            return SamplerConfig.fromJson(json);
+            config = SamplerConfig.fromJson(json);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
+        }
+        if (!settings.string("trainer.checkpointDir", "").isEmpty()) {
+            checkLagCoversCheckpoints(config, TrainerConfig.from(settings));
+        }
+        return config;
+    }
+
+    /**
+     * A checkpointing trainer commits only at checkpoints, and the samplers' lag counts from committed offsets:
+     * a sampler paused above {@code sampler.lagHigh} resumes only below {@code sampler.lagLow}, so if the trainer
+     * needed more than {@code lagLow} pairs to reach its next checkpoint, both would wait for each other forever.
+     *
+     * @throws ConfigException naming the keys and the smallest {@code lagLow} that works
+     */
+    public static void checkLagCoversCheckpoints(SamplerConfig sampler, TrainerConfig trainer) {
+        long needed = trainer.pairsPerCheckpoint();
+        if (sampler.lagLow() < needed) {
+            throw new ConfigException("sampler.lagLow must be >= (trainer.checkpointEvery + 2) * trainer.batchPairs = ("
+                    + trainer.checkpointEvery() + " + 2) * " + trainer.batchPairs() + " = " + needed + ", got "
+                    + sampler.lagLow() + ": the trainer commits offsets only at checkpoints; raise sampler.lagLow "
+                    + "(and sampler.lagHigh) or lower trainer.checkpointEvery");
         }
     }
 

@@ -26,7 +26,8 @@ import java.util.function.BiConsumer;
  * a pool of decode threads decodes and augments them (in arrival order), and finished batches wait in a queue
  * of {@code prefetch} batches. A full queue stops the data thread, which stops pulling from Kafka: demand
  * follows the trainer. A pair with an image that does not decode is handed to {@code rejected} and never
- * reaches a batch. Owns the source: closing the pipeline closes it.
+ * reaches a batch. Augmentation is seeded per record ({@link #recordRandom}). Owns the source: closing the
+ * pipeline closes it.
  */
 public final class BatchPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchPipeline.class);
@@ -85,7 +86,6 @@ public final class BatchPipeline implements AutoCloseable {
     }
 
     private void run() {
-        SplittableRandom rng = new SplittableRandom(seed);
         Deque<Future<DecodedPair>> inFlight = new ArrayDeque<>();
         int maxInFlight = 2 * batchPairs;
         try {
@@ -97,7 +97,7 @@ public final class BatchPipeline implements AutoCloseable {
                     if (p == null) {
                         break;
                     }
-                    SplittableRandom taskRng = rng.split();
+                    SplittableRandom taskRng = recordRandom(seed, p.partition(), p.offset());
                     inFlight.addLast(decoders.submit(() -> decode(p, taskRng)));
                 }
                 Future<DecodedPair> head = inFlight.pollFirst();
@@ -127,6 +127,16 @@ public final class BatchPipeline implements AutoCloseable {
         } finally {
             inFlight.forEach(f -> f.cancel(true));
         }
+    }
+
+    /**
+     * The augmentation randomness of one record: a function of the seed and the record's place in the topic
+     * only, so a record replayed after a restart is augmented as it was the first time, whatever batch it lands
+     * in. The seed is then the data pipeline's whole random state, which a checkpoint records.
+     */
+    static SplittableRandom recordRandom(long seed, int partition, long offset) {
+        long golden = 0x9E3779B97F4A7C15L;
+        return new SplittableRandom((seed * golden + partition) * golden + offset);
     }
 
     private DecodedPair decode(ReceivedPair p, SplittableRandom rng) {

@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A {@link DeadLetterSink} writing to the {@code facestream.dlq} topic with its own idempotent producer. */
 public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
     private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong written = new AtomicLong();
 
     public KafkaDeadLetterSink(String bootstrapServers, Map<String, Object> extraProducerProps) {
         Map<String, Object> props = new HashMap<>(extraProducerProps);
@@ -37,10 +39,16 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
             if (e != null) {
                 done.completeExceptionally(e);
             } else {
+                written.incrementAndGet();
                 done.complete(null);
             }
         });
         return done;
+    }
+
+    /** Dead letters written so far (acknowledged by the broker). */
+    public long written() {
+        return written.get();
     }
 
     @Override

@@ -1,0 +1,122 @@
+package io.facestream.trainer;
+
+import io.facestream.protocol.MetricsEvent;
+import io.facestream.trainer.checkpoint.CheckpointStore;
+import io.facestream.trainer.checkpoint.Checkpointer;
+import io.facestream.trainer.checkpoint.PeriodicCommits;
+import io.facestream.trainer.checkpoint.Resume;
+import io.facestream.trainer.checkpoint.StepListener;
+import io.facestream.trainer.checkpoint.StoredCheckpoint;
+import io.facestream.trainer.checkpoint.TrainingLedger;
+import io.facestream.trainer.data.Augmenter;
+import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.data.ImageDecoder;
+import io.facestream.trainer.kafka.KafkaDeadLetterSink;
+import io.facestream.trainer.kafka.ReactorPairSource;
+import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.model.ModelConfig;
+import io.facestream.trainer.model.Normalisation;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds what the training loop runs on, from where the run resumes: the model (fresh, or the checkpoint's), the
+ * Kafka source starting at the checkpoint's offsets, the batch pipeline seeded with the run's data seed, and the
+ * step listeners (a {@link Checkpointer}, or {@link PeriodicCommits} without a checkpoint directory, and the
+ * training ledger).
+ */
+final class TrainingParts {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingParts.class);
+
+    private TrainingParts() {
+    }
+
+    /** Builds the parts; call on the trainer thread, which will own the model. */
+    static TrainerVerticle.Parts build(TrainerConfig config, ModelConfig modelConfig, String bootstrapServers,
+                                               Map<String, Object> kafkaProps, MetricsPublisher metrics,
+                                               Resume resume, KafkaDeadLetterSink deadLetters) {
+        EmbeddingModel model = resume.resumed() ? load(resume.checkpoint(), modelConfig)
+                : EmbeddingModel.create(modelConfig);
+        long dataSeed = config.seed();
+        if (resume.resumed() && resume.checkpoint().manifest().dataSeed() != dataSeed) {
+            dataSeed = resume.checkpoint().manifest().dataSeed();
+            LOG.warn("trainer.dataSeed is {} but the run was started with {}; keeping the run's", config.seed(),
+                    dataSeed);
+        }
+        ImageDecoder decoder = new ImageDecoder(model.config().inputSize(), config.maxImagePixels());
+        ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
+                4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
+        BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
+                config.augment() ? Augmenter.defaults() : Augmenter.none(), Normalisation.MEAN, Normalisation.SCALE,
+                config.prefetchBatches(), config.decodeThreads(), dataSeed,
+                (pair, error) -> deadLetters.send(config.pairsTopic(), pair, error).whenComplete((ok, e) -> {
+                    if (e == null) {
+                        pair.acknowledge();
+                    } else {
+                        // not acknowledged: no checkpoint gets past it, and a restart reads it again
+                        LOG.error("could not dead-letter the pair at partition={} offset={}", pair.partition(),
+                                pair.offset(), e);
+                    }
+                }));
+        List<StepListener> listeners = new ArrayList<>();
+        TrainingLedger ledger = null;
+        if (config.ledgerFile() != null) {
+            try {
+                ledger = new TrainingLedger(config.ledgerFile());
+            } catch (IOException e) {
+                pipeline.close();
+                model.close();
+                throw new UncheckedIOException("cannot open trainer.ledgerFile " + config.ledgerFile(), e);
+            }
+            ledger.started(model.step(), resume.offsets());
+        }
+        if (config.checkpointDir() != null) {
+            listeners.add(new Checkpointer(new CheckpointStore(config.checkpointDir(), config.checkpointsKept()),
+                    config.checkpointEvery(), source, resume.runId(), dataSeed, config.pairsTopic(), metrics::nextSeq,
+                    (step, figures) -> metrics.publish(MetricsEvent.Type.SYSTEM, step, figures),
+                    ledger == null ? Checkpointer.CheckpointLog.NONE : ledger).resumedAt(model.step()));
+        } else {
+            listeners.add(new PeriodicCommits(source, TrainerNode.COMMIT_EVERY));
+        }
+        if (ledger != null) {
+            listeners.add(ledger);
+        }
+        if (resume.resumed()) {
+            JsonObject offsets = new JsonObject();
+            new TreeMap<>(resume.offsets()).forEach((p, o) -> offsets.put(Integer.toString(p), o));
+            metrics.publish(MetricsEvent.Type.SYSTEM, model.step(), new JsonObject().put("event", "resumed")
+                    .put("step", model.step()).put("checkpoint", resume.checkpoint().dir().toString())
+                    .put("offsets", offsets));
+        }
+        return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written);
+    }
+
+    private static EmbeddingModel load(StoredCheckpoint checkpoint, ModelConfig configured) {
+        EmbeddingModel model;
+        try {
+            model = EmbeddingModel.load(checkpoint.modelFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the checkpoint model " + checkpoint.modelFile()
+                    + ": move that checkpoint directory away to resume from the one before", e);
+        }
+        if (!model.config().equals(configured)) {
+            LOG.warn("the model settings (trainer.*) differ from the checkpoint's; the checkpoint's are used: {}",
+                    model.config().toJson().encode());
+        }
+        if (model.step() != checkpoint.manifest().step()) {
+            LOG.warn("checkpoint {} says step {} but its model is at step {}", checkpoint.dir(),
+                    checkpoint.manifest().step(), model.step());
+        }
+        return model;
+    }
+
+}

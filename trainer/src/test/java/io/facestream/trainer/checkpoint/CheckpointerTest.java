@@ -1,0 +1,148 @@
+package io.facestream.trainer.checkpoint;
+
+import io.facestream.trainer.kafka.PairSource;
+import io.facestream.trainer.kafka.ReceivedPair;
+import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.model.ModelConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointerTest {
+    private static EmbeddingModel model;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void create() {
+        model = EmbeddingModel.create(ModelConfig.defaults().withInputSize(32).withEmbeddingSize(16));
+    }
+
+    @AfterAll
+    static void release() {
+        model.close();
+    }
+
+    /** A pair source reduced to the two calls a checkpointer makes; it records what it was asked to commit. */
+    private static final class Offsets implements PairSource {
+        Map<Integer, Long> acknowledged = Map.of();
+        final List<Map<Integer, Long>> commits = new ArrayList<>();
+
+        @Override
+        public ReceivedPair poll(Duration timeout) {
+            throw new UnsupportedOperationException("a checkpointer never polls");
+        }
+
+        @Override
+        public Map<Integer, Long> acknowledgedOffsets() {
+            return acknowledged;
+        }
+
+        @Override
+        public CompletionStage<Void> commit(Map<Integer, Long> offsets) {
+            commits.add(offsets);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public long received() {
+            return 0;
+        }
+
+        @Override
+        public long deadLettered() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @DisplayName("every N steps a checkpoint with the acknowledged offsets is put in place, then those offsets are committed")
+    void checkpointsThenCommits() throws IOException {
+        Offsets source = new Offsets();
+        List<JsonObject> events = new ArrayList<>();
+        List<Checkpoint> logged = new ArrayList<>();
+        CheckpointStore store = new CheckpointStore(tmp.resolve("ck"), 3);
+        Checkpointer c = new Checkpointer(store, 5, source, "run-1", 9, "pairs", () -> 77,
+                (step, figures) -> events.add(figures), logged::add);
+        for (long step = 1; step <= 4; step++) {
+            c.afterStep(model, step);
+        }
+        assertEquals(List.of(), source.commits);
+        source.acknowledged = Map.of(0, 40L, 1, 38L);
+        c.afterStep(model, 5);
+
+        StoredCheckpoint latest = store.latest().orElseThrow();
+        assertEquals(new Checkpoint("run-1", 5, 77, 9, "pairs", Map.of(0, 40L, 1, 38L),
+                latest.manifest().timeMillis()), latest.manifest());
+        assertEquals(List.of(Map.of(0, 40L, 1, 38L)), source.commits);
+        assertEquals(List.of(latest.manifest()), logged);
+        assertEquals("checkpoint", events.get(0).getString("event"));
+        try (EmbeddingModel loaded = EmbeddingModel.load(latest.modelFile())) {
+            assertEquals(model.numParams(), loaded.numParams());
+        }
+    }
+
+    @Test
+    @DisplayName("a failed save commits nothing, keeps the old checkpoint and announces checkpointFailed")
+    void failedSaveCommitsNothing() throws IOException {
+        Offsets source = new Offsets();
+        List<JsonObject> events = new ArrayList<>();
+        Path root = tmp.resolve("ck");
+        CheckpointStore store = new CheckpointStore(root, 3);
+        Checkpointer c = new Checkpointer(store, 5, source, "run-1", 9, "pairs", () -> 0,
+                (step, figures) -> events.add(figures), Checkpointer.CheckpointLog.NONE);
+        source.acknowledged = Map.of(0, 10L);
+        c.afterStep(model, 5);
+        StoredCheckpoint first = store.latest().orElseThrow();
+        // the directory becomes unusable: a file now sits where it was
+        Path aside = Files.move(root, tmp.resolve("aside"));
+        Files.writeString(root, "in the way");
+        source.acknowledged = Map.of(0, 20L);
+        c.afterStep(model, 10);
+
+        assertEquals(List.of(Map.of(0, 10L)), source.commits);
+        JsonObject failed = events.get(events.size() - 1);
+        assertEquals("checkpointFailed", failed.getString("event"));
+        assertEquals(10, failed.getLong("step"));
+        assertTrue(failed.getString("error").contains("step 10"), failed.getString("error"));
+
+        Files.delete(root);
+        Files.move(aside, root);
+        assertEquals(first, store.latest().orElseThrow(), "the old checkpoint is untouched");
+        c.finish(model, 12);
+        assertEquals(List.of(Map.of(0, 10L), Map.of(0, 20L)), source.commits, "the final checkpoint commits");
+        assertEquals(12, store.latest().orElseThrow().manifest().step());
+        assertEquals(first.manifest().runId(), store.latest().orElseThrow().manifest().runId());
+    }
+
+    @Test
+    @DisplayName("stopping right at the checkpoint resumed from writes nothing more")
+    void finishAtResumedStep() {
+        Offsets source = new Offsets();
+        CheckpointStore store = new CheckpointStore(tmp, 3);
+        new Checkpointer(store, 5, source, "run-1", 9, "pairs", () -> 0, (s, f) -> { },
+                Checkpointer.CheckpointLog.NONE).resumedAt(30).finish(model, 30);
+        assertEquals(List.of(), source.commits);
+    }
+}
