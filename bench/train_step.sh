@@ -50,7 +50,8 @@ off=$("${JAVA[@]}" -Dorg.eclipse.deeplearning4j.helpers.disable=true io.facestre
 echo "  $off"
 
 # mean rates are what a trainer gets; best-step rates are the least disturbed by other processes. A run whose
-# cores_busy is well under the thread count shared the CPU and its mean rate understates it.
+# cores_busy is well under the thread count shared the CPU: its mean rate understates it, and the rate per
+# CPU-second (which also counts OpenMP spin-waiting, so it errs low) is the fairer comparison.
 for r in "${results[@]}"; do
     on=${r%%|*}
     torch=${r#*|}
@@ -61,6 +62,10 @@ for r in "${results[@]}"; do
         printf "DL4J %.1f img/s, PyTorch %.1f img/s, ratio DL4J/PyTorch %.2f; best step %.1f vs %.1f, ratio %.2f;",
                d, t, d / t, db, tb, db / tb
         printf " fast path off %.1f img/s (best %.1f), gain %.1fx (best %.1fx)", o, ob, d / o, db / ob
-        if (dc < 0.9 * n || tc < 0.9 * n) printf " [disturbed: cores_busy %.2f / %.2f of %d]", dc, tc, n
+        if (dc < 0.9 * n || tc < 0.9 * n) {
+            # per CPU-second rates scaled to the thread count: what each would do with its cores to itself
+            printf " [disturbed: cores_busy %.2f / %.2f of %d; CPU-time rates %.1f vs %.1f, ratio %.2f]",
+                   dc, tc, n, d * n / dc, t * n / tc, (d / dc) / (t / tc)
+        }
         printf "\n" }'
 done

@@ -2,6 +2,7 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ConfigLoader;
+import io.facestream.server.config.ConfigRegistry;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -17,11 +18,16 @@ public final class ConfigOptions {
             description = "Set one configuration key, e.g. --set trainer.batchPairs=32 (repeatable; wins over file and environment).")
     Map<String, String> set = new LinkedHashMap<>();
 
-    /** File, then environment, then {@code --set}, then the role's own flags (highest). */
+    /**
+     * File, then environment, then {@code --set}, then the role's own flags (highest), checked against
+     * {@link ConfigRegistry#standard()}: an unknown key or a bad value fails here, at start.
+     */
     public ConfigLoader load(Map<String, String> roleFlags) {
         Map<String, String> flags = new LinkedHashMap<>(set);
         flags.putAll(roleFlags);
-        return ConfigLoader.load(file, System.getenv(), flags);
+        ConfigLoader loader = ConfigLoader.load(file, System.getenv(), flags);
+        ConfigRegistry.standard().validate(loader);
+        return loader;
     }
 
     public Settings settings(Map<String, String> roleFlags) {

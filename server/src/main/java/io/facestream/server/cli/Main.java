@@ -16,6 +16,7 @@ import java.io.PrintWriter;
         subcommands = {DemoCommand.class, SamplerCommand.class, TrainerCommand.class, ServerCommand.class,
                 BrokerCommand.class, DatasetCommand.class, VerifyMetricsCommand.class,
                 io.facestream.server.ingest.IngestCommand.class,
+                ConfigCommand.class, TopicsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status of a usage or configuration error. */

@@ -40,7 +40,7 @@ public final class SamplerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SyntheticOptions synthetic;
 
-    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets sampler.bootstrapServers).")
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets sampler.bootstrapServers; default: kafka.bootstrap.servers).")
     String bootstrap;
 
     @Option(names = "--embedded", description = "Start an embedded single-node broker in this JVM and stream into it.")
@@ -50,7 +50,7 @@ public final class SamplerCommand implements Callable<Integer> {
             + "a directory of per-identity .tfrecord files, or RecordIO (train.rec + train.idx).")
     Path data;
 
-    @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<pid>).")
+    @Option(names = "--producer-id", description = "This replica's id (sets sampler.producerId; default: sampler-<host>-<pid>).")
     String producerId;
 
     @Override
@@ -65,13 +65,13 @@ public final class SamplerCommand implements Callable<Integer> {
         Settings settings = config.settings(flags);
         EmbeddedKafka kafka = embedded ? EmbeddedKafka.start() : null;
         String servers = kafka != null ? kafka.bootstrapServers()
-                : settings.string("sampler.bootstrapServers", SamplerConfig.defaults().bootstrapServers());
+                : settings.string("sampler.bootstrapServers", RoleConfigs.bootstrap(settings));
         if (kafka != null) {
             FaceStreamTopics.ensure(kafka.admin());
             System.out.println("embedded broker: bootstrap.servers=" + servers);
         }
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
-                producerId != null ? producerId : SamplerConfig.defaults().producerId(),
+                producerId != null ? producerId : RoleConfigs.replicaId("sampler"),
                 TrainerConfig.from(settings).groupId(), new JsonObject());
         IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);

@@ -1,6 +1,7 @@
 package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
+import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.ingest.HttpIngest;
@@ -30,7 +31,7 @@ public final class ServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOptions config;
 
-    @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets kafka.bootstrap.servers; default: localhost:9092).")
     String bootstrap;
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
@@ -41,7 +42,8 @@ public final class ServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new Main.UsageException("--port must be in [0, 65535], got " + port);
         }
-        Settings settings = config.settings(Map.of());
+        Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
+        bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         ServerConfig serverConfig = ServerConfig.from(settings);
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         Map<String, Object> adminProps = new HashMap<>(kafkaProps);

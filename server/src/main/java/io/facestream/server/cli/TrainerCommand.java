@@ -2,6 +2,7 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.roles.Demo;
@@ -33,7 +34,7 @@ public final class TrainerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SyntheticOptions synthetic;
 
-    @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets kafka.bootstrap.servers; default: localhost:9092).")
     String bootstrap;
 
     @Option(names = "--steps", description = "Stop after this many steps (default: run until stopped).")
@@ -60,7 +61,11 @@ public final class TrainerCommand implements Callable<Integer> {
         if (steps != null) {
             flags.put("trainer.steps", Long.toString(steps));
         }
+        if (bootstrap != null) {
+            flags.put(ConfigRegistry.BOOTSTRAP_KEY, bootstrap);
+        }
         Settings settings = config.settings(flags);
+        bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
         ModelConfig modelConfig = RoleConfigs.model(settings);
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);

@@ -12,6 +12,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,8 @@ public final class ConfigLoader {
     /** Largest configuration file accepted. */
     public static final long MAX_FILE_BYTES = 1024 * 1024;
     private static final String ENV_PREFIX = "FACESTREAM_";
+    /** Environment shorthands: FACESTREAM_API_TOKEN sets server.apiToken. */
+    private static final Map<String, String> SHORTHANDS = Map.of("api.token", "server.apitoken");
 
     private final Map<String, String> values = new TreeMap<>();
     private final Map<String, String> sources = new TreeMap<>();
@@ -38,37 +41,71 @@ public final class ConfigLoader {
         if (file != null) {
             loader.putAll(readFile(file), "file " + file);
         }
-        Map<String, String> fromEnv = new TreeMap<>();
-        env.forEach((k, v) -> {
-            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
-                fromEnv.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+        Map<String, String> shorthands = new TreeMap<>();
+        new TreeMap<>(env).forEach((name, v) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                if (SHORTHANDS.containsKey(envKey(name))) {
+                    shorthands.put(name, v);
+                } else {
+                    loader.put(envKey(name), v, "environment " + name);
+                }
             }
         });
-        // FACESTREAM_API_TOKEN and similar documented shorthands map to their keys.
-        String token = fromEnv.remove("api.token");
-        if (token != null) {
-            fromEnv.putIfAbsent("server.apitoken", token);
-        }
-        loader.putAll(fromEnv, "environment");
+        // FACESTREAM_API_TOKEN and similar documented shorthands map to their keys, unless the key's own
+        // variable is set too.
+        shorthands.forEach((name, v) -> {
+            String key = SHORTHANDS.get(envKey(name));
+            if (!loader.sourceOf(key).startsWith("environment")) {
+                loader.put(key, v, "environment " + name);
+            }
+        });
         loader.putAll(flags, "command line");
         return loader;
     }
 
+    /** The key an environment variable sets: {@code FACESTREAM_TRAINER_BATCHPAIRS} sets {@code trainer.batchpairs}. */
+    static String envKey(String variable) {
+        return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
     private void putAll(Map<String, String> entries, String source) {
-        entries.forEach((k, v) -> {
-            String key = k.toLowerCase(Locale.ROOT);
-            values.put(key, v);
-            sources.put(key, source);
-        });
+        entries.forEach((k, v) -> put(k, v, source));
+    }
+
+    private void put(String key, String value, String source) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        values.put(lower, value);
+        sources.put(lower, source);
     }
 
     public Settings settings() {
         return Settings.of(values);
     }
 
-    /** Where {@code key}'s value came from, or "default". */
+    /** Every key this loader holds (lower case) with its value. */
+    public Map<String, String> values() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Where {@code key}'s value came from: {@code "default"} (not set), {@code "file PATH"},
+     * {@code "environment FACESTREAM_..."} or {@code "command line"}.
+     */
     public String sourceOf(String key) {
         return sources.getOrDefault(key.toLowerCase(Locale.ROOT), "default");
+    }
+
+    /**
+     * {@code error} (whose message starts with the key it is about, as every config class writes it) as a
+     * {@link ConfigException} that also says where that key's value came from.
+     */
+    public ConfigException explain(IllegalArgumentException error) {
+        String message = error.getMessage() == null ? error.toString() : error.getMessage();
+        String key = message.split("[\\s:]", 2)[0];
+        String where = values.containsKey(key.toLowerCase(Locale.ROOT)) ? " (set by " + sourceOf(key) + ")" : "";
+        ConfigException explained = new ConfigException(message + where);
+        explained.initCause(error);
+        return explained;
     }
 
     static Map<String, String> readFile(Path file) {

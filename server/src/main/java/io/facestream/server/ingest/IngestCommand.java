@@ -7,6 +7,7 @@ import io.facestream.sampler.ingest.ImageCheck;
 import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.server.cli.ConfigOptions;
 import io.facestream.server.cli.Main;
+import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.roles.RoleConfigs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ public final class IngestCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Folder with one directory of images per identity.")
     Path dir;
 
-    @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (sets kafka.bootstrap.servers; default: localhost:9092).")
     String bootstrap;
 
     @Option(names = "--batch", defaultValue = "64", description = "Most images per record, 1 to 64 (default: ${DEFAULT-VALUE}).")
@@ -53,7 +54,8 @@ public final class IngestCommand implements Callable<Integer> {
         if (batch < 1 || batch > Limits.MAX_IMAGES_PER_INGEST) {
             throw new Main.UsageException("--batch must be in [1, " + Limits.MAX_IMAGES_PER_INGEST + "], got " + batch);
         }
-        Settings settings = config.settings(Map.of());
+        Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
+        bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         IngestConfig ingest = IngestConfig.from(settings);
         PrintStream out = System.out;
         AtomicInteger records = new AtomicInteger();

@@ -3,6 +3,7 @@ package io.facestream.server.roles;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
+import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.config.ConfigSections;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
@@ -20,9 +21,28 @@ public final class RoleConfigs {
     private RoleConfigs() {
     }
 
-    /** {@code kafka.*}: client settings passed through to every producer, consumer and admin client. */
+    /**
+     * {@code kafka.*}: client settings passed through to every producer, consumer and admin client. Without
+     * {@code bootstrap.servers}: each role passes the cluster it resolved ({@link #bootstrap}) explicitly.
+     */
     public static Map<String, Object> kafka(Settings settings) {
-        return new HashMap<>(settings.withPrefix("kafka."));
+        Map<String, Object> props = new HashMap<>(settings.withPrefix("kafka."));
+        props.remove("bootstrap.servers");
+        return props;
+    }
+
+    /** The cluster of every role: {@code kafka.bootstrap.servers} (which a role's {@code --bootstrap} sets). */
+    public static String bootstrap(Settings settings) {
+        return settings.nonEmpty(ConfigRegistry.BOOTSTRAP_KEY, ConfigRegistry.DEFAULT_BOOTSTRAP);
+    }
+
+    /**
+     * A replica id unique across hosts and containers: {@code role-HOST-PID}. Every container's first process has
+     * pid 1, so the pid alone would give every scaled sampler replica the same id.
+     */
+    public static String replicaId(String role) {
+        String host = System.getenv("HOSTNAME");
+        return role + "-" + (host == null || host.isBlank() ? "" : host.strip() + "-") + ProcessHandle.current().pid();
     }
 
     /**
@@ -36,7 +56,7 @@ public final class RoleConfigs {
         if (steps > 0 && !settings.has("trainer.cosineSteps")) {
             s = settings.with("trainer.cosineSteps", steps);
         }
-        return ModelConfig.fromJson(ConfigSections.section(s, "trainer.", ModelConfig.defaults().toJson()));
+        return ConfigRegistry.model(s);
     }
 
     /**
@@ -53,7 +73,12 @@ public final class RoleConfigs {
         JsonObject kafka = new JsonObject(new HashMap<>(kafka(settings)));
         kafka.mergeIn(json.getJsonObject("kafka", new JsonObject()));
         json.put("kafka", kafka);
-        SamplerConfig config = SamplerConfig.fromJson(json);
+        SamplerConfig config;
+        try {
+            config = SamplerConfig.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         if (!settings.string("trainer.checkpointDir", "").isEmpty()) {
             checkLagCoversCheckpoints(config, TrainerConfig.from(settings));
         }

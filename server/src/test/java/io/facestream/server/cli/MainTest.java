@@ -1,16 +1,12 @@
 package io.facestream.server.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,27 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test
@@ -55,10 +35,10 @@ class MainTest {
     void badValues() {
         assertEquals(2, Main.run("demo", "--port", "abc"));
         assertTrue(err().contains("'abc' is not an int"), err());
-        err.reset();
+        console.reset();
         assertEquals(2, Main.run("demo", "--port", "70000"));
         assertTrue(err().contains("--port must be in [0, 65535], got 70000"), err());
-        err.reset();
+        console.reset();
         assertEquals(2, Main.run("dataset", "synth", "--preview", "x.png", "--image-size", "8"));
         assertTrue(err().contains("synthetic.size must be in [32, 512], got 8"), err());
     }
@@ -72,7 +52,7 @@ class MainTest {
         }
         Path good = Files.writeString(dir.resolve("good.csv"), csv);
         assertEquals(0, Main.run("verify-metrics", "--pairs", good.toString()));
-        String json = out.toString(StandardCharsets.UTF_8);
+        String json = console.out();
         assertTrue(json.contains("\"accuracy\" : 1.0"), json);
         assertTrue(json.contains("\"accuracyMean\""), json);
         assertTrue(json.contains("\"tp\" : 10"), json);

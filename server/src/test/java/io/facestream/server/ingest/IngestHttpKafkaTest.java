@@ -7,6 +7,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.dataset.Images;
 import io.facestream.sampler.ingest.IdentityPartitions;
 import io.facestream.server.http.HttpApiVerticle;
+import io.facestream.server.http.StatusRoutes;
 import io.facestream.server.kafka.KafkaTest;
 import io.facestream.server.kafka.TestKafka;
 import io.facestream.server.progress.RunStatus;
@@ -68,15 +69,17 @@ class IngestHttpKafkaTest {
         settings.putAll(extra);
         HttpIngest ingest = HttpIngest.install(vertx, Settings.of(settings), kafka.bootstrapServers(), Map.of(), "it",
                 figures -> { });
-        HttpApiVerticle http = bareApi();
+        HttpApiVerticle http = bareApi(vertx);
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);
         return new Api(WebClient.create(vertx), http.actualPort(), topic, ingest);
     }
 
-    /** The HTTP verticle with no routes of its own: only the ingest route, mounted when installed. */
-    private static HttpApiVerticle bareApi() {
+    /** The HTTP verticle with only /api/status (following the ingest counters) and the ingest route when installed. */
+    private static HttpApiVerticle bareApi(Vertx vertx) {
+        StatusRoutes status = new StatusRoutes(new RunStatus("it").followIngest(vertx), java.util.Optional::empty,
+                JsonObject::new);
         return new HttpApiVerticle(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0),
-                java.util.List.of());
+                java.util.List.of(status));
     }
 
     private static MultipartForm form(Object... nameAndBytes) {
@@ -258,7 +261,7 @@ class IngestHttpKafkaTest {
 
         Vertx bare = Vertx.vertx();
         try {
-            HttpApiVerticle http = bareApi();
+            HttpApiVerticle http = bareApi(bare);
             bare.deployVerticle(http).await(30, TimeUnit.SECONDS);
             HttpResponse<Buffer> none = WebClient.create(bare).post(http.actualPort(), "127.0.0.1", "/api/identities/x/images")
                     .sendMultipartForm(form("a.jpg", new byte[]{1})).await(30, TimeUnit.SECONDS);

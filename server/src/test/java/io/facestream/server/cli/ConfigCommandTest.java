@@ -1,0 +1,64 @@
+package io.facestream.server.cli;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigCommandTest {
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
+    /** The printed row of {@code key} split into key, value and source. */
+    private List<String> row(String key) {
+        String line = console.out().lines().filter(l -> l.startsWith(key + " "))
+                .findFirst().orElseThrow(() -> new AssertionError(key + " not printed:\n" + console.out()));
+        String[] parts = line.split("\\s{2,}", 3);
+        return List.of(parts[0], parts[1], parts[2]);
+    }
+
+    @Test
+    @DisplayName("config --print shows every key with its effective value and source, defaults included")
+    void print(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("fs.yaml"), "trainer:\n  evalEvery: 50\n  batchPairs: 16\n");
+        assertEquals(0, Main.run("config", "--print", "--config", file.toString(), "--set", "trainer.batchPairs=32",
+                "--set", "kafka.bootstrap.servers=broker:9092"));
+        assertTrue(console.out().startsWith("KEY "), console.out());
+        assertEquals(List.of("trainer.batchPairs", "32", "command line"), row("trainer.batchPairs"));
+        assertEquals(List.of("trainer.evalEvery", "50", "file " + file), row("trainer.evalEvery"));
+        assertEquals(List.of("trainer.margin", "0.2", "default"), row("trainer.margin"));
+        assertEquals(List.of("trainer.exportDir", "(unset)", "default"), row("trainer.exportDir"));
+        assertEquals(List.of("sampler.lagHigh", "20000", "default"), row("sampler.lagHigh"));
+        assertEquals(List.of("kafka.bootstrap.servers", "broker:9092", "command line"), row("kafka.bootstrap.servers"));
+    }
+
+    @Test
+    @DisplayName("invalid configuration stops config and every role at start with one line naming key, value and source")
+    void invalid() {
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.batchPairs=1"));
+        assertEquals("facestream: trainer.batchPairs must be in [2, 4096], got 1 (set by command line)", err().strip());
+        console.reset();
+        assertEquals(2, Main.run("trainer", "--set", "trainer.evalEvry=5"));
+        assertTrue(err().strip().startsWith("facestream: trainer.evalevry is not a known setting (known under trainer.: "),
+                err());
+        assertEquals(1, err().strip().lines().count(), err());
+        console.reset();
+        assertEquals(2, Main.run("server", "--set", "trainer.architecture=resnet"));
+        assertTrue(err().contains("trainer.architecture must be one of [SMALL, MOBILEFACENET], got \"resnet\" "
+                + "(set by command line)"), err());
+        console.reset();
+        assertEquals(2, Main.run("config"));
+        assertTrue(err().contains("Missing required option: '--print'"), err());
+    }
+
+    private String err() {
+        return console.err();
+    }
+}

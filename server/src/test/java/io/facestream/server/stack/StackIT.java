@@ -1,0 +1,505 @@
+package io.facestream.server.stack;
+
+import io.facestream.protocol.MetricsEvent;
+import io.facestream.protocol.PairRecord;
+import io.facestream.protocol.Topics;
+import io.facestream.protocol.codec.RecordCodec;
+import io.facestream.sampler.ingest.IdentityPartitions;
+import io.facestream.sampler.ingest.IngestConfig;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The compose stack without Docker: every FaceStream service of {@code compose.yaml} started as its own JVM from the
+ * shaded jar with the service's command and environment, against one broker on loopback ({@code facestream broker}
+ * standing in for the Kafka image). Departures from compose, all here: the broker's address replaces
+ * {@code kafka:9092}, temporary directories replace the named volumes, a free port replaces the published one, and
+ * the test sizes below keep the model and the data tiny.
+ */
+@Tag("slow")
+class StackIT {
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration PHASE = Duration.ofSeconds(150);
+    private static final Duration GRACE = Duration.ofSeconds(20);
+
+    /** Test sizes: a 32-pixel model, few identities, an evaluation every few steps, samplers held close to the trainer. */
+    private static final Map<String, String> TEST_ENV = Map.ofEntries(
+            Map.entry("FACESTREAM_TRAINER_INPUTSIZE", "32"),
+            Map.entry("FACESTREAM_TRAINER_BATCHPAIRS", "8"),
+            Map.entry("FACESTREAM_TRAINER_EVALEVERY", "4"),
+            Map.entry("FACESTREAM_TRAINER_TRAINEVENTEVERY", "1"),
+            Map.entry("FACESTREAM_TRAINER_VALIDATIONPAIRS", "40"),
+            Map.entry("FACESTREAM_TRAINER_PREFETCHBATCHES", "1"),
+            // above what the trainer holds uncommitted (its prefetch and batch), or the samplers would never resume
+            Map.entry("FACESTREAM_SAMPLER_LAGHIGH", "160"),
+            Map.entry("FACESTREAM_SAMPLER_LAGLOW", "80"),
+            Map.entry("FACESTREAM_SAMPLER_MAXINFLIGHT", "16"),
+            Map.entry("FACESTREAM_SAMPLER_READERTHREADS", "1"),
+            Map.entry("FACESTREAM_SAMPLER_DRAINTIMEOUT", "5s"));
+    private static final List<String> SYNTHETIC = List.of("--identities", "24", "--images-per-identity", "6",
+            "--image-size", "32");
+    private static final Map<String, List<String>> TEST_FLAGS = Map.of(
+            "sampler", SYNTHETIC,
+            "trainer", concat(SYNTHETIC, List.of("--validation-identities", "20")));
+    private static final Map<String, List<String>> JVM = Map.of(
+            "broker", List.of("-Xmx384m"),
+            "topics", List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+            "sampler", List.of("-Xmx256m"),
+            "trainer", List.of("-Xmx768m"),
+            "server", List.of("-Xmx256m"));
+
+    private final List<RoleProcess> started = new ArrayList<>();
+
+    @Test
+    @DisplayName("the compose services as separate JVMs: pairs from both samplers, the trainer steps, an eval reaches "
+            + "a /ws/metrics client, the server serves the trainer's export, and when one sampler stops its identities "
+            + "move to the other (consumer-group rebalance) while the trainer keeps stepping")
+    void stack(@TempDir Path dir) throws Exception {
+        ComposeFile compose = ComposeFile.read(Path.of(System.getProperty("facestream.compose", "../compose.yaml")));
+        ComposeFile.Service gpuTrainer = compose.service("trainer");
+        ComposeFile.Service trainer = compose.service("trainer-cpu");
+        assertEquals(gpuTrainer.command(), trainer.command(), "the CPU trainer runs the GPU trainer's command");
+        assertEquals(gpuTrainer.environment(), trainer.environment(), "the CPU trainer has the GPU trainer's environment");
+
+        Thread reaper = new Thread(this::kill, "stack-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            int kafkaPort = freePort();
+            RoleProcess broker = launch("broker", dir, List.of("-Xmx384m"), List.of("broker", "--port",
+                    Integer.toString(kafkaPort), "--data-dir", dir.resolve("kafka").toString()), Map.of(),
+                    "facestream broker ready");
+            broker.awaitReady(START);
+            String bootstrap = "127.0.0.1:" + kafkaPort;
+            Stack stack = new Stack(dir, bootstrap);
+
+            RoleProcess topics = stack.run(compose.service("topics"), "topics");
+            assertEquals(0, topics.awaitExit(START), topics.tail());
+
+            RoleProcess sampler1 = stack.run(compose.service("sampler"), "sampler-1");
+            RoleProcess sampler2 = stack.run(compose.service("sampler"), "sampler-2");
+            RoleProcess trainerRole = stack.run(trainer, "trainer");
+            int httpPort = freePort();
+            ComposeFile.Service serverService = compose.service("server");
+            RoleProcess server = stack.run(serverService, "server", httpPort);
+
+            try (Observer observer = new Observer(bootstrap, httpPort)) {
+                observer.until("pairs from both sampler replicas", PHASE,
+                        () -> observer.producers().size() >= 2);
+                observer.until("an eval event on the server's /ws/metrics and 3 trainer steps", PHASE,
+                        () -> observer.socketEvalStep() >= 0 && observer.trainerStep() >= 3);
+                assertEquals(200, observer.healthStatus(serverService, httpPort), "the server's compose health check");
+                // the exports volume is shared: the server serves what the trainer exported
+                observer.until("a model export announced on the socket", PHASE, () -> observer.exportedVersion() != null);
+                String exported = observer.exportedVersion();
+                observer.until("the server serving the exported model " + exported, PHASE,
+                        () -> versionServedAtLeast(observer, exported));
+
+                String stopped = observer.producerOf(sampler1.name());
+                String remaining = observer.producerOf(sampler2.name());
+                // identity ownership follows the samplers' consumer group on the identities topic
+                observer.until("the identity partitions split between both sampler replicas", PHASE,
+                        () -> observer.ownership().keySet().equals(Set.of(stopped, remaining))
+                                && observer.ownership().values().stream().noneMatch(Set::isEmpty));
+                Set<Integer> movingPartitions = observer.ownership().get(stopped);
+                assertTrue(sampler1.stop(GRACE), "sampler-1 did not stop on SIGTERM within " + GRACE + "\n" + sampler1.tail());
+                long pairsBefore = observer.pairsFrom(remaining);
+                long stepBefore = observer.trainerStep();
+                observer.until("partitions " + movingPartitions + " of " + stopped + " moved to " + remaining
+                        + ", its pairs of their identities, and the trainer stepping on", PHASE,
+                        () -> observer.ownership().equals(Map.of(remaining, observer.allIdentityPartitions()))
+                                && observer.partitionsFrom(remaining, pairsBefore).stream().anyMatch(movingPartitions::contains)
+                                && observer.trainerStep() >= stepBefore + 4);
+                for (RoleProcess role : List.of(broker, sampler2, trainerRole, server)) {
+                    assertTrue(role.alive(), role.name() + " exited\n" + role.tail());
+                }
+            }
+        } finally {
+            stopAll();
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        }
+    }
+
+    /** Launches compose services with the test's departures from compose (see the class comment). */
+    private final class Stack {
+        private final Path dir;
+        private final String bootstrap;
+
+        Stack(Path dir, String bootstrap) {
+            this.dir = dir;
+            this.bootstrap = bootstrap;
+        }
+
+        RoleProcess run(ComposeFile.Service service, String name) throws IOException {
+            return run(service, name, -1);
+        }
+
+        /** {@code hostPort}: the port published for the service's one published container port, or -1. */
+        RoleProcess run(ComposeFile.Service service, String name, int hostPort) throws IOException {
+            String role = service.command().get(0);
+            Map<String, String> volumes = new HashMap<>();
+            service.mounts().forEach(m -> volumes.put(m.path(), dir.resolve("volumes").resolve(m.volume()).toString()));
+            Map<String, String> env = new LinkedHashMap<>();
+            service.environment().forEach((k, v) -> env.put(k, container(v, volumes)));
+            env.putAll(TEST_ENV);
+            // compose gives every container its own host name; sampler replica ids include it
+            env.put("HOSTNAME", "stack-" + name);
+            List<String> args = new ArrayList<>();
+            for (String arg : service.command()) {
+                args.add(container(arg, volumes));
+            }
+            if (hostPort > 0) {
+                String containerPort = Integer.toString(service.ports().values().iterator().next());
+                int i = args.indexOf("--port");
+                assertTrue(i > 0 && args.get(i + 1).equals(containerPort),
+                        service.name() + " must serve its published port " + containerPort + " (--port): " + args);
+                args.set(i + 1, Integer.toString(hostPort));
+            }
+            args.addAll(TEST_FLAGS.getOrDefault(role, List.of()));
+            return launch(name, dir, JVM.get(role), args, env, null);
+        }
+
+        /** A value as the container sees it, translated: the broker's address and the volumes' directories. */
+        private String container(String value, Map<String, String> volumes) {
+            String out = value.replace("kafka:9092", bootstrap);
+            for (Map.Entry<String, String> v : volumes.entrySet()) {
+                out = out.replace(v.getKey(), v.getValue());
+            }
+            return out;
+        }
+    }
+
+    private RoleProcess launch(String name, Path dir, List<String> jvm, List<String> args, Map<String, String> env,
+                               String readyText) throws IOException {
+        // kept after the run (target/ by default) so a failure in CI can be read
+        Path logs = Files.createDirectories(Path.of(System.getProperty("facestream.stackLogs", "target/stack-it")));
+        RoleProcess p = RoleProcess.start(name, RoleProcess.packagedJar(), jvm, args, env, dir.resolve("work").resolve(name), logs, readyText);
+        synchronized (started) {
+            started.add(p);
+        }
+        return p;
+    }
+
+    private void stopAll() throws InterruptedException {
+        List<RoleProcess> roles;
+        synchronized (started) {
+            roles = new ArrayList<>(started);
+        }
+        // clients first, the broker last, as compose stops dependants before their dependencies
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            roles.get(i).stop(GRACE);
+        }
+    }
+
+    /** The shutdown hook's last resort if the test JVM is stopped mid-test: no child JVM outlives it. */
+    private void kill() {
+        try {
+            stopAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Export versions ({@code step-000000000200}) sort by step; a later export may already have replaced it. */
+    private static boolean versionServedAtLeast(Observer observer, String version) {
+        try {
+            String served = observer.servedModelVersion();
+            return served != null && served.compareTo(version) >= 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while asking the server for its model", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Watches the stack from outside, as a user would: reads every pair and metrics record from the broker (the
+     * Kafka poll is what paces the checks), listens on the server's {@code /ws/metrics} like the dashboard, and asks
+     * the server for its status.
+     */
+    private final class Observer implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final URI status;
+        private final URI socket;
+        private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+        private WebSocket webSocket;
+        private String lastError = "none";
+        private final Map<String, Long> pairsByProducer = new HashMap<>();
+        private final Map<String, List<String>> identitiesByProducer = new HashMap<>();
+        private final Admin admin;
+        private final IdentityPartitions identityPartitions;
+        private final String samplerGroup;
+        private long trainerStep = -1;
+        private long socketEvalStep = -1;
+        private String exportedVersion;
+
+        Observer(String bootstrap, int httpPort) {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.PAIRS, Topics.METRICS)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            identityPartitions = new IdentityPartitions(consumer.partitionsFor(Topics.IDENTITIES).size());
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            samplerGroup = IngestConfig.defaults().groupId();
+            status = URI.create("http://127.0.0.1:" + httpPort + "/api/status");
+            socket = URI.create("ws://127.0.0.1:" + httpPort + "/ws/metrics");
+        }
+
+        /** Reads records and socket messages until {@code condition} holds; fails naming {@code what}. */
+        void until(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    StringBuilder tails = new StringBuilder();
+                    synchronized (started) {
+                        started.forEach(r -> tails.append('\n').append(r.tail()));
+                    }
+                    throw new AssertionError("no " + what + " within " + timeout + ": pairs by producer "
+                            + pairsByProducer + ", trainer step " + trainerStep + ", eval step on the socket "
+                            + socketEvalStep + ", exported " + exportedVersion + ", sampler group " + ownership() + " (last error: "
+                            + lastError + ")" + tails);
+                }
+                synchronized (started) {
+                    for (RoleProcess r : started) {
+                        if (!r.alive() && !r.exitExpected()) {
+                            throw new AssertionError(r.name() + " exited while waiting for " + what + "\n" + r.tail());
+                        }
+                    }
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.topic().equals(Topics.PAIRS)) {
+                        PairRecord pair = RecordCodec.decodePair(r.value());
+                        pairsByProducer.merge(pair.producerId(), 1L, Long::sum);
+                        identitiesByProducer.computeIfAbsent(pair.producerId(), k -> new ArrayList<>()).add(pair.identity());
+                    } else {
+                        MetricsEvent event = MetricsEvent.parse(r.value());
+                        if (event.type() == MetricsEvent.Type.TRAIN) {
+                            trainerStep = Math.max(trainerStep, event.step());
+                        }
+                    }
+                }
+                readSocket();
+            }
+        }
+
+        /** Connects once the server listens, then takes what the server pushed since the last look. */
+        private void readSocket() throws InterruptedException {
+            if (webSocket == null) {
+                try {
+                    webSocket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
+                            .buildAsync(socket, new Frames(frames)).get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // the server may still be starting; until() retries up to its deadline and reports this
+                    lastError = e.toString();
+                    return;
+                }
+            }
+            for (JsonObject frame = frames.poll(); frame != null; frame = frames.poll()) {
+                String type = frame.getString("type");
+                if ("eval".equals(type)) {
+                    socketEvalStep = Math.max(socketEvalStep, frame.getLong("step"));
+                } else if ("system".equals(type)
+                        && "modelExported".equals(frame.getJsonObject("figures").getString("event"))) {
+                    exportedVersion = frame.getJsonObject("figures").getString("version");
+                } else if ("closed".equals(type)) {
+                    lastError = "socket closed: " + frame.encode();
+                    webSocket = null;
+                }
+            }
+        }
+
+        /**
+         * The HTTP status of the URL the service's compose health check fetches ({@code curl -f URL}: healthy on
+         * 2xx), with the published port in place of the container's.
+         */
+        int healthStatus(ComposeFile.Service service, int hostPort) throws Exception {
+            List<String> test = service.healthcheck();
+            assertTrue(test.size() > 2 && test.get(1).equals("curl"), "expected a curl health check: " + test);
+            String containerPort = Integer.toString(service.ports().values().iterator().next());
+            URI url = URI.create(test.get(test.size() - 1).replace("localhost:" + containerPort, "127.0.0.1:" + hostPort));
+            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+
+        /** The model version the server's status reports (from the exports it shares with the trainer), or null. */
+        String servedModelVersion() throws InterruptedException {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                JsonObject model = new JsonObject(response.body()).getJsonObject("model");
+                return model == null ? null : model.getString("version");
+            } catch (IOException e) {
+                lastError = e.toString();
+                return null;
+            }
+        }
+
+        Set<String> producers() {
+            return pairsByProducer.keySet();
+        }
+
+        /** The producer id of the sampler replica started as {@code name} (its host name is part of the id). */
+        String producerOf(String name) {
+            return producers().stream().filter(p -> p.contains("stack-" + name + "-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no pairs from " + name + " among " + producers()));
+        }
+
+        long pairsFrom(String producer) {
+            return pairsByProducer.getOrDefault(producer, 0L);
+        }
+
+        /** The identity partitions of the pairs {@code producer} sent after its first {@code skip}. */
+        Set<Integer> partitionsFrom(String producer, long skip) {
+            List<String> identities = identitiesByProducer.getOrDefault(producer, List.of());
+            Set<Integer> out = new TreeSet<>();
+            identities.subList((int) Math.min(skip, identities.size()), identities.size())
+                    .forEach(identity -> out.add(identityPartitions.of(identity)));
+            return out;
+        }
+
+        Set<Integer> allIdentityPartitions() {
+            Set<Integer> all = new TreeSet<>();
+            for (int p = 0; p < identityPartitions.partitions(); p++) {
+                all.add(p);
+            }
+            return all;
+        }
+
+        /**
+         * Which sampler (by producer id) owns which partitions of the identities topic, as the samplers' consumer
+         * group has it now; empty while the group is rebalancing or unreachable.
+         */
+        Map<String, Set<Integer>> ownership() {
+            try {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(samplerGroup)).all()
+                        .get(5, TimeUnit.SECONDS).get(samplerGroup);
+                Map<String, Set<Integer>> owners = new HashMap<>();
+                for (MemberDescription m : group.members()) {
+                    Set<Integer> owned = new TreeSet<>();
+                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.IDENTITIES))
+                            .forEach(tp -> owned.add(tp.partition()));
+                    owners.put(m.clientId().replaceFirst("^facestream-ingest-", ""), owned);
+                }
+                return owners;
+            } catch (ExecutionException | TimeoutException e) {
+                lastError = "describing group " + samplerGroup + ": " + e;
+                return Map.of();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while describing group " + samplerGroup, e);
+            }
+        }
+
+        long trainerStep() {
+            return trainerStep;
+        }
+
+        long socketEvalStep() {
+            return socketEvalStep;
+        }
+
+        String exportedVersion() {
+            return exportedVersion;
+        }
+
+        @Override
+        public void close() {
+            if (webSocket != null) {
+                webSocket.abort();
+            }
+            consumer.close(Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Collects the server's text messages (possibly in parts) as JSON objects; a close becomes a "closed" frame. */
+    private static final class Frames implements WebSocket.Listener {
+        private final BlockingQueue<JsonObject> out;
+        private final StringBuilder partial = new StringBuilder();
+
+        Frames(BlockingQueue<JsonObject> out) {
+            this.out = out;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                out.add(new JsonObject(partial.toString()));
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            out.add(new JsonObject().put("type", "closed").put("code", code).put("reason", reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            out.add(new JsonObject().put("type", "closed").put("error", error.toString()));
+        }
+    }
+}
