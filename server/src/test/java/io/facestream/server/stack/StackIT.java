@@ -71,6 +71,8 @@ class StackIT {
             Map.entry("FACESTREAM_TRAINER_TRAINEVENTEVERY", "1"),
             Map.entry("FACESTREAM_TRAINER_VALIDATIONPAIRS", "40"),
             Map.entry("FACESTREAM_TRAINER_PREFETCHBATCHES", "1"),
+            // compose sets trainer.checkpointDir: samplers require lagLow >= (checkpointEvery + 2) * batchPairs = 48
+            Map.entry("FACESTREAM_TRAINER_CHECKPOINTEVERY", "4"),
             // above what the trainer holds uncommitted (its prefetch and batch), or the samplers would never resume
             Map.entry("FACESTREAM_SAMPLER_LAGHIGH", "160"),
             Map.entry("FACESTREAM_SAMPLER_LAGLOW", "80"),
@@ -150,6 +152,8 @@ class StackIT {
                         () -> observer.ownership().equals(Map.of(remaining, observer.allIdentityPartitions()))
                                 && observer.partitionsFrom(remaining, pairsBefore).stream().anyMatch(movingPartitions::contains)
                                 && observer.trainerStep() >= stepBefore + 4);
+                assertTrue(checkpointIn(dir.resolve("volumes").resolve("checkpoints")),
+                        "no checkpoint.json in the checkpoints volume\n" + trainerRole.tail());
                 for (RoleProcess role : List.of(broker, sampler2, trainerRole, server)) {
                     assertTrue(role.alive(), role.name() + " exited\n" + role.tail());
                 }
@@ -248,6 +252,16 @@ class StackIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while asking the server for its model", e);
+        }
+    }
+
+    /** Whether a checkpoint (its checkpoint.json) was written under {@code volume}. */
+    private static boolean checkpointIn(Path volume) throws IOException {
+        if (!Files.isDirectory(volume)) {
+            return false;
+        }
+        try (var files = Files.walk(volume)) {
+            return files.anyMatch(f -> f.getFileName().toString().equals("checkpoint.json"));
         }
     }
 
