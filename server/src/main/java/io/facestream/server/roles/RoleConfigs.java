@@ -108,7 +108,12 @@ public final class RoleConfigs {
             try {
                 admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
                 return true;
-            } catch (Exception e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // not ready is the answer; the reason goes to the log so an operator can see why
+                org.slf4j.LoggerFactory.getLogger(RoleConfigs.class).debug("broker not reachable: {}", e.toString());
                 return false;
             }
         });
