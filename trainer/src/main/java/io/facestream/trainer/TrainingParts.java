@@ -8,7 +8,6 @@ import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.checkpoint.StoredCheckpoint;
 import io.facestream.trainer.checkpoint.TrainingLedger;
-import io.facestream.trainer.data.Augmenter;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
@@ -56,7 +55,7 @@ final class TrainingParts {
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
                 4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
-                config.augment() ? Augmenter.defaults() : Augmenter.none(), Normalisation.MEAN, Normalisation.SCALE,
+                config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
                 config.prefetchBatches(), config.decodeThreads(), dataSeed,
                 (pair, error) -> deadLetters.send(config.pairsTopic(), pair, error).whenComplete((ok, e) -> {
                     if (e == null) {

@@ -2,6 +2,7 @@ package io.facestream.trainer;
 
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
+import io.facestream.trainer.data.Augmenter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,24 @@ class TrainerConfigTest {
                     () -> TrainerConfig.from(Settings.of(Map.of(bad[0], bad[1]))));
             assertTrue(e.getMessage().startsWith(bad[0] + " must be") && e.getMessage().contains("["),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("augmentation is mild by default, sized by its four keys, and trainer.augment=false turns it off")
+    void augmentation() {
+        assertEquals(new Augmenter(0.5, 1, 0.03, 0.05), TrainerConfig.defaults().augmentation());
+        TrainerConfig strong = TrainerConfig.from(Settings.of(Map.of("trainer.augmentFlip", "1",
+                "trainer.augmentShift", "4", "trainer.augmentBrightness", "0.15", "trainer.augmentContrast", "0.2")));
+        assertEquals(new Augmenter(1.0, 4, 0.15, 0.2), strong.augmentation());
+        TrainerConfig off = TrainerConfig.from(Settings.of(Map.of("trainer.augment", "false",
+                "trainer.augmentShift", "4")));
+        assertEquals(Augmenter.none(), off.augmentation());
+        for (String[] bad : new String[][]{{"trainer.augmentFlip", "1.5"}, {"trainer.augmentShift", "-1"},
+                {"trainer.augmentContrast", "1"}, {"trainer.augmentBrightness", "bright"}}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> TrainerConfig.from(Settings.of(Map.of(bad[0], bad[1]))));
+            assertTrue(e.getMessage().startsWith(bad[0] + " must be"), e.getMessage());
         }
     }
 }

@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
  */
 public record Augmenter(double flip, int maxShift, double brightness, double contrast) {
 
-    /** Defaults suited to 64x64 faces. */
-    public static Augmenter defaults() {
-        return new Augmenter(0.5, 4, 0.15, 0.2);
+    public Augmenter {
+        if (!(flip >= 0 && flip <= 1) || maxShift < 0 || !(brightness >= 0) || !(contrast >= 0 && contrast < 1)) {
+            throw new IllegalArgumentException("augmentation out of range: flip " + flip + " (0..1), maxShift "
+                    + maxShift + " (>= 0), brightness " + brightness + " (>= 0), contrast " + contrast + " (0..1)");
+        }
     }
 
     /** No augmentation: evaluation and validation. */

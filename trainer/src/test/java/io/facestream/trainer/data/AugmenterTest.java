@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AugmenterTest {
@@ -46,7 +47,7 @@ class AugmenterTest {
     @Test
     @DisplayName("over many random draws values stay in 0..255 and the image keeps its size")
     void bounds() {
-        Augmenter a = Augmenter.defaults();
+        Augmenter a = new Augmenter(0.5, 4, 0.15, 0.2);
         SplittableRandom rng = new SplittableRandom(7);
         for (int i = 0; i < 500; i++) {
             float[] img = ramp();
@@ -54,6 +55,16 @@ class AugmenterTest {
             for (float v : img) {
                 assertTrue(v >= 0 && v <= 255, "value " + v);
             }
+        }
+    }
+
+    @Test
+    @DisplayName("an out-of-range setting is refused, naming every setting and its range")
+    void refusesBadSettings() {
+        for (Runnable bad : new Runnable[]{() -> new Augmenter(-0.1, 0, 0, 0), () -> new Augmenter(0, -1, 0, 0),
+                () -> new Augmenter(0, 0, Double.NaN, 0), () -> new Augmenter(0, 0, 0, 1.0)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::run);
+            assertTrue(e.getMessage().contains("flip") && e.getMessage().contains("contrast"), e.getMessage());
         }
     }
 }
