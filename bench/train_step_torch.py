@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Training-step throughput of FaceStream's SMALL embedding network in PyTorch (CPU).
 
-Reads the architecture that TrainStepBench --describe prints (conv/BN/ReLU stack, dense, BN, L2 norm), builds
+Reads the architecture that TrainStepBench --describe prints (conv/ReLU stack, optional BN, dense, BN, L2 norm), builds
 the same network, and times training steps with a batch-hard triplet loss on one fixed random batch of
 identity pairs (rows 2i and 2i+1 share an identity). Prints one RESULT line like TrainStepBench.
 
@@ -25,6 +25,8 @@ def build(spec):
         if kind == "conv":
             k, s = layer["kernel"], layer["stride"]
             layers.append(nn.Conv2d(channels, layer["out"], k, stride=s, padding=k // 2, bias=layer["bias"]))
+            if layer.get("relu"):
+                layers.append(nn.ReLU(inplace=True))
             channels = layer["out"]
             height, width = -(-height // s), -(-width // s)
         elif kind == "bn":

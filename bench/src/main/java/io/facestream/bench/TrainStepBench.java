@@ -120,7 +120,8 @@ public final class TrainStepBench {
                 Layer layer = lv.getLayerConf().getLayer();
                 if (layer instanceof ConvolutionLayer c) {
                     layers.add(new JsonObject().put("type", "conv").put("name", name).put("kernel", c.getKernelSize()[0])
-                            .put("stride", c.getStride()[0]).put("out", c.getNOut()).put("bias", c.hasBias()));
+                            .put("stride", c.getStride()[0]).put("out", c.getNOut()).put("bias", c.hasBias())
+                            .put("relu", c.getActivationFn() instanceof ActivationReLU));
                 } else if (layer instanceof BatchNormalization b) {
                     layers.add(new JsonObject().put("type", "bn").put("name", name)
                             .put("relu", b.getActivationFn() instanceof ActivationReLU));

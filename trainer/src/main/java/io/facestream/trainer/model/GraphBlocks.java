@@ -10,9 +10,10 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * Conv / batch-norm / activation building blocks appended to a graph under generated names
- * ({@code <name>_conv} or {@code <name>_dw}, then {@code <name>_bn}). Convolutions have no bias because the
- * batch norm after them has its own shift; the activation is applied by the batch-norm layer. Each method
- * returns the name of the vertex holding the block's output.
+ * ({@code <name>_conv} or {@code <name>_dw}, then {@code <name>_bn}). Convolutions followed by batch norm have
+ * no bias because the batch norm has its own shift, and the batch-norm layer applies the activation; a
+ * {@link #plainConv plain convolution} has a bias and applies its activation itself. Each method returns the
+ * name of the vertex holding the block's output.
  *
  * <p>ReLU only: DL4J 1.0.0-M2.1's PReLU layer fails in backprop on convolutional input with per-channel
  * slopes (libnd4j {@code prelu_bp} rejects the shared-axes alpha), so MobileFaceNet's PReLU becomes ReLU.
@@ -35,6 +36,19 @@ final class GraphBlocks {
                 .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(false)
                 .activation(Activation.IDENTITY).build(), input);
         return batchNorm(name, name + "_conv", relu);
+    }
+
+    /**
+     * A full {@code k x k} convolution with bias and {@code nOut} filters, then ReLU if {@code relu}; no batch
+     * norm. On the CPU in DL4J 1.0.0-M2.1 a batch-norm layer costs about as much as the convolution before it:
+     * its helper computes the batch mean and variance with strided reductions outside oneDNN, and its backward
+     * pass adds work around oneDNN's.
+     */
+    String plainConv(String name, String input, int kernel, int stride, int nOut, boolean relu) {
+        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(true)
+                .activation(relu ? Activation.RELU : Activation.IDENTITY).build(), input);
+        return name + "_conv";
     }
 
     /**
