@@ -2,9 +2,12 @@ package io.facestream.server.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -61,6 +64,7 @@ public final class KafkaTopics {
             }
         }
         Map<String, TopicDescription> usable = awaitLeaders(admin, topics.stream().map(NewTopic::name).toList(), deadline, timeout);
+        awaitServing(admin, usable, deadline, timeout);
         for (NewTopic topic : topics) {
             int actual = usable.get(topic.name()).partitions().size();
             if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
@@ -87,6 +91,42 @@ public final class KafkaTopics {
             if (System.nanoTime() > deadline) {
                 List<String> waiting = names.stream().filter(n -> !ready.containsKey(n)).toList();
                 throw new EmbeddedKafkaException("topics " + waiting + " have no leader for every partition after " + timeout);
+            }
+            pause();
+        }
+    }
+
+    /**
+     * Waits until the leader of every partition answers a ListOffsets request. The metadata that
+     * {@link #awaitLeaders} reads can name a leader before that broker has taken the partition over; a producer
+     * writing then gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer retrying several in-flight batches
+     * after it has been seen to fail with OUT_OF_ORDER_SEQUENCE_NUMBER on a busy machine.
+     */
+    private static void awaitServing(Admin admin, Map<String, TopicDescription> topics, long deadline,
+                                     Duration timeout) {
+        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+        topics.values().forEach(t -> t.partitions().forEach(
+                p -> partitions.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+        if (partitions.isEmpty()) {
+            return;
+        }
+        String name = partitions.keySet().iterator().next().topic();
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(remainingMillis(deadline, name), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new EmbeddedKafkaException("cannot read the offsets of topics " + topics.keySet() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                LOG.debug("Leaders of {} not serving yet: {}", topics.keySet(), e.getCause().toString());
+            } catch (TimeoutException e) {
+                throw new EmbeddedKafkaException("the leaders of topics " + topics.keySet()
+                        + " did not serve within " + timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EmbeddedKafkaException("interrupted while waiting for the leaders of " + topics.keySet(), e);
             }
             pause();
         }
