@@ -34,8 +34,9 @@ import java.util.SplittableRandom;
 /**
  * Held-out accuracy against training steps for one configuration, in process and without Kafka, so model and
  * data settings can be compared by steps (which a busy machine does not distort) rather than by seconds.
- * Arguments are configuration keys as {@code key=value} (trainer.*, plus synthetic.identities,
- * synthetic.images, curve.steps, curve.evalEvery, curve.valPairs). Prints one line per evaluation.
+ * Arguments are configuration keys as {@code key=value}: trainer.*, synthetic.identities and synthetic.images
+ * (by default the demo's), curve.steps, curve.evalEvery, curve.valPairs. Prints one line per evaluation, with the
+ * same protocol on pairs of training identities beside the held-out figure.
  */
 public final class LearningCurve {
     private LearningCurve() {
@@ -50,19 +51,22 @@ public final class LearningCurve {
         Settings s = Settings.of(kv);
         int steps = s.integer("curve.steps", 600, 1, 1_000_000);
         int evalEvery = s.integer("curve.evalEvery", 100, 1, 1_000_000);
-        int batchPairs = s.integer("trainer.batchPairs", 48, 2, 4096);
-        Augmenter aug = TrainerConfig.from(s).augmentation();
-        SyntheticConfig train = SyntheticConfig.of(7, s.integer("synthetic.identities", 400, 2, 1_000_000),
-                s.integer("synthetic.images", 30, 2, 10_000), 64, 0);
+        int valPairs = s.integer("curve.valPairs", 2000, 10, 100_000);
+        TrainerConfig trainer = TrainerConfig.from(s);
+        int batchPairs = trainer.batchPairs();
+        Augmenter aug = trainer.augmentation();
+        SyntheticConfig demo = SyntheticConfig.defaults();
+        SyntheticConfig train = SyntheticConfig.of(demo.seed(),
+                s.integer("synthetic.identities", demo.identities(), 2, 1_000_000),
+                s.integer("synthetic.images", demo.imagesPerIdentity(), 2, 10_000), demo.size(), 0);
         ModelConfig modelConfig = RoleConfigs.model(s);
-        ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), 1 << 24);
+        ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainer.maxImagePixels());
         try (SyntheticFaces source = new SyntheticFaces(train);
              SyntheticFaces held = Demo.syntheticValidation(train, 200);
              EmbeddingModel model = EmbeddingModel.create(modelConfig)) {
-            ValidationSet val = ValidationSet.sample(held, s.integer("curve.valPairs", 2000, 10, 100_000), 1, decoder);
+            ValidationSet val = ValidationSet.sample(held, valPairs, 1, decoder);
             // the same protocol on identities the model trains on: the gap to held-out shows overfitting
-            ValidationSet seen = ValidationSet.sample(source, s.integer("curve.valPairs", 2000, 10, 100_000), 3,
-                    decoder);
+            ValidationSet seen = ValidationSet.sample(source, valPairs, 3, decoder);
             PairSampler sampler = new PairSampler(IdentityPolicy.UNIFORM, 100, 2, 3);
             for (String id : source.identities()) {
                 sampler.addIdentity(id, source.imageCount(id));
@@ -71,7 +75,7 @@ public final class LearningCurve {
             PairBatcher<PairRecord> batcher = new PairBatcher<>(batchPairs, PairRecord::identity, 100 * batchPairs);
             SplittableRandom rng = new SplittableRandom(5);
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
-            Evaluator evaluator = new Evaluator(1.0);
+            Evaluator evaluator = new Evaluator(trainer.threshold());
             int size = modelConfig.inputSize();
             int img = 3 * size * size;
             long t0 = System.nanoTime();
