@@ -75,13 +75,19 @@ public final class RecordIoIndex {
         if (!sorted) {
             sortByKey(k, o);
         }
-        for (int i = 1; i < n; i++) {
-            if (k[i] == k[i - 1]) {
+        // the sort is stable, so of entries with the same key the first in the file comes first and is kept
+        int unique = 0;
+        for (int i = 0; i < n; i++) {
+            if (unique > 0 && k[i] == k[unique - 1]) {
                 bad.found(new BadRecord(idx, 0, BadRecord.Kind.MALFORMED, "key " + k[i]
                         + " appears more than once; the first entry is used"));
+                continue;
             }
+            k[unique] = k[i];
+            o[unique] = o[i];
+            unique++;
         }
-        return new RecordIoIndex(k, o);
+        return new RecordIoIndex(Arrays.copyOf(k, unique), Arrays.copyOf(o, unique));
     }
 
     private static long[] parse(String text) {
@@ -117,21 +123,20 @@ public final class RecordIoIndex {
     /** The offset of {@code key}'s record, or -1 when the index has no entry for it. */
     public long offset(long key) {
         int i = Arrays.binarySearch(keys, key);
-        if (i < 0) {
-            return -1;
-        }
-        while (i > 0 && keys[i - 1] == key) {
-            i--;
-        }
-        return offsets[i];
+        return i < 0 ? -1 : offsets[i];
     }
 
     public int size() {
         return keys.length;
     }
 
-    /** The {@code i}-th key in ascending order. */
+    /** The {@code i}-th key in ascending order (keys are unique). */
     public long key(int i) {
         return keys[i];
+    }
+
+    /** The offset of the {@code i}-th key's record. */
+    public long offsetAt(int i) {
+        return offsets[i];
     }
 }

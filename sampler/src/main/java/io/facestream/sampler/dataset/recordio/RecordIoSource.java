@@ -126,9 +126,10 @@ public final class RecordIoSource extends CatalogSource {
         }
         long start = (long) header.labels()[0];
         long end = (long) header.labels()[1];
-        if (start < 0 || end < start) {
+        if (start < 0 || end < start || end - start > index.size()) {
             bad.found(new BadRecord(rec, headerAt, BadRecord.Kind.MALFORMED, "the header record's identity range ["
-                    + start + ", " + end + ") is empty or negative; identities are made from the image labels instead"));
+                    + start + ", " + end + ") is negative or longer than the .idx (" + index.size()
+                    + " entries); identities are made from the image labels instead"));
             return null;
         }
         Map<Long, long[]> out = new LinkedHashMap<>();
@@ -160,7 +161,12 @@ public final class RecordIoSource extends CatalogSource {
                     + " should hold an image range [a, b) as its label, has " + header));
             return;
         }
-        long[] offsets = new long[(int) Math.min(last - first, Integer.MAX_VALUE)];
+        if (last - first > index.size()) {
+            bad.found(new BadRecord(rec, at, BadRecord.Kind.MALFORMED, "identity record " + key + "'s image range ["
+                    + first + ", " + last + ") is longer than the .idx (" + index.size() + " entries); it is left out"));
+            return;
+        }
+        long[] offsets = new long[(int) (last - first)];
         int n = 0;
         for (long image = first; image < last; image++) {
             long offset = index.offset(image);
@@ -194,7 +200,7 @@ public final class RecordIoSource extends CatalogSource {
         Map<Long, long[]> groups = new LinkedHashMap<>();
         Map<Long, Integer> sizes = new HashMap<>();
         for (int i = 0; i < index.size(); i++) {
-            long at = index.offset(index.key(i));
+            long at = index.offsetAt(i);
             long label;
             try {
                 label = classLabel(head(ch, at), at);

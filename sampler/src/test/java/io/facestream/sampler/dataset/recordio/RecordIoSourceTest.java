@@ -9,6 +9,7 @@ import io.facestream.sampler.dataset.formats.DatasetVerifier;
 import io.facestream.sampler.dataset.formats.Fixtures;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -128,6 +129,73 @@ class RecordIoSourceTest {
             assertEquals(List.of("4", "2", "9"), src.identities());
             assertEquals(List.of(2, 2, 1), src.identities().stream().map(src::imageCount).collect(Collectors.toList()));
             assertArrayEquals(FACES.read(FACES.identities().get(0), 3).bytes(), src.read("2", 1).bytes());
+        }
+    }
+
+    @Test
+    @DisplayName("a key listed twice in the .idx keeps its first entry: no record is counted twice, one bad record")
+    void duplicateIndexKey() throws IOException {
+        Path rec = dir.resolve("flat.rec");
+        StringBuilder idx = new StringBuilder();
+        float[] labels = {4, 2, 4, 2, 9};
+        long[] offsets = new long[labels.length];
+        try (RecordIoWriter w = new RecordIoWriter(Files.newOutputStream(rec))) {
+            for (int k = 0; k < labels.length; k++) {
+                byte[] image = FACES.read(FACES.identities().get(0), k % 4).bytes();
+                offsets[k] = w.write(IrHeader.single(labels[k], k).pack(image));
+                idx.append(k).append('\t').append(offsets[k]).append('\n');
+            }
+        }
+        idx.append(1).append('\t').append(offsets[3]).append('\n'); // key 1 again, pointing at record 3
+        Files.writeString(dir.resolve("flat.idx"), idx, StandardCharsets.US_ASCII);
+        try (RecordIoSource src = RecordIoSource.open(rec, SKIP)) {
+            assertEquals(List.of("4", "2", "9"), src.identities());
+            assertEquals(List.of(2, 2, 1), src.identities().stream().map(src::imageCount).collect(Collectors.toList()));
+            assertArrayEquals(FACES.read(FACES.identities().get(0), 1).bytes(), src.read("2", 0).bytes());
+            assertArrayEquals(FACES.read(FACES.identities().get(0), 3).bytes(), src.read("2", 1).bytes());
+            assertEquals(1, src.badRecords().count(BadRecord.Kind.MALFORMED));
+            assertTrue(src.badRecords().first().get(0).detail().contains("key 1 appears more than once"));
+        }
+    }
+
+    @Test
+    @DisplayName("a header or identity range longer than the .idx is a bad record, not a huge allocation or loop")
+    @Timeout(60) // before the check, the header's range made a loop of 2^63 steps
+    void absurdRanges() throws IOException {
+        Path rec = dir.resolve("huge.rec");
+        StringBuilder idx = new StringBuilder();
+        byte[] image = FACES.read(FACES.identities().get(0), 0).bytes();
+        try (RecordIoWriter w = new RecordIoWriter(Files.newOutputStream(rec))) {
+            // record 0: a header whose identity range runs to float32's largest value
+            idx.append(0).append('\t').append(w.write(IrHeader.array(1, 3e38f).pack(new byte[0]))).append('\n');
+            idx.append(1).append('\t').append(w.write(IrHeader.single(5, 1).pack(image))).append('\n');
+            idx.append(2).append('\t').append(w.write(IrHeader.single(5, 2).pack(image))).append('\n');
+        }
+        Files.writeString(dir.resolve("huge.idx"), idx, StandardCharsets.US_ASCII);
+        try (RecordIoSource src = RecordIoSource.open(rec, SKIP)) {
+            // grouped by label instead (the header record itself lands in a one-record group of its first label)
+            assertTrue(src.identities().contains("5"), src.identities().toString());
+            assertEquals(2, src.imageCount("5"));
+            assertTrue(src.badRecords().first().get(0).detail().contains("longer than the .idx"),
+                    src.badRecords().first().get(0).detail());
+        }
+
+        Path rec2 = dir.resolve("range.rec");
+        StringBuilder idx2 = new StringBuilder();
+        try (RecordIoWriter w = new RecordIoWriter(Files.newOutputStream(rec2))) {
+            idx2.append(0).append('\t').append(w.write(IrHeader.array(3, 4).pack(new byte[0]))).append('\n');
+            idx2.append(1).append('\t').append(w.write(IrHeader.single(5, 1).pack(image))).append('\n');
+            idx2.append(2).append('\t').append(w.write(IrHeader.single(5, 2).pack(image))).append('\n');
+            // identity record 3: an image range [1, 3e38)
+            idx2.append(3).append('\t').append(w.write(IrHeader.array(1, 3e38f).pack(new byte[0]))).append('\n');
+        }
+        Files.writeString(dir.resolve("range.idx"), idx2, StandardCharsets.US_ASCII);
+        try (RecordIoSource src = RecordIoSource.open(rec2, SKIP)) {
+            assertEquals(List.of(), src.identities());
+            BadRecord bad = src.badRecords().first().get(0);
+            assertEquals(BadRecord.Kind.MALFORMED, bad.kind());
+            assertTrue(bad.detail().contains("identity record 3's image range") && bad.detail().contains("longer"),
+                    bad.detail());
         }
     }
 
