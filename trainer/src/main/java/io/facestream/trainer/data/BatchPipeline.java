@@ -18,15 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
  * Turns the pair stream into ready training batches, overlapped with training: one data thread pulls pairs,
  * a pool of decode threads decodes and augments them (in arrival order), and finished batches wait in a queue
  * of {@code prefetch} batches. A full queue stops the data thread, which stops pulling from Kafka: demand
- * follows the trainer. A pair with an image that does not decode is handed to {@code rejected} and never
- * reaches a batch. Augmentation is seeded per record ({@link #recordRandom}). Owns the source: closing the
+ * follows the trainer. A pair with an image that does not decode goes back to the source
+ * ({@link PairSource#reject}) and never reaches a batch. Augmentation is seeded per record ({@link #recordRandom}). Owns the source: closing the
  * pipeline closes it.
  */
 public final class BatchPipeline implements AutoCloseable {
@@ -40,12 +38,10 @@ public final class BatchPipeline implements AutoCloseable {
     private final Augmenter augmenter;
     private final float mean;
     private final float scale;
-    private final BiConsumer<ReceivedPair, ImageDecodeException> rejected;
     private final BlockingQueue<TrainingBatch> ready;
     private final ExecutorService decoders;
     private final Thread dataThread;
     private final long seed;
-    private final AtomicLong rejectedCount = new AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -54,8 +50,7 @@ public final class BatchPipeline implements AutoCloseable {
      * @param scale multiplied after subtracting
      */
     public BatchPipeline(PairSource source, int batchPairs, ImageDecoder decoder, Augmenter augmenter,
-                         float mean, float scale, int prefetch, int decodeThreads, long seed,
-                         BiConsumer<ReceivedPair, ImageDecodeException> rejected) {
+                         float mean, float scale, int prefetch, int decodeThreads, long seed) {
         this.source = source;
         this.batchPairs = batchPairs;
         this.batcher = new PairBatcher<>(batchPairs, DecodedPair::identity, 50 * batchPairs);
@@ -64,7 +59,6 @@ public final class BatchPipeline implements AutoCloseable {
         this.mean = mean;
         this.scale = scale;
         this.seed = seed;
-        this.rejected = rejected;
         this.ready = new ArrayBlockingQueue<>(prefetch);
         AtomicInteger n = new AtomicInteger();
         this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> daemon(r, "facestream-decode-" + n.incrementAndGet()));
@@ -79,10 +73,6 @@ public final class BatchPipeline implements AutoCloseable {
             throw new IllegalStateException("data pipeline failed: " + failure.getMessage(), failure);
         }
         return b;
-    }
-
-    public long rejectedPairs() {
-        return rejectedCount.get();
     }
 
     private void run() {
@@ -147,8 +137,7 @@ public final class BatchPipeline implements AutoCloseable {
             decoder.decodeInto(p.pair().first(), pixels, 0);
             decoder.decodeInto(p.pair().second(), pixels, imageFloats);
         } catch (ImageDecodeException e) {
-            rejectedCount.incrementAndGet();
-            rejected.accept(p, e);
+            source.reject(p, e);
             return null;
         }
         augmenter.apply(pixels, 0, decoder.size(), rng, scratch);
