@@ -80,7 +80,6 @@ public final class BatchPipeline implements AutoCloseable {
         int maxInFlight = 2 * batchPairs;
         try {
             PairBatcher<DecodedPair>.Filling filling = batcher.start();
-            long started = System.nanoTime();
             while (running) {
                 while (inFlight.size() < maxInFlight) {
                     ReceivedPair p = source.poll(inFlight.isEmpty() ? POLL : Duration.ZERO);
@@ -100,12 +99,19 @@ public final class BatchPipeline implements AutoCloseable {
                 }
                 filling.offer(decoded);
                 if (filling.full()) {
-                    TrainingBatch batch = assemble(filling, (System.nanoTime() - started) / 1_000_000);
-                    while (running && !ready.offer(batch, 200, TimeUnit.MILLISECONDS)) {
-                        // the trainer is busy: hold the batch, and with it the demand on Kafka
+                    TrainingBatch batch = assemble(filling);
+                    boolean queued = false;
+                    try {
+                        while (running && !(queued = ready.offer(batch, 200, TimeUnit.MILLISECONDS))) {
+                            // the trainer is busy: hold the batch, and with it the demand on Kafka
+                        }
+                    } finally {
+                        if (!queued) {
+                            // stopped while it waited: nobody will take it, so free its off-heap buffer now
+                            batch.close();
+                        }
                     }
                     filling = batcher.start();
-                    started = System.nanoTime();
                 }
             }
         } catch (InterruptedException e) {
@@ -145,7 +151,7 @@ public final class BatchPipeline implements AutoCloseable {
         return new DecodedPair(p, pixels);
     }
 
-    private TrainingBatch assemble(PairBatcher<DecodedPair>.Filling filling, long fillMillis) {
+    private TrainingBatch assemble(PairBatcher<DecodedPair>.Filling filling) {
         int size = decoder.size();
         int pairFloats = 2 * 3 * size * size;
         float[] data = new float[batchPairs * pairFloats];
@@ -157,7 +163,7 @@ public final class BatchPipeline implements AutoCloseable {
             }
         }
         var images = Nd4j.create(data, new long[]{2L * batchPairs, 3, size, size}, 'c');
-        return new TrainingBatch(images, java.util.List.copyOf(filling.pairs()), fillMillis);
+        return new TrainingBatch(images, java.util.List.copyOf(filling.pairs()));
     }
 
     @Override

@@ -158,11 +158,6 @@ public final class ModelExports {
         }
     }
 
-    /** Deletes the export directory with every version and staging directory in it. */
-    public void deleteAll() throws IOException {
-        deleteTree(root);
-    }
-
     private Path staging(long step) {
         return root.resolve(STAGING + String.format(Locale.ROOT, "%012d", step));
     }
