@@ -90,10 +90,6 @@ public final class TrainingLoop implements Runnable {
                 StepResult result;
                 try (batch) {
                     result = model.fit(batch.images());
-                    if (!Double.isFinite(result.loss())) {
-                        throw new IllegalStateException("loss became " + result.loss() + " at step " + step
-                                + ": lower model.learningRate or check the input data");
-                    }
                     step++;
                     for (StepListener l : listeners) {
                         l.trained(step, batch);

@@ -56,16 +56,7 @@ final class TrainingParts {
                 4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
-                config.prefetchBatches(), config.decodeThreads(), dataSeed,
-                (pair, error) -> deadLetters.send(config.pairsTopic(), pair, error).whenComplete((ok, e) -> {
-                    if (e == null) {
-                        pair.acknowledge();
-                    } else {
-                        // not acknowledged: no checkpoint gets past it, and a restart reads it again
-                        LOG.error("could not dead-letter the pair at partition={} offset={}", pair.partition(),
-                                pair.offset(), e);
-                    }
-                }));
+                config.prefetchBatches(), config.decodeThreads(), dataSeed);
         List<StepListener> listeners = new ArrayList<>();
         TrainingLedger ledger = null;
         if (config.ledgerFile() != null) {

@@ -1,5 +1,6 @@
 package io.facestream.trainer.checkpoint;
 
+import io.facestream.trainer.files.FileTrees;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -156,7 +157,7 @@ public final class CheckpointStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, STAGING + "*")) {
             for (Path p : entries) {
                 LOG.warn("removing partial checkpoint {} (a save that did not finish)", p);
-                Durable.deleteTree(p);
+                FileTrees.deleteTree(p);
             }
         } catch (IOException e) {
             throw new CheckpointException("cannot clean partial checkpoints in " + root + ": " + e, e);
@@ -167,7 +168,7 @@ public final class CheckpointStore {
         try {
             List<Path> dirs = complete();
             for (Path old : dirs.subList(Math.min(kept, dirs.size()), dirs.size())) {
-                Durable.deleteTree(old);
+                FileTrees.deleteTree(old);
             }
         } catch (IOException e) {
             // the new checkpoint is in place; an old one left behind only costs disk space until the next save
@@ -177,7 +178,7 @@ public final class CheckpointStore {
 
     private static void discard(Path staging) {
         try {
-            Durable.deleteTree(staging);
+            FileTrees.deleteTree(staging);
         } catch (IOException e) {
             LOG.warn("could not remove the staging directory {} of a failed checkpoint: {}", staging, e.toString());
         }

@@ -18,15 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
  * Turns the pair stream into ready training batches, overlapped with training: one data thread pulls pairs,
  * a pool of decode threads decodes and augments them (in arrival order), and finished batches wait in a queue
  * of {@code prefetch} batches. A full queue stops the data thread, which stops pulling from Kafka: demand
- * follows the trainer. A pair with an image that does not decode is handed to {@code rejected} and never
- * reaches a batch. Augmentation is seeded per record ({@link #recordRandom}). Owns the source: closing the
+ * follows the trainer. A pair with an image that does not decode goes back to the source
+ * ({@link PairSource#reject}) and never reaches a batch. Augmentation is seeded per record ({@link #recordRandom}). Owns the source: closing the
  * pipeline closes it.
  */
 public final class BatchPipeline implements AutoCloseable {
@@ -40,12 +38,10 @@ public final class BatchPipeline implements AutoCloseable {
     private final Augmenter augmenter;
     private final float mean;
     private final float scale;
-    private final BiConsumer<ReceivedPair, ImageDecodeException> rejected;
     private final BlockingQueue<TrainingBatch> ready;
     private final ExecutorService decoders;
     private final Thread dataThread;
     private final long seed;
-    private final AtomicLong rejectedCount = new AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -54,8 +50,7 @@ public final class BatchPipeline implements AutoCloseable {
      * @param scale multiplied after subtracting
      */
     public BatchPipeline(PairSource source, int batchPairs, ImageDecoder decoder, Augmenter augmenter,
-                         float mean, float scale, int prefetch, int decodeThreads, long seed,
-                         BiConsumer<ReceivedPair, ImageDecodeException> rejected) {
+                         float mean, float scale, int prefetch, int decodeThreads, long seed) {
         this.source = source;
         this.batchPairs = batchPairs;
         this.batcher = new PairBatcher<>(batchPairs, DecodedPair::identity, 50 * batchPairs);
@@ -64,7 +59,6 @@ public final class BatchPipeline implements AutoCloseable {
         this.mean = mean;
         this.scale = scale;
         this.seed = seed;
-        this.rejected = rejected;
         this.ready = new ArrayBlockingQueue<>(prefetch);
         AtomicInteger n = new AtomicInteger();
         this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> daemon(r, "facestream-decode-" + n.incrementAndGet()));
@@ -81,16 +75,11 @@ public final class BatchPipeline implements AutoCloseable {
         return b;
     }
 
-    public long rejectedPairs() {
-        return rejectedCount.get();
-    }
-
     private void run() {
         Deque<Future<DecodedPair>> inFlight = new ArrayDeque<>();
         int maxInFlight = 2 * batchPairs;
         try {
             PairBatcher<DecodedPair>.Filling filling = batcher.start();
-            long started = System.nanoTime();
             while (running) {
                 while (inFlight.size() < maxInFlight) {
                     ReceivedPair p = source.poll(inFlight.isEmpty() ? POLL : Duration.ZERO);
@@ -110,12 +99,19 @@ public final class BatchPipeline implements AutoCloseable {
                 }
                 filling.offer(decoded);
                 if (filling.full()) {
-                    TrainingBatch batch = assemble(filling, (System.nanoTime() - started) / 1_000_000);
-                    while (running && !ready.offer(batch, 200, TimeUnit.MILLISECONDS)) {
-                        // the trainer is busy: hold the batch, and with it the demand on Kafka
+                    TrainingBatch batch = assemble(filling);
+                    boolean queued = false;
+                    try {
+                        while (running && !(queued = ready.offer(batch, 200, TimeUnit.MILLISECONDS))) {
+                            // the trainer is busy: hold the batch, and with it the demand on Kafka
+                        }
+                    } finally {
+                        if (!queued) {
+                            // stopped while it waited: nobody will take it, so free its off-heap buffer now
+                            batch.close();
+                        }
                     }
                     filling = batcher.start();
-                    started = System.nanoTime();
                 }
             }
         } catch (InterruptedException e) {
@@ -147,8 +143,7 @@ public final class BatchPipeline implements AutoCloseable {
             decoder.decodeInto(p.pair().first(), pixels, 0);
             decoder.decodeInto(p.pair().second(), pixels, imageFloats);
         } catch (ImageDecodeException e) {
-            rejectedCount.incrementAndGet();
-            rejected.accept(p, e);
+            source.reject(p, e);
             return null;
         }
         augmenter.apply(pixels, 0, decoder.size(), rng, scratch);
@@ -156,7 +151,7 @@ public final class BatchPipeline implements AutoCloseable {
         return new DecodedPair(p, pixels);
     }
 
-    private TrainingBatch assemble(PairBatcher<DecodedPair>.Filling filling, long fillMillis) {
+    private TrainingBatch assemble(PairBatcher<DecodedPair>.Filling filling) {
         int size = decoder.size();
         int pairFloats = 2 * 3 * size * size;
         float[] data = new float[batchPairs * pairFloats];
@@ -168,7 +163,7 @@ public final class BatchPipeline implements AutoCloseable {
             }
         }
         var images = Nd4j.create(data, new long[]{2L * batchPairs, 3, size, size}, 'c');
-        return new TrainingBatch(images, java.util.List.copyOf(filling.pairs()), fillMillis);
+        return new TrainingBatch(images, java.util.List.copyOf(filling.pairs()));
     }
 
     @Override

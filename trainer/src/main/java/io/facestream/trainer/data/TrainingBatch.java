@@ -7,11 +7,10 @@ import java.util.List;
 /**
  * B pairs of distinct identities as one normalised NCHW batch of 2B images: rows 2i and 2i+1 hold pair i.
  *
- * @param images     the batch, detached from any workspace; {@link #close()} frees it
- * @param pairs      the pairs in row order
- * @param fillMillis how long the data thread took to assemble it
+ * @param images the batch, detached from any workspace; {@link #close()} frees it
+ * @param pairs  the pairs in row order
  */
-public record TrainingBatch(INDArray images, List<DecodedPair> pairs, long fillMillis) implements AutoCloseable {
+public record TrainingBatch(INDArray images, List<DecodedPair> pairs) implements AutoCloseable {
 
     /** Marks every record of the batch processed; call after the step that used it. */
     public void acknowledge() {

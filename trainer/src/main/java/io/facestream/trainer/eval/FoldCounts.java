@@ -8,7 +8,6 @@ package io.facestream.trainer.eval;
 final class FoldCounts {
 
     private final ThresholdGrid grid;
-    private final int[] bounds;
     private final int[][] positivesBelow;
     private final int[][] negativesBelow;
     private final int[] positives;
@@ -20,7 +19,6 @@ final class FoldCounts {
 
     FoldCounts(PairDistances pairs, int[] bounds, ThresholdGrid grid) {
         this.grid = grid;
-        this.bounds = bounds;
         int folds = bounds.length - 1;
         int thresholds = grid.count();
         double[] values = grid.values();
@@ -51,10 +49,6 @@ final class FoldCounts {
         allNegativesBelow = sumOverFolds(negativesBelow, thresholds);
         allPositives = sum(positives);
         allNegatives = sum(negatives);
-    }
-
-    int folds() {
-        return bounds.length - 1;
     }
 
     ThresholdGrid grid() {

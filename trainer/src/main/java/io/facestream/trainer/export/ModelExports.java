@@ -1,5 +1,6 @@
 package io.facestream.trainer.export;
 
+import io.facestream.trainer.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -8,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ public final class ModelExports {
         Files.createDirectories(root);
         try (Stream<Path> entries = Files.list(root)) {
             for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(STAGING)).toList()) {
-                deleteTree(p);
+                FileTrees.deleteTree(p);
             }
         }
         model.exportInference(staging(step), new JsonObject().put("threshold", provisionalThreshold)
@@ -96,7 +96,7 @@ public final class ModelExports {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
             // the same step exported again (a run resumed from a checkpoint): the new export replaces the old
-            deleteTree(target);
+            FileTrees.deleteTree(target);
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         }
         prune();
@@ -154,13 +154,8 @@ public final class ModelExports {
     private void prune() throws IOException {
         List<Path> versions = versions(root);
         for (int i = 0; i < versions.size() - KEEP; i++) {
-            deleteTree(versions.get(i));
+            FileTrees.deleteTree(versions.get(i));
         }
-    }
-
-    /** Deletes the export directory with every version and staging directory in it. */
-    public void deleteAll() throws IOException {
-        deleteTree(root);
     }
 
     private Path staging(long step) {
@@ -180,23 +175,6 @@ public final class ModelExports {
             return new JsonObject(Files.readString(file));
         } catch (DecodeException e) {
             throw new IOException(file + " is not a JSON object: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -25,8 +25,13 @@ public interface PairSource extends AutoCloseable {
     /** Commits {@code offsets} (partition to next offset to read) for the consumer group. */
     CompletionStage<Void> commit(Map<Integer, Long> offsets);
 
-    /** Records received so far, valid or not. */
-    long received();
+    /**
+     * Sends a polled pair that cannot be trained on (an image that does not decode) to the dead-letter topic,
+     * the same way as a record that does not decode: acknowledged once written; if the write fails the pair
+     * stays unacknowledged (a restart reads it again) and the source fails, so {@link #poll} throws.
+     * Thread-safe.
+     */
+    void reject(ReceivedPair pair, Throwable error);
 
     /** Records sent to the dead-letter topic so far. */
     long deadLettered();

@@ -52,8 +52,8 @@ public final class ReactorPairSource implements PairSource {
 
     private final BlockingQueue<ReceivedPair> ready = new LinkedBlockingQueue<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicLong received = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final String topic;
     private final DeadLetterSink deadLetters;
     private final OffsetTracker<ReceiverOffset> offsets;
     /** Per partition, done offsets handed out by {@link #acknowledgedOffsets()}, with the handle that commits each. */
@@ -73,6 +73,7 @@ public final class ReactorPairSource implements PairSource {
     public ReactorPairSource(String bootstrapServers, String topic, String groupId, int prefetch,
                              Map<String, Object> extraConsumerProps, DeadLetterSink deadLetters,
                              Map<Integer, Long> startOffsets) {
+        this.topic = topic;
         this.deadLetters = deadLetters;
         this.offsets = new OffsetTracker<>(startOffsets);
         Map<String, Object> props = new HashMap<>(extraConsumerProps);
@@ -118,7 +119,8 @@ public final class ReactorPairSource implements PairSource {
             throw new IllegalStateException("pair consumer failed: " + failed.getMessage(), failed);
         }
         ReceivedPair next = ready.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (next != null) {
+        // a failed source asks for nothing more, so what is ready drains and poll reports the failure
+        if (next != null && failure.get() == null) {
             subscriber.request(1);
         }
         return next;
@@ -170,11 +172,6 @@ public final class ReactorPairSource implements PairSource {
     }
 
     @Override
-    public long received() {
-        return received.get();
-    }
-
-    @Override
     public long deadLettered() {
         return deadLettered.get();
     }
@@ -192,7 +189,6 @@ public final class ReactorPairSource implements PairSource {
             subscriber.request(1);
             return;
         }
-        received.incrementAndGet();
         PairRecord pair;
         try {
             pair = RecordCodec.decodePair(record.value());
@@ -203,18 +199,30 @@ public final class ReactorPairSource implements PairSource {
         ready.add(new ReceivedPair(pair, partition, offset, () -> offsets.acknowledge(partition, offset)));
     }
 
+    @Override
+    public void reject(ReceivedPair pair, Throwable error) {
+        deadLettered(deadLetters.send(topic, pair, error), pair.partition(), pair.offset(), pair::acknowledge);
+    }
+
     private void deadLetter(ReceiverRecord<byte[], byte[]> record, Throwable error) {
-        deadLetters.send(toConsumerRecord(record), error).whenComplete((ok, e) -> {
+        deadLettered(deadLetters.send(toConsumerRecord(record), error), record.partition(), record.offset(), () -> {
+            offsets.acknowledge(record.partition(), record.offset());
+            // the record never reached the ready queue, so no poll asks for the next one
+            subscriber.request(1);
+        });
+    }
+
+    private void deadLettered(CompletionStage<Void> sent, int partition, long offset, Runnable acknowledge) {
+        sent.whenComplete((ok, e) -> {
             if (e != null) {
                 // Not acknowledged, so no checkpoint gets past it: after a restart the record is read again.
                 LOG.error("could not write dead letter for topic={} partition={} offset={}; stopping the consumer",
-                        record.topic(), record.partition(), record.offset(), e);
+                        topic, partition, offset, e);
                 failure.compareAndSet(null, e);
             } else {
                 deadLettered.incrementAndGet();
-                offsets.acknowledge(record.partition(), record.offset());
+                acknowledge.run();
             }
-            subscriber.request(1);
         });
     }
     private static ConsumerRecord<byte[], byte[]> toConsumerRecord(ReceiverRecord<byte[], byte[]> r) {

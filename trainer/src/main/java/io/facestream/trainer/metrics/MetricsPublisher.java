@@ -12,16 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The one publisher of a run's metrics events: numbers them with a gap-free {@code seq}, writes them to
- * {@link Topics#METRICS} keyed by run id (one partition, so the topic keeps seq order), and tells local
- * listeners (the progress line, a run summary). Thread-safe; events are sent in seq order.
+ * {@link Topics#METRICS} keyed by run id (one partition, so the topic keeps seq order). Local readers (the
+ * progress line, a run summary) follow that topic. Thread-safe; events are sent in seq order.
  */
 public final class MetricsPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsPublisher.class);
@@ -29,7 +26,6 @@ public final class MetricsPublisher implements AutoCloseable {
     private final String runId;
     private final AtomicLong nextSeq;
     private final KafkaProducer<String, byte[]> producer;
-    private final List<Consumer<MetricsEvent>> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param firstSeq seq of the first event: 0 for a new run, one past the last published for a resumed run
@@ -55,11 +51,7 @@ public final class MetricsPublisher implements AutoCloseable {
         return nextSeq.get();
     }
 
-    public void addListener(Consumer<MetricsEvent> listener) {
-        listeners.add(listener);
-    }
-
-    /** Numbers, sends and announces one event. */
+    /** Numbers and sends one event. */
     public synchronized MetricsEvent publish(MetricsEvent.Type type, long step, JsonObject figures) {
         MetricsEvent event = new MetricsEvent(type, runId, nextSeq.getAndIncrement(), step,
                 System.currentTimeMillis(), figures);
@@ -68,9 +60,6 @@ public final class MetricsPublisher implements AutoCloseable {
                 LOG.error("could not publish metrics event runId={} seq={} type={}", runId, event.seq(), type, e);
             }
         });
-        for (Consumer<MetricsEvent> l : listeners) {
-            l.accept(event);
-        }
         return event;
     }
 

@@ -1,7 +1,6 @@
 package io.facestream.trainer.model;
 
 import io.vertx.core.json.JsonObject;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The pixel normalisation every model input uses: {@code (x - 127.5) / 128} for 8-bit values {@code x} in
@@ -16,16 +15,6 @@ public final class Normalisation {
     public static final float SCALE = 1f / 128f;
 
     private Normalisation() {
-    }
-
-    /** One 8-bit channel value (0..255) normalised. */
-    public static float apply(int pixel) {
-        return (pixel - MEAN) * SCALE;
-    }
-
-    /** Normalises raw 0..255 values in place and returns the same array. */
-    public static INDArray applyInPlace(INDArray pixels) {
-        return pixels.subi(MEAN).muli(SCALE);
     }
 
     /** The sidecar form: {@code {"mean":127.5,"scale":0.0078125,"formula":"(x - mean) * scale"}}. */

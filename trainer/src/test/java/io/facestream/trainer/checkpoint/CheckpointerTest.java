@@ -62,8 +62,8 @@ class CheckpointerTest {
         }
 
         @Override
-        public long received() {
-            return 0;
+        public void reject(ReceivedPair pair, Throwable error) {
+            throw new UnsupportedOperationException("a checkpointer never rejects");
         }
 
         @Override

@@ -65,6 +65,17 @@ class EmbeddingModelTest {
     }
 
     @Test
+    @DisplayName("a step whose loss is not finite throws ModelDivergedException naming trainer.learningRate")
+    void divergedStepNamesTheKey() {
+        try (EmbeddingModel model = EmbeddingModel.create(CONFIG)) {
+            INDArray images = data.pairBatch(4);
+            images.putScalar(0, Float.NaN);
+            ModelDivergedException e = assertThrows(ModelDivergedException.class, () -> model.fit(images));
+            assertTrue(e.getMessage().contains("lower trainer.learningRate"), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("the MobileFaceNet graph builds at 112x112 and takes a training step")
     void mobileFaceNetSteps() {
         ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET);
