@@ -64,6 +64,19 @@ public final class SamplerCommand implements Callable<Integer> {
         }
         Settings settings = config.settings(flags);
         EmbeddedKafka kafka = embedded ? EmbeddedKafka.start() : null;
+        try {
+            return stream(settings, kafka);
+        } finally {
+            // a bad flag or dataset must not leave the broker and its temporary data directory behind; after a
+            // normal stop the shutdown hook has closed it already (close is idempotent)
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    /** Streams until the process is stopped; {@code kafka} is the embedded broker, or null. */
+    private int stream(Settings settings, EmbeddedKafka kafka) throws Exception {
         String servers = kafka != null ? kafka.bootstrapServers()
                 : settings.string("sampler.bootstrapServers", RoleConfigs.bootstrap(settings));
         if (kafka != null) {

@@ -10,6 +10,7 @@ import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.server.roles.ServerRole;
 import io.facestream.trainer.metrics.MetricsPublisher;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -59,13 +60,30 @@ public final class ServerCommand implements Callable<Integer> {
                 () -> RoleConfigs.brokerReachable(vertx, admin)).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Roles.stop(vertx, server.stop());
-            ingest.close();
-            events.close();
-            admin.close();
+            stop(ingest, vertx, server, events, admin);
             stopped.countDown();
         }, "facestream-server-stop"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Ingest first: its last report is published through Vert.x, so Vert.x must still run. Each step goes on when
+     * the one before failed.
+     */
+    static void stop(HttpIngest ingest, Vertx vertx, ServerRole server, MetricsPublisher events, Admin admin) {
+        Roles.step("close HTTP ingest", ingest::close);
+        Roles.step("stop the server role and Vert.x", () -> {
+            Future<Void> serverStopped;
+            try {
+                serverStopped = server.stop();
+            } catch (RuntimeException e) {
+                // Vert.x is closed all the same
+                serverStopped = Future.failedFuture(e);
+            }
+            Roles.stop(vertx, serverStopped);
+        });
+        Roles.step("close the ingest events publisher", events::close);
+        Roles.step("close the Kafka admin client", admin::close);
     }
 }

@@ -9,6 +9,7 @@ import io.facestream.sampler.ingest.ImageProblem;
 import io.facestream.sampler.ingest.IngestStats;
 import io.facestream.sampler.ingest.IngestStats.Counter;
 import io.facestream.server.http.Errors;
+import io.facestream.server.http.TokenCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -23,8 +24,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -65,7 +64,7 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     private final ImageCheck check;
     private final IngestStats stats;
     private final WorkerExecutor workers;
-    private final byte[] expectedAuthorization;
+    private final TokenCheck token;
     private final AtomicInteger active = new AtomicInteger();
 
     /**
@@ -77,14 +76,16 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
         if (config.enabled() && producer == null) {
             throw new IllegalArgumentException("an enabled ingest handler needs a producer");
         }
+        this.token = new TokenCheck(config.apiToken());
+        if (config.enabled() && !token.required()) {
+            throw new IllegalArgumentException("an enabled ingest handler needs a non-empty server.apiToken");
+        }
         this.vertx = vertx;
         this.config = config;
         this.producer = producer;
         this.check = ImageCheck.withPixelLimit(config.maxImagePixels());
         this.stats = stats;
         this.workers = vertx.createSharedWorkerExecutor("facestream-ingest-http", 2);
-        this.expectedAuthorization = config.enabled()
-                ? ("Bearer " + config.apiToken()).getBytes(StandardCharsets.UTF_8) : null;
     }
 
     /** The counters this handler keeps, for a new {@link IngestStats}. */
@@ -176,8 +177,8 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
             throw disabled();
         }
         String authorization = request.getHeader("Authorization");
-        if (authorization == null || !MessageDigest.isEqual(expectedAuthorization,
-                authorization.trim().getBytes(StandardCharsets.UTF_8))) {
+        // the header only: a token in the URL would end up in access logs
+        if (authorization == null || !token.allows(authorization, null)) {
             throw new IngestRefusal(401, "unauthorized", authorization == null
                     ? "send the API token as 'Authorization: Bearer <token>'"
                     : "the bearer token is not the configured server.apiToken");

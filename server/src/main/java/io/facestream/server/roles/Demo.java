@@ -58,6 +58,8 @@ public final class Demo implements AutoCloseable {
     private EmbeddedKafka kafka;
     private Vertx vertx;
     private TrainerNode trainer;
+    /** Owned here, not by the trainer: closed on close whether or not the trainer was deployed. */
+    private MetricsPublisher metrics;
     private ProgressLine progress;
     private ServerRole server;
     /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
@@ -129,7 +131,7 @@ public final class Demo implements AutoCloseable {
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, kafka.bootstrapServers(), "sampler-demo",
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
-        MetricsPublisher metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
+        metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
         Resume fresh = new Resume(null, runId, 0);
         // installed before the server role builds its router, which mounts the ingest route
         httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
@@ -253,9 +255,9 @@ public final class Demo implements AutoCloseable {
             Future<Void> serverStopped = server == null ? Future.succeededFuture() : server.stop();
             Roles.stop(vertx, Future.join(serverStopped,
                     trainer == null ? Future.succeededFuture() : trainer.undeploy()));
-            if (trainer != null) {
-                trainer.metrics().close();
-            }
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (sampler != null) {
             try {

@@ -26,6 +26,27 @@ public final class Roles {
         await(vertx.close(), "Vert.x close");
     }
 
+    /** One step of a shutdown that may fail. */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code step}; a failure is logged naming {@code what} and does not stop the caller, so the steps after
+     * it (closing clients, deleting files) still run.
+     */
+    public static void step(String what, Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("shutdown step '{}' was interrupted; going on with the next", what, e);
+        } catch (Exception e) {
+            LOG.error("shutdown step '{}' failed; going on with the next", what, e);
+        }
+    }
+
     private static void await(Future<?> f, String what) {
         try {
             f.toCompletionStage().toCompletableFuture().get(STOP_SECONDS, TimeUnit.SECONDS);

@@ -70,10 +70,14 @@ public final class ServerRole {
                 role.socket,
                 new DashboardRoutes()));
         Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start();
-        return modelsStarted.compose(v -> vertx.deployVerticle(role.http)).map(id -> {
-            role.follower = new MetricsFollower(bootstrapServers, kafkaProps, role::onEvents).start();
-            return role;
-        });
+        // the follower's Kafka clients parse config, resolve hosts and start threads: built on a worker, not here
+        return modelsStarted.compose(v -> vertx.deployVerticle(role.http))
+                .compose(id -> vertx.executeBlocking(() -> new MetricsFollower(bootstrapServers, kafkaProps,
+                        role::onEvents)))
+                .map(follower -> {
+                    role.follower = follower.start();
+                    return role;
+                });
     }
 
     private Future<Void> onEvents(List<MetricsEvent> events) {

@@ -3,6 +3,7 @@ package io.facestream.server.ws;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.ApiRoutes;
 import io.facestream.server.http.Errors;
+import io.facestream.server.http.TokenCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;

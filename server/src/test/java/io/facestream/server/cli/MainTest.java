@@ -1,16 +1,23 @@
 package io.facestream.server.cli;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
@@ -69,5 +76,18 @@ class MainTest {
                 "--images-per-identity", "4"));
         BufferedImage img = ImageIO.read(png.toFile());
         assertTrue(img.getWidth() >= 4 * 64 && img.getHeight() >= 5 * 64, img.getWidth() + "x" + img.getHeight());
+    }
+
+    @Test
+    @Tag("slow")
+    @DisplayName("sampler --embedded with a dataset that cannot be opened exits 2 and stops the broker it started")
+    void embeddedSamplerStopsItsBrokerOnBadData(@TempDir Path dir) throws Exception {
+        assertEquals(2, Main.run("sampler", "--embedded", "--data", dir.resolve("missing").toString()));
+        Matcher started = Pattern.compile("bootstrap\\.servers=([\\d.]+):(\\d+)").matcher(console.out());
+        assertTrue(started.find(), "the broker was started first: " + console.out());
+        try (Socket socket = new Socket()) {
+            assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(started.group(1),
+                    Integer.parseInt(started.group(2))), 5_000), "the broker still listens on " + started.group(2));
+        }
     }
 }

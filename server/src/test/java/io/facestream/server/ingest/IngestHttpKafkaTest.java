@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +55,14 @@ class IngestHttpKafkaTest {
     /** An HTTP API with the ingest route, over a fresh identities topic. */
     private record Api(WebClient client, int port, String topic, HttpIngest ingest) {
         Future<HttpResponse<Buffer>> post(String identity, String token, MultipartForm form) {
+            return send(identity, token == null ? null : "Bearer " + token, form);
+        }
+
+        /** With {@code authorization} as the whole Authorization header, or none when null. */
+        Future<HttpResponse<Buffer>> send(String identity, String authorization, MultipartForm form) {
             var request = client.post(port, "127.0.0.1", "/api/identities/" + identity + "/images").timeout(30_000);
-            if (token != null) {
-                request.putHeader("Authorization", "Bearer " + token);
+            if (authorization != null) {
+                request.putHeader("Authorization", authorization);
             }
             return request.sendMultipartForm(form);
         }
@@ -245,6 +251,27 @@ class IngestHttpKafkaTest {
                         .put("bad_request", 1L),
                 stats.getJsonObject("rejected"));
         assertEquals(0L, stats.getLong("requestsAccepted"));
+        api.ingest().close();
+    }
+
+    @Test
+    @DisplayName("the bearer scheme is matched in any case, the token exactly: 'bearer <token>' is accepted, a wrong "
+            + "or differently cased token is refused with 401")
+    void bearerScheme(TestKafka kafka, Vertx vertx) throws Exception {
+        Api api = start(vertx, kafka, Map.of("server.apiToken", TOKEN));
+        String id = NEWCOMERS.identities().get(3);
+        byte[] image = NEWCOMERS.read(id, 0).bytes();
+        HttpResponse<Buffer> lower = api.send(id, "bearer " + TOKEN, form("a.jpg", image)).await(30, TimeUnit.SECONDS);
+        assertEquals(202, lower.statusCode(), lower.bodyAsString());
+        assertEquals(1, json(lower).getInteger("images"));
+        assertEquals(202, api.send(id, "BEARER " + TOKEN, form("a.jpg", image)).await(30, TimeUnit.SECONDS)
+                .statusCode());
+        for (String wrong : List.of("bearer wrong", "Bearer " + TOKEN.toUpperCase(Locale.ROOT),
+                "Basic " + TOKEN, TOKEN, "Bearer " + TOKEN + "x")) {
+            HttpResponse<Buffer> refused = api.send(id, wrong, form("a.jpg", image)).await(30, TimeUnit.SECONDS);
+            assertEquals(401, refused.statusCode(), wrong + ": " + refused.bodyAsString());
+            assertEquals("unauthorized", json(refused).getString("error"));
+        }
         api.ingest().close();
     }
 

@@ -1,6 +1,7 @@
 package io.facestream.server.ws;
 
 import io.facestream.protocol.MetricsEvent.Type;
+import io.facestream.server.http.TokenCheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

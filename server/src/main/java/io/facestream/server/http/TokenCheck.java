@@ -1,12 +1,13 @@
-package io.facestream.server.ws;
+package io.facestream.server.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The optional bearer token of {@code /ws/metrics}: given as {@code Authorization: Bearer <token>} (non-browser
- * clients) or as the query parameter {@code token} (browsers cannot set headers on a WebSocket). Compared in
- * constant time. An empty configured token disables the check.
+ * A bearer token check shared by the routes that take one ({@code /ws/metrics}, HTTP ingest): the token comes as
+ * {@code Authorization: Bearer <token>} (scheme in any case) or, where a route allows it, as the query parameter
+ * {@code token} (browsers cannot set headers on a WebSocket). Compared in constant time. An empty configured token
+ * disables the check.
  */
 public final class TokenCheck {
     private final byte[] expected;
@@ -21,7 +22,7 @@ public final class TokenCheck {
 
     /**
      * @param authorization the {@code Authorization} header, or null
-     * @param queryToken    the {@code token} query parameter, or null
+     * @param queryToken    the {@code token} query parameter, or null (always null where a route takes no query token)
      */
     public boolean allows(String authorization, String queryToken) {
         if (expected == null) {
