@@ -37,17 +37,6 @@ public final class Settings {
         return new Settings(copy);
     }
 
-    /** A copy with every entry of {@code overrides} set over this one's. */
-    public Settings withAll(Map<String, String> overrides) {
-        Map<String, String> copy = new HashMap<>(values);
-        copy.putAll(overrides);
-        return new Settings(copy);
-    }
-
-    public Map<String, String> asMap() {
-        return values;
-    }
-
     public boolean has(String key) {
         return values.containsKey(key.toLowerCase(Locale.ROOT));
     }

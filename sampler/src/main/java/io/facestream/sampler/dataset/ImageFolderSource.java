@@ -188,6 +188,12 @@ public final class ImageFolderSource implements IdentitySource {
         return entry(identity).files.length;
     }
 
+    /** The images of {@code identity}, or 0 when this folder has no such identity (no exception on that path). */
+    public int imageCountOrZero(String identity) {
+        Entry entry = identity == null ? null : entries.get(identity);
+        return entry == null ? 0 : entry.files.length;
+    }
+
     @Override
     public FaceImage read(String identity, int index) throws IOException {
         Entry entry = entry(identity);

@@ -37,12 +37,4 @@ public final class LagGate {
     public boolean isOpen() {
         return open;
     }
-
-    public long high() {
-        return high;
-    }
-
-    public long low() {
-        return low;
-    }
 }

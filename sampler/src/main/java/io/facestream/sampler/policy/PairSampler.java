@@ -167,10 +167,6 @@ public final class PairSampler {
         return n;
     }
 
-    public IdentityPolicy policy() {
-        return policy;
-    }
-
     public int minImages() {
         return minImages;
     }

@@ -118,11 +118,8 @@ public final class IdentityStore implements AutoCloseable {
 
     /** How many images of {@code identity} this process knows of; 0 for an identity the store does not hold. */
     public int imageCount(String identity) {
-        try {
-            return images.imageCount(identity);
-        } catch (IllegalArgumentException unknown) {
-            return 0;
-        }
+        // asked for every catalog identity on each partition rebalance: an unknown one is the common case here
+        return images.imageCountOrZero(identity);
     }
 
     /**
