@@ -29,7 +29,6 @@ public final class ConfigRegistry {
     /** The cluster every role's Kafka clients connect to (a role's {@code --bootstrap} sets it). */
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
     public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
-    private static final String API_TOKEN_KEY = "server.apiToken";
 
     /** Keys whose default in the roles is the effective value of another key. */
     private static final Map<String, String> FOLLOWS = Map.of(
@@ -74,8 +73,7 @@ public final class ConfigRegistry {
         });
         Map<String, String> server = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         server.putAll(RecordKeys.defaults("server.", ServerConfig.defaults(), Map.of()));
-        // the HTTP ingest token (IngestHttpConfig); FACESTREAM_API_TOKEN is its shorthand
-        server.put(API_TOKEN_KEY, "");
+        // server.apiToken (ServerConfig, also read by IngestHttpConfig): FACESTREAM_API_TOKEN is its shorthand
         Section serverSection = new Section("server.", server, false, ServerConfig::from);
         Map<String, String> ingest = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         ingest.putAll(RecordKeys.defaults("ingest.", IngestConfig.defaults(), Map.of()));

@@ -109,8 +109,9 @@ public final class ModelService implements AutoCloseable {
     private Embedded embedNow(List<NamedImage> images) throws ImageRejectedException, ModelUnavailableException {
         Loaded l = loaded;
         if (l == null) {
-            throw new ModelUnavailableException("no model has been exported to " + dir
-                    + " yet: the trainer exports one after each evaluation", false);
+            // the directory is not named: a client has no business knowing the server's paths
+            throw new ModelUnavailableException("no model has been exported to server.modelDir yet: the trainer "
+                    + "exports one after each evaluation", false);
         }
         int size = l.info().inputSize();
         int perImage = 3 * size * size;

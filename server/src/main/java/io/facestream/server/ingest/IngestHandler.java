@@ -9,7 +9,8 @@ import io.facestream.sampler.ingest.ImageProblem;
 import io.facestream.sampler.ingest.IngestStats;
 import io.facestream.sampler.ingest.IngestStats.Counter;
 import io.facestream.server.http.Errors;
-import io.facestream.server.http.TokenCheck;
+import io.facestream.server.http.AccessGate;
+import io.facestream.server.http.Refusals;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,8 +38,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/identities/{id}/images}: new images of one identity as multipart/form-data file parts, with
- * {@code Authorization: Bearer <server.apiToken>}. Checks, in order: a token is configured (403
- * {@code ingest_disabled}), the caller's token (401), the identity id (400 {@code invalid_identity}), the body
+ * {@code Authorization: Bearer <server.apiToken>}, which the router's {@code AccessGate} checks before any route.
+ * Checks, in order: a token is configured (403 {@code ingest_disabled}), the identity id (400 {@code invalid_identity}), the body
  * type (415) and size (413), the number of images (400 {@code too_many_images}), then every image (400
  * {@code invalid_images} naming each bad file; nothing is produced). A good request becomes one
  * {@link IngestRecord}, and the answer is 202 with its request id once Kafka acknowledged it ({@code acks=all}).
@@ -54,7 +55,6 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
     private static final String REGISTRY = "facestream.http.handlers";
     private static final String REGISTRY_KEY = "ingest";
-    private static final long DRAIN_GRACE_MS = 5_000;
     private static final String INVALID_IMAGES = "invalid_images";
     private static final Pattern SAFE_SAMPLE_ID = Pattern.compile("[^\\p{Cntrl}]{1,200}");
 
@@ -64,7 +64,6 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     private final ImageCheck check;
     private final IngestStats stats;
     private final WorkerExecutor workers;
-    private final TokenCheck token;
     private final AtomicInteger active = new AtomicInteger();
 
     /**
@@ -75,10 +74,6 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     public IngestHandler(Vertx vertx, IngestHttpConfig config, IngestProducer producer, IngestStats stats) {
         if (config.enabled() && producer == null) {
             throw new IllegalArgumentException("an enabled ingest handler needs a producer");
-        }
-        this.token = new TokenCheck(config.apiToken());
-        if (config.enabled() && !token.required()) {
-            throw new IllegalArgumentException("an enabled ingest handler needs a non-empty server.apiToken");
         }
         this.vertx = vertx;
         this.config = config;
@@ -106,9 +101,16 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     /**
      * Mounts the handler installed in {@code vertx}; without one (a process that does not ingest), the route
      * answers 403 {@code ingest_disabled}.
+     *
+     * @param gate the router's access check, which must check this handler's token
+     * @throws IllegalStateException when ingest is on and {@code gate} checks another token or none
      */
-    public static void mountInstalled(Vertx vertx, Router router) {
+    public static void mountInstalled(Vertx vertx, Router router, AccessGate gate) {
         IngestHandler installed = vertx.sharedData().<String, IngestHandler>getLocalMap(REGISTRY).get(REGISTRY_KEY);
+        if (installed != null && installed.config.enabled() && !gate.checks(installed.config.apiToken())) {
+            throw new IllegalStateException("HTTP ingest is on with server.apiToken, but the HTTP server checks "
+                    + (gate.tokenRequired() ? "another token" : "no token") + ": build both from the same settings");
+        }
         if (installed != null) {
             installed.mount(router);
         } else {
@@ -160,8 +162,9 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
                     if (ar.cause() instanceof IngestRefusal known) {
                         refusal = known;
                     } else {
-                        LOG.error("ingest request {} for identity {} failed", requestId, identity, ar.cause());
-                        refusal = new IngestRefusal(500, "internal_error", "ingest failed: " + ar.cause().getMessage());
+                        String incident = Errors.incident("ingest request " + requestId + " for identity "
+                                + identity + " failed", ar.cause());
+                        refusal = new IngestRefusal(500, "internal_error", Errors.internalMessage(incident));
                     }
                     if (!refusal.error().equals(INVALID_IMAGES)) {
                         // bad images are counted by their reasons when found
@@ -176,13 +179,7 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
         if (!config.enabled()) {
             throw disabled();
         }
-        String authorization = request.getHeader("Authorization");
-        // the header only: a token in the URL would end up in access logs
-        if (authorization == null || !token.allows(authorization, null)) {
-            throw new IngestRefusal(401, "unauthorized", authorization == null
-                    ? "send the API token as 'Authorization: Bearer <token>'"
-                    : "the bearer token is not the configured server.apiToken");
-        }
+        // the token was checked by the router's AccessGate, before any route
         try {
             Limits.checkIdentity(identity);
         } catch (ProtocolException e) {
@@ -301,30 +298,8 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
         }
     }
 
-    /**
-     * Answers before the whole body was read. The rest of the body is read and dropped (closing at once could
-     * reset the connection before the client reads the answer), then the connection is closed; a client still
-     * sending {@value #DRAIN_GRACE_MS} ms later is cut off.
-     */
     private static void refuseEarly(RoutingContext ctx, IngestRefusal refusal) {
-        HttpServerRequest request = ctx.request();
-        if (refusal.status() == 401) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"facestream\"");
-        }
-        boolean reading = !request.isEnded();
-        if (reading) {
-            ctx.response().putHeader("Connection", "close");
-        }
-        Errors.json(ctx, refusal.status(), refusal.toJson());
-        if (reading) {
-            request.handler(dropped -> { });
-            request.endHandler(v -> request.connection().close());
-            ctx.vertx().setTimer(DRAIN_GRACE_MS, id -> {
-                if (!request.isEnded()) {
-                    request.connection().close();
-                }
-            });
-        }
+        Refusals.early(ctx, refusal.status(), refusal.toJson());
     }
 
     /** Stops the handler's worker pool; the producer is the caller's to close. */

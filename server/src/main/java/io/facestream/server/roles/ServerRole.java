@@ -59,10 +59,10 @@ public final class ServerRole {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
                 config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
         ServerRole role = new ServerRole(models, config.modelDir() == null ? null
-                : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
+                : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config, registry));
         role.status.followIngest(vertx);
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
-        role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
+        role.http = HttpApiVerticle.of(config, port, List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
                 new StatusRoutes(role.status, model, () -> role.socket.hub().stats()),
                 new ImageRoutes(models, config.api()),

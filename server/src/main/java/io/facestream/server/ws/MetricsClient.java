@@ -188,9 +188,21 @@ final class MetricsClient {
         ws.close(status, truncate(reason));
     }
 
-    private static String truncate(String reason) {
+    /**
+     * The reason cut to the 123 bytes of UTF-8 a close frame has room for (RFC 6455: 125 bytes of payload, two
+     * of them the status), never inside a character.
+     */
+    static String truncate(String reason) {
         byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        return bytes.length <= MAX_REASON_BYTES ? reason : reason.substring(0, MAX_REASON_BYTES / 2);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_REASON_BYTES;
+        // bytes[end] is the first byte left out: while it continues a character, that character starts earlier
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
     String remote() {

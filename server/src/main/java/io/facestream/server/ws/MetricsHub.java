@@ -32,6 +32,7 @@ public final class MetricsHub {
     private final Vertx vertx;
     private final Context context;
     private final ServerConfig.Ws config;
+    private final boolean redactIdentities;
     private final MetricsHistory history;
     private final Map<MetricsClient, Boolean> clients = new IdentityHashMap<>();
     private final List<Closure> closures = Collections.synchronizedList(new ArrayList<>());
@@ -56,9 +57,14 @@ public final class MetricsHub {
                           long coalesced) {
     }
 
-    /** Must be created on the event loop that accepts the sockets (the HTTP verticle's context). */
-    public MetricsHub(Vertx vertx, ServerConfig.Ws config) {
+    /**
+     * Must be created on the event loop that accepts the sockets (the HTTP verticle's context).
+     *
+     * @param redactIdentities leave the identity names out of ingest events (no token guards the socket)
+     */
+    public MetricsHub(Vertx vertx, ServerConfig.Ws config, boolean redactIdentities) {
         this.vertx = vertx;
+        this.redactIdentities = redactIdentities;
         this.context = vertx.getOrCreateContext();
         this.config = config;
         this.history = new MetricsHistory(config.history(), config.historyBytes());
@@ -76,7 +82,7 @@ public final class MetricsHub {
         FunctionCounter.builder("facestream.ws.commands.rejected", rejectedCommands, AtomicLong::get)
                 .register(registry);
         FunctionCounter.builder("facestream.ws.handshakes.refused", refusedHandshakes, AtomicLong::get)
-                .description("handshakes refused for a bad token or a foreign origin").register(registry);
+                .description("handshakes refused for a foreign origin").register(registry);
         return this;
     }
 
@@ -85,11 +91,26 @@ public final class MetricsHub {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
             for (MetricsEvent e : events) {
-                publish(EventFrame.of(e));
+                publish(EventFrame.of(redactIdentities ? withoutIdentities(e) : e));
             }
             done.complete();
         });
         return done.future();
+    }
+
+    /**
+     * An ingest event without the names of the identities that gained images ({@code identities} becomes
+     * {@code identitiesCount}); other events as they are.
+     */
+    static MetricsEvent withoutIdentities(MetricsEvent e) {
+        if (e.type() != MetricsEvent.Type.INGEST || !e.figures().containsKey("identities")) {
+            return e;
+        }
+        JsonObject figures = e.figures().copy();
+        Object names = figures.remove("identities");
+        figures.put("identitiesCount", names instanceof JsonArray a ? a.size()
+                : names instanceof java.util.Collection<?> c ? c.size() : 0);
+        return new MetricsEvent(e.type(), e.runId(), e.seq(), e.step(), e.time(), figures);
     }
 
     private void publish(EventFrame frame) {

@@ -3,7 +3,6 @@ package io.facestream.server.ws;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.ApiRoutes;
 import io.facestream.server.http.Errors;
-import io.facestream.server.http.TokenCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -14,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /ws/metrics}: checks the handshake (Origin allow-list, optional bearer token, {@code after} and
- * {@code run} parameters), refusing a bad one with a JSON error before any upgrade, then hands the socket to the
- * {@link MetricsHub}, which it creates on the HTTP verticle's event loop.
+ * {@code GET /ws/metrics}: checks the handshake (Origin allow-list, {@code after} and {@code run} parameters;
+ * the token and Host were checked by the router's {@code AccessGate}), refusing a bad one with a JSON error
+ * before any upgrade, then hands the socket to the {@link MetricsHub}, which it creates on the HTTP verticle's
+ * event loop. Without a token configured, anyone who reaches the socket reads it, so the hub leaves identity
+ * names out of ingest events.
  */
 public final class MetricsSocketRoutes implements ApiRoutes {
     public static final String PATH = "/ws/metrics";
@@ -25,20 +26,20 @@ public final class MetricsSocketRoutes implements ApiRoutes {
     private final ServerConfig.Ws config;
     private final MeterRegistry registry;
     private final OriginPolicy origins;
-    private final TokenCheck token;
+    private final boolean redactIdentities;
     private volatile MetricsHub hub;
 
     /** @param registry where the hub's meters go, or null */
-    public MetricsSocketRoutes(ServerConfig.Ws config, MeterRegistry registry) {
-        this.config = config;
+    public MetricsSocketRoutes(ServerConfig config, MeterRegistry registry) {
+        this.config = config.ws();
         this.registry = registry;
-        this.origins = new OriginPolicy(config.allowedOrigins());
-        this.token = new TokenCheck(config.token());
+        this.origins = new OriginPolicy(config.ws().allowedOrigins(), config.allowedHosts());
+        this.redactIdentities = !config.tokenRequired();
     }
 
     @Override
     public void mount(Router router, Vertx vertx) {
-        MetricsHub h = new MetricsHub(vertx, config);
+        MetricsHub h = new MetricsHub(vertx, config, redactIdentities);
         hub = registry == null ? h : h.register(registry);
         router.get(PATH).handler(this::handshake);
     }
@@ -62,13 +63,6 @@ public final class MetricsSocketRoutes implements ApiRoutes {
             hub.countRefusedHandshake();
             Errors.send(ctx, 403, "forbidden_origin", "origin " + origin + " may not open " + PATH
                     + ": add it to server.ws.allowedOrigins");
-            return;
-        }
-        if (!token.allows(req.getHeader(HttpHeaders.AUTHORIZATION), req.getParam("token"))) {
-            hub.countRefusedHandshake();
-            ctx.response().putHeader("www-authenticate", "Bearer");
-            Errors.send(ctx, 401, "unauthorized", PATH + " needs the server.ws.token: send Authorization: Bearer "
-                    + "<token> or ?token=<token>");
             return;
         }
         long after;

@@ -10,19 +10,37 @@ import java.util.stream.Collectors;
 /**
  * Which browser origins may open a WebSocket (a defence against cross-site WebSocket hijacking: browsers send
  * {@code Origin} on every WebSocket handshake, and a page on another site must not read the metrics stream with
- * the visitor's network position or cookies). With no allow-list only an origin matching the request's
- * {@code Host} is allowed, so the dashboard works however the server is reached: same host name, and the port
- * the {@code Host} names (or, without one, the default port of the origin's scheme — so a proxy that ends TLS
- * still matches). {@code *} allows any origin.
+ * the visitor's network position or cookies). With no allow-list an origin is allowed when its host is one the
+ * server may be reached by ({@code server.allowedHosts}, or a loopback name when that is {@code *}) and it
+ * matches the request's {@code Host}: same host name, and the port the {@code Host} names (or, without one, the
+ * default port of the origin's scheme — so a proxy that ends TLS still matches). The {@code Host} header alone is
+ * never trusted: a page whose DNS name was re-bound to this server sends its own name as both Origin and Host.
+ * {@code *} allows any origin.
  * A request without {@code Origin} (not a browser: curl, a Java client) is allowed, since no page can make one.
  */
 public final class OriginPolicy {
+    private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1", "::1");
+
     private final boolean any;
     private final Set<String> allowed;
+    private final Set<String> hosts;
 
-    public OriginPolicy(List<String> allowedOrigins) {
+    /**
+     * @param allowedOrigins the origins allowed ({@code server.ws.allowedOrigins}); empty = same-origin on an
+     *                       allowed host
+     * @param allowedHosts   the host names the server may be reached by ({@code server.allowedHosts})
+     */
+    public OriginPolicy(List<String> allowedOrigins, List<String> allowedHosts) {
         this.any = allowedOrigins.contains("*");
         this.allowed = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
+        List<String> named = allowedHosts.stream().filter(h -> !h.equals("*")).toList();
+        this.hosts = (named.isEmpty() ? LOOPBACK : named).stream().map(OriginPolicy::bare)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static String bare(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
     /**
@@ -43,6 +61,9 @@ public final class OriginPolicy {
         URI originUri = uri(o);
         URI hostUri = uri("x://" + host.trim().toLowerCase(Locale.ROOT));
         if (originUri == null || hostUri == null || originUri.getHost() == null || hostUri.getHost() == null) {
+            return false;
+        }
+        if (!hosts.contains(bare(originUri.getHost()))) {
             return false;
         }
         int port = hostUri.getPort() >= 0 ? hostUri.getPort() : defaultPort(originUri.getScheme());

@@ -46,7 +46,7 @@ class ConfigRegistryTest {
         assertEquals("1s", d.get("sampler.lagCheckInterval"));
         assertEquals("UNIFORM", d.get("sampler.policy"));
         assertEquals("localhost:9092", d.get("kafka.bootstrap.servers"));
-        assertEquals("0.0.0.0", d.get("server.host"));
+        assertEquals("127.0.0.1", d.get("server.host"));
         assertEquals("5000", d.get("server.ws.history"));
         assertEquals("30s", d.get("server.ws.stuckTimeout"));
         assertEquals("", d.get("server.ws.allowedOrigins"));

@@ -86,7 +86,7 @@ class ModelApiTest {
     }
 
     private static int deploy(Vertx vertx, ModelService models, ServerConfig config) {
-        HttpApiVerticle http = new HttpApiVerticle(HttpApiVerticle.options(config, 0).setHost("127.0.0.1"), List.of(
+        HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(
                 new MonitoringRoutes(() -> Future.succeededFuture(true), models, null),
                 new StatusRoutes(new RunStatus(null), models::current, JsonObject::new),
                 new ImageRoutes(models, config.api()),

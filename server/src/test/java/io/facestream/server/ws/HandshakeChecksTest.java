@@ -17,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HandshakeChecksTest {
 
     @Test
-    @DisplayName("by default only the origin matching Host is allowed, whatever the scheme's default port")
+    @DisplayName("by default only the origin matching Host on an allowed host is allowed, whatever the scheme's "
+            + "default port")
     void sameOrigin() {
-        OriginPolicy p = new OriginPolicy(List.of());
+        OriginPolicy p = new OriginPolicy(List.of(), List.of("localhost", "127.0.0.1", "dash.example.com"));
         assertTrue(p.allows("http://localhost:8080", "localhost:8080"));
         assertTrue(p.allows("http://LOCALHOST:8080", "localhost:8080"));
         assertTrue(p.allows("https://dash.example.com", "dash.example.com"));
@@ -35,11 +36,40 @@ class HandshakeChecksTest {
     @Test
     @DisplayName("an allow-list replaces the same-origin rule; * allows any origin")
     void allowList() {
-        OriginPolicy p = new OriginPolicy(List.of("https://ops.example.com", "http://10.0.0.5:8080"));
+        OriginPolicy p = new OriginPolicy(List.of("https://ops.example.com", "http://10.0.0.5:8080"),
+                List.of("localhost"));
         assertTrue(p.allows("https://ops.example.com:443", "anything"));
         assertTrue(p.allows("http://10.0.0.5:8080", "anything"));
         assertFalse(p.allows("http://localhost:8080", "localhost:8080"));
-        assertTrue(new OriginPolicy(List.of("*")).allows("http://evil.example", "localhost:8080"));
+        assertTrue(new OriginPolicy(List.of("*"), List.of("localhost")).allows("http://evil.example",
+                "localhost:8080"));
+    }
+
+    @Test
+    @DisplayName("a page whose DNS name was re-bound to the server sends its own name as Origin and Host: refused, "
+            + "since the Host header is not trusted to say which origins are ours")
+    void rebinding() {
+        OriginPolicy loopback = new OriginPolicy(List.of(), List.of("localhost", "127.0.0.1", "[::1]"));
+        assertFalse(loopback.allows("http://evil.example:8080", "evil.example:8080"));
+        assertTrue(loopback.allows("http://localhost:8080", "localhost:8080"));
+        assertTrue(loopback.allows("http://[::1]:8080", "[::1]:8080"));
+        OriginPolicy anyHost = new OriginPolicy(List.of(), List.of("*"));
+        assertFalse(anyHost.allows("http://evil.example:8080", "evil.example:8080"),
+                "server.allowedHosts=* does not make every origin same-origin");
+        assertTrue(anyHost.allows("http://127.0.0.1:8080", "127.0.0.1:8080"));
+    }
+
+    @Test
+    @DisplayName("a close reason is cut to 123 bytes of UTF-8, never inside a character")
+    void closeReasonBytes() {
+        String ascii = "x".repeat(200);
+        assertEquals(123, MetricsClient.truncate(ascii).length());
+        String wide = "\u00e9\u20ac\ud83d\ude00".repeat(40);
+        String cut = MetricsClient.truncate(wide);
+        byte[] bytes = cut.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(bytes.length <= 123 && bytes.length > 123 - 4, bytes.length + " bytes");
+        assertTrue(wide.startsWith(cut), "a prefix of whole characters");
+        assertEquals("short \u20ac", MetricsClient.truncate("short \u20ac"));
     }
 
     @Test

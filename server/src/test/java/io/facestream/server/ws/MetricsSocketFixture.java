@@ -48,9 +48,8 @@ final class MetricsSocketFixture implements AutoCloseable {
         ServerConfig config = ServerConfig.from(Settings.of(settings));
         topic = kafka.topic("metrics");
         producer = kafka.producer();
-        MetricsSocketRoutes routes = new MetricsSocketRoutes(config.ws(), null);
-        HttpApiVerticle http = new HttpApiVerticle(HttpApiVerticle.options(config, 0).setHost("127.0.0.1"),
-                List.of(routes));
+        MetricsSocketRoutes routes = new MetricsSocketRoutes(config, null);
+        HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(routes));
         vertx.deployVerticle(http).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         hub = routes.hub();
         port = http.actualPort();
