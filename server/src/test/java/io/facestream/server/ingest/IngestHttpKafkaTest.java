@@ -145,8 +145,8 @@ class IngestHttpKafkaTest {
         assertEquals(3, IngestFixtures.files(store.resolve(id)).size());
         assertTrue(replica.sampler().sampler().contains(id));
 
-        JsonObject status = api.client().get(api.port(), "127.0.0.1", "/api/status").send().await(10, TimeUnit.SECONDS)
-                .bodyAsJsonObject();
+        JsonObject status = api.client().get(api.port(), "127.0.0.1", "/api/status")
+                .putHeader("Authorization", "Bearer " + TOKEN).send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
         JsonObject http = status.getJsonObject("ingest").getJsonObject("http");
         assertTrue(http.getLong("requestsAccepted") >= 1, status::encode);
         for (String deployment : vertx.deploymentIDs()) {

@@ -39,6 +39,18 @@ final class ComposeFile {
         return new ComposeFile(map(top.get("services"), "services"));
     }
 
+    /** The service's {@code ports} entries as written ({@code [ip:]host:container}). */
+    List<String> publishedPorts(String name) {
+        Map<String, Object> s = map(services.get(name), "services." + name);
+        List<String> out = new ArrayList<>();
+        if (s.get("ports") != null) {
+            for (Object p : list(s.get("ports"), name + ".ports")) {
+                out.add(String.valueOf(p));
+            }
+        }
+        return out;
+    }
+
     Service service(String name) {
         Map<String, Object> s = map(services.get(name), "services." + name);
         List<String> command = new ArrayList<>();

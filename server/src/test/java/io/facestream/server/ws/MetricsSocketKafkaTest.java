@@ -28,6 +28,7 @@ import java.util.stream.LongStream;
 import static io.facestream.server.ws.MetricsSocketFixture.await;
 import static io.facestream.server.ws.MetricsSocketFixture.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -156,7 +157,8 @@ class MetricsSocketKafkaTest {
                     .addHeader("Origin", origin)));
             assertEquals(401, refused(f, client, new WebSocketConnectOptions().setURI("/ws/metrics?token=nope")
                     .addHeader("Origin", origin)));
-            assertEquals(3, f.hub.stats().getLong("refusedHandshakes"));
+            // the two without the token were refused by the router's AccessGate, before the socket's own checks
+            assertEquals(1, f.hub.stats().getLong("refusedHandshakes"));
 
             Received viaHeader = f.connect(client, options(f).addHeader("Origin", origin)
                     .addHeader("Authorization", "Bearer t0k"), false);
@@ -193,6 +195,32 @@ class MetricsSocketKafkaTest {
             assertTrue(Set.of((short) 1009, (short) 1006).contains(big.ws.closeStatusCode()),
                     "closed with " + big.ws.closeStatusCode());
             assertEquals(1, f.hub.stats().getLong("rejectedCommands"));
+        }
+    }
+
+    @Test
+    @DisplayName("without a token, ingest events reach clients with a count instead of the identity names; with a "
+            + "token (every client then holds it) the names are kept")
+    void ingestIdentitiesOnlyBehindTheToken(Vertx vertx, TestKafka kafka) throws Exception {
+        MetricsEvent ingest = new MetricsEvent(MetricsEvent.Type.INGEST, "run-i", 0, 0, 1_000_000,
+                new JsonObject().put("source", "http").put("imagesAccepted", 3)
+                        .put("identities", new io.vertx.core.json.JsonArray().add("alice").add("bob")));
+        try (MetricsSocketFixture open = MetricsSocketFixture.start(vertx, kafka, Map.of())) {
+            open.produce(ingest);
+            Received r = open.connect(open.client(1), "/ws/metrics");
+            r.awaitSeq(0);
+            JsonObject figures = r.events.get(0).getJsonObject("figures");
+            assertFalse(r.events.get(0).encode().contains("alice"), r.events.get(0).encode());
+            assertEquals(2, figures.getInteger("identitiesCount"));
+            assertEquals(3, figures.getInteger("imagesAccepted"));
+        }
+        try (MetricsSocketFixture guarded = MetricsSocketFixture.start(vertx, kafka,
+                Map.of("server.apiToken", "t0k"))) {
+            guarded.produce(ingest);
+            Received r = guarded.connect(guarded.client(1), "/ws/metrics?token=t0k");
+            r.awaitSeq(0);
+            assertEquals(List.of("alice", "bob"), r.events.get(0).getJsonObject("figures")
+                    .getJsonArray("identities").getList());
         }
     }
 
