@@ -13,21 +13,24 @@ import java.util.concurrent.Callable;
         description = "Run a real single-node Kafka (KRaft) broker on 127.0.0.1 with the FaceStream topics.")
 public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "Client port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    @Range(min = 0, max = 65535)
     int port;
 
     @Option(names = "--controller-port", defaultValue = "0", description = "KRaft controller port; 0 picks a free one.")
+    @Range(min = 0, max = 65535)
     int controllerPort;
 
     @Option(names = "--data-dir", description = "Log directory, kept across restarts (default: a temporary directory).")
     Path dataDir;
 
     @Option(names = "--pair-partitions", defaultValue = "4", description = "Partitions of facestream.pairs (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1, max = 1024)
     int pairPartitions;
 
     @Override
     public Integer call() throws Exception {
-        if (pairPartitions < 1 || pairPartitions > 1024) {
-            throw new Main.UsageException("--pair-partitions must be in [1, 1024], got " + pairPartitions);
+        if (port != 0 && port == controllerPort) {
+            throw new Main.UsageException("--port and --controller-port must differ, both are " + port);
         }
         EmbeddedKafka.Settings settings = EmbeddedKafka.Settings.defaults().withDataDir(dataDir)
                 .withPorts(port, controllerPort);

@@ -35,9 +35,11 @@ public final class DatasetCommand implements Runnable {
         Path preview;
 
         @Option(names = "--preview-identities", defaultValue = "16", description = "Rows of the preview (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1, max = 1000)
         int previewIdentities;
 
         @Option(names = "--preview-images", defaultValue = "12", description = "Images per row of the preview (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1, max = 1000)
         int previewImages;
 
         @Option(names = "--out", description = "Write every image as an image folder (OUT/<identity>/<n>.jpg).")

@@ -31,16 +31,20 @@ final class DatasetMakeValCommand implements Callable<Integer> {
 
     @Option(names = "--pairs", required = true, paramLabel = "N",
             description = "Pairs in total, half same-person, half different-person; a multiple of 2 x folds.")
+    @Range(min = 2, max = 10000000)
     int pairs;
 
     @Option(names = "--folds", defaultValue = "10", description = "Folds of pairs.txt (default: ${DEFAULT-VALUE}, as LFW).")
+    @Range(min = 1, max = 1000)
     int folds;
 
     @Option(names = "--identities", paramLabel = "K",
             description = "Identities to hold out, each with 2+ images (default: a tenth of the dataset's, at least 2).")
+    @Range(min = 2, max = 10000000)
     Integer identities;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the choice of identities and pairs (default: ${DEFAULT-VALUE}).")
+    @Range  // any value is a valid seed
     long seed;
 
     @Option(names = "--rest", paramLabel = "DIR", description = "Also write the identities not held out here, to train on.")

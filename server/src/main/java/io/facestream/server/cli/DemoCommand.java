@@ -28,13 +28,16 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SyntheticOptions synthetic;
 
-    @Option(names = "--steps", description = "Train this many steps, evaluate, write the summary and exit (default: run until stopped).")
+    @Option(names = "--steps", description = "Train this many steps (at least 1), evaluate, write the summary and exit "
+            + "(default: run until stopped).")
+    @Range(min = 1)
     Long steps;
 
     @Option(names = "--summary", description = "With --steps: write the JSON summary (initial and final metrics) here.")
     Path summary;
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port of the dashboard and API (default: ${DEFAULT-VALUE}).")
+    @Range(min = 0, max = 65535)
     int port;
 
     @Option(names = "--data", description = "Train from this dataset instead of synthetic identities: an image folder "
@@ -50,6 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--validation-identities", defaultValue = "200",
             description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
+    @Range(min = 2, max = 10000000)
     int validationIdentities;
 
     @Option(names = "--no-progress", description = "Do not draw the progress line.")
@@ -62,9 +66,6 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (summary != null && steps == null) {
             throw new Main.UsageException("--summary needs --steps N");
-        }
-        if (port < 0 || port > 65535) {
-            throw new Main.UsageException("--port must be in [0, 65535], got " + port);
         }
         Map<String, String> flags = new LinkedHashMap<>();
         if (steps != null) {
@@ -80,11 +81,16 @@ public final class DemoCommand implements Callable<Integer> {
         Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
                 : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
                 noProgress ? null : System.out);
+        // Ctrl-C / SIGTERM, bounded run or not, even while starting: the hook stops every role and the broker and
+        // deletes the demo's broker data, work directory and identity store before the JVM exits
+        Thread hook = new Thread(built::close, "facestream-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (Demo demo = built) {
             demo.start().await();
+            System.out.println("facestream demo: dashboard and API on " + demo.dashboardUrl()
+                    + (demo.tokenRequired() ? " (the WebSocket needs ?token=<server.apiToken>)" : ""));
+            System.out.flush();
             if (steps == null) {
-                // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.
-                Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "facestream-demo-stop"));
                 new CountDownLatch(1).await();
                 return 0;
             }
@@ -105,6 +111,11 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             train.close();
             validation.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it closes the demo (again, harmlessly)
+            }
         }
     }
 

@@ -5,11 +5,13 @@ import io.facestream.protocol.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import org.slf4j.LoggerFactory;
+
 import java.io.PrintWriter;
 
 /**
- * The {@code facestream} command line: one jar, one subcommand per role. Usage errors and invalid configuration
- * print one line on stderr and exit with status 2.
+ * The {@code facestream} command line: one jar, one subcommand per role. Usage errors, numeric options outside
+ * their {@link Range} and invalid configuration print one line on stderr and exit with status 2.
  */
 @Command(name = "facestream", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Streaming data-and-training server for face-embedding models.",
@@ -39,9 +41,17 @@ public final class Main implements Runnable {
             err.flush();
             return USAGE;
         });
+        // every numeric option is checked against its @Range before any command runs
+        cl.setExecutionStrategy(parsed -> {
+            Ranges.check(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
             PrintWriter err = c.getErr();
-            if (e instanceof ConfigException || e instanceof ProtocolException || e instanceof UsageException) {
+            if (e instanceof ConfigException || e instanceof ProtocolException || e instanceof UsageException
+                    || e instanceof IllegalArgumentException) {
+                // a value a command or a config factory refused: the message names it; the trace helps no user
+                LoggerFactory.getLogger(Main.class).debug("{} refused its input", c.getCommandName(), e);
                 err.println("facestream: " + e.getMessage());
                 err.flush();
                 return USAGE;

@@ -36,13 +36,11 @@ public final class ServerCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    @Range(min = 0, max = 65535)
     int port;
 
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw new Main.UsageException("--port must be in [0, 65535], got " + port);
-        }
         Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
         bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         ServerConfig serverConfig = ServerConfig.from(settings);

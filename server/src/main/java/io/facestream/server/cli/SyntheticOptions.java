@@ -8,15 +8,19 @@ public final class SyntheticOptions {
     private static final SyntheticConfig DEFAULTS = SyntheticConfig.defaults();
 
     @Option(names = "--identities", description = "Synthetic identities (default: 2000).")
+    @Range(min = 1, max = SyntheticConfig.MAX_IDENTITIES)
     Integer identities;
 
     @Option(names = "--images-per-identity", description = "Images of each synthetic identity (default: 20).")
+    @Range(min = 1, max = SyntheticConfig.MAX_IMAGES)
     Integer imagesPerIdentity;
 
     @Option(names = "--image-size", description = "Width and height of synthetic images in pixels (default: 64).")
+    @Range(min = SyntheticConfig.MIN_SIZE, max = SyntheticConfig.MAX_SIZE)
     Integer size;
 
     @Option(names = "--seed", description = "Seed of the synthetic identities (default: 7).")
+    @Range  // any value is a valid seed
     Long seed;
 
     /** The configuration these flags describe, identities numbered from {@code firstIdentity}. */

@@ -27,20 +27,17 @@ public final class TopicsCommand implements Callable<Integer> {
 
     @Option(names = "--pair-partitions", defaultValue = "" + FaceStreamTopics.DEFAULT_PAIR_PARTITIONS,
             description = "Partitions of facestream.pairs (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1, max = 1024)
     int pairPartitions;
 
     @Option(names = "--identity-partitions", defaultValue = "" + FaceStreamTopics.DEFAULT_IDENTITY_PARTITIONS,
             description = "Partitions of facestream.identities: at most this many sampler replicas own identities "
                     + "(default: ${DEFAULT-VALUE}).")
+    @Range(min = 1, max = 1024)
     int identityPartitions;
 
     @Override
     public Integer call() {
-        for (int n : new int[]{pairPartitions, identityPartitions}) {
-            if (n < 1 || n > 1024) {
-                throw new Main.UsageException("partition counts must be in [1, 1024], got " + n);
-            }
-        }
         Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
         String servers = RoleConfigs.bootstrap(settings);
         Map<String, Object> props = new HashMap<>(RoleConfigs.kafka(settings));

@@ -38,6 +38,7 @@ public final class TrainerCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--steps", description = "Stop after this many steps (default: run until stopped).")
+    @Range(min = 1)
     Long steps;
 
     @Option(names = "--run-id", description = "Run id of the metrics events (default: trainer-<start time>, or the "
@@ -46,6 +47,7 @@ public final class TrainerCommand implements Callable<Integer> {
 
     @Option(names = "--validation-identities", defaultValue = "200",
             description = "Held-out synthetic identities for evaluation (default: ${DEFAULT-VALUE}).")
+    @Range(min = 2, max = 10000000)
     int validationIdentities;
 
     @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "

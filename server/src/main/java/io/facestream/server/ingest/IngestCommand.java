@@ -9,6 +9,7 @@ import io.facestream.server.cli.ConfigOptions;
 import io.facestream.server.cli.Main;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.roles.RoleConfigs;
+import io.facestream.server.cli.Range;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,15 +45,13 @@ public final class IngestCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--batch", defaultValue = "64", description = "Most images per record, 1 to 64 (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1, max = Limits.MAX_IMAGES_PER_INGEST)
     int batch;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dir)) {
             throw new Main.UsageException(dir + " is not a directory");
-        }
-        if (batch < 1 || batch > Limits.MAX_IMAGES_PER_INGEST) {
-            throw new Main.UsageException("--batch must be in [1, " + Limits.MAX_IMAGES_PER_INGEST + "], got " + batch);
         }
         Settings settings = config.settings(bootstrap == null ? Map.of() : Map.of(ConfigRegistry.BOOTSTRAP_KEY, bootstrap));
         bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default

@@ -230,6 +230,22 @@ public final class Demo implements AutoCloseable {
         return server.port();
     }
 
+    /** Where the dashboard is, with the port actually bound ({@code --port 0} picks one). */
+    public String dashboardUrl() {
+        String host = ServerConfig.from(settings).host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "localhost";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + httpPort() + "/";
+    }
+
+    /** Whether the HTTP routes require {@code server.apiToken}. */
+    public boolean tokenRequired() {
+        return ServerConfig.from(settings).tokenRequired();
+    }
+
     /** The server side: WebSocket hub, model service, run status. */
     public ServerRole server() {
         return server;

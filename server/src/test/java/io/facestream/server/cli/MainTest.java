@@ -47,7 +47,7 @@ class MainTest {
         assertTrue(err().contains("--port must be in [0, 65535], got 70000"), err());
         console.reset();
         assertEquals(2, Main.run("dataset", "synth", "--preview", "x.png", "--image-size", "8"));
-        assertTrue(err().contains("synthetic.size must be in [32, 512], got 8"), err());
+        assertTrue(err().contains("--image-size must be in [32, 512], got 8"), err());
     }
 
     @Test
