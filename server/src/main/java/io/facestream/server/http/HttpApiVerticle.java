@@ -67,10 +67,17 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        for (ApiRoutes r : routes) {
+            if (r instanceof io.facestream.server.ingest.IngestHandler ingest && ingest.requiredToken() != null
+                    && !gate.checks(ingest.requiredToken())) {
+                return Future.failedFuture(new IllegalStateException("HTTP ingest is on with server.apiToken, but "
+                        + "the HTTP server checks " + (gate.tokenRequired() ? "another token" : "no token")
+                        + ": build both from the same settings"));
+            }
+        }
         Router router = Router.router(vertx);
         router.route().handler(gate);
         routes.forEach(r -> r.mount(router, vertx));
-        io.facestream.server.ingest.IngestHandler.mountInstalled(vertx, router, gate);
         router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for "
                 + ctx.request().method() + " " + ctx.request().path()));
         router.route().failureHandler(Errors::failure);

@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.ingest.HttpIngest;
 import io.facestream.server.roles.ServerRole;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,22 +32,24 @@ class ServerCommandStopTest {
         Vertx vertx = Vertx.vertx();
         CompletableFuture<JsonObject> lastReport = new CompletableFuture<>();
         // an hour between reports: only the final one, made by close, can carry the refused request
-        HttpIngest ingest = HttpIngest.install(vertx, Settings.of(Map.of("server.apiToken", "t0ken",
-                "ingest.statsInterval", "1h")), NO_BROKER, Map.of(), "it", lastReport::complete);
-        ServerRole server = ServerRole.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
-                "127.0.0.1"))), 0, NO_BROKER, Map.of(), () -> Future.succeededFuture(false)).await(30, TimeUnit.SECONDS);
+        Settings settings = Settings.of(Map.of("server.apiToken", "t0ken", "ingest.statsInterval", "1h",
+                "server.host", "127.0.0.1"));
+        HttpIngest ingest = HttpIngest.create(vertx, settings, NO_BROKER, Map.of(), "it", lastReport::complete);
+        ServerRole server = ServerRole.start(vertx, null, ServerConfig.from(settings), 0, NO_BROKER, Map.of(),
+                () -> Future.succeededFuture(false), ingest.routes()).await(30, TimeUnit.SECONDS);
         WebClient client = WebClient.create(vertx);
-        int status = client.post(server.port(), "127.0.0.1", "/api/identities/someone/images")
+        int status = client.post(server.port(), "127.0.0.1", "/api/identities/bad!id/images")
+                .putHeader("Authorization", "Bearer t0ken")
                 .putHeader("Content-Type", "multipart/form-data; boundary=x").sendBuffer(Buffer.buffer("--x--"))
                 .await(30, TimeUnit.SECONDS).statusCode();
-        assertEquals(401, status);
+        assertEquals(400, status);
         client.close();
 
         ServerCommand.stop(ingest, vertx, server, new MetricsPublisher(NO_BROKER, "run-stop", 0, Map.of()),
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, NO_BROKER)));
 
         JsonObject figures = lastReport.get(10, TimeUnit.SECONDS);
-        assertTrue(figures.encode().contains("unauthorized"), figures.encode());
+        assertTrue(figures.encode().contains("invalid_identity"), figures.encode());
         assertTrue(vertx.deploymentIDs().isEmpty(), "Vert.x was closed: " + vertx.deploymentIDs());
     }
 }

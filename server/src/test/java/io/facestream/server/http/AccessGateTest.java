@@ -50,7 +50,7 @@ class AccessGateTest {
             Map.entry(HttpMethod.POST, "/api/identities/alice/images"),
             Map.entry(HttpMethod.GET, "/api/not-a-route"));
 
-    /** A server with every route of the server role (no model directory, no ingest installed) plus one that fails. */
+    /** A server with every route of the server role (no model directory, ingest off) plus one that fails. */
     private static HttpApiVerticle deploy(Vertx vertx, Map<String, String> settings) throws Exception {
         Map<String, String> all = new HashMap<>(settings);
         all.putIfAbsent("server.host", "127.0.0.1");
@@ -65,6 +65,7 @@ class AccessGateTest {
                 new ModelRoutes(null),
                 new MetricsSocketRoutes(config, registry),
                 failing,
+                io.facestream.server.ingest.IngestHandler.refusing(),
                 new DashboardRoutes()));
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);
         return http;
