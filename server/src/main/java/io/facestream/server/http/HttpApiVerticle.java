@@ -13,27 +13,32 @@ import java.util.List;
 
 /**
  * The HTTP server of a FaceStream process: the {@link AccessGate} ahead of every route (token and allowed
- * hosts), then each {@link ApiRoutes} on one router; unknown paths get 404 and every failure JSON
+ * hosts), the {@link UploadGate} ahead of every POST (concurrent bodies, idle uploads), then each {@link ApiRoutes} on one router; unknown paths get 404 and every failure JSON
  * {@code {error, message}} ({@link Errors}). Listening beyond loopback without a token logs a warning at start.
  */
 public final class HttpApiVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
 
     private final AccessGate gate;
+    private final UploadGate uploads;
     private final HttpServerOptions options;
     private final List<ApiRoutes> routes;
     private HttpServer server;
 
-    /** @param gate the access check every request passes first ({@link AccessGate#of}) */
-    public HttpApiVerticle(AccessGate gate, HttpServerOptions options, List<ApiRoutes> routes) {
+    /**
+     * @param gate    the access check every request passes first ({@link AccessGate#of})
+     * @param uploads the admission control every POST passes next, before its body is read ({@link UploadGate#of})
+     */
+    public HttpApiVerticle(AccessGate gate, UploadGate uploads, HttpServerOptions options, List<ApiRoutes> routes) {
         this.gate = gate;
+        this.uploads = uploads;
         this.options = options;
         this.routes = List.copyOf(routes);
     }
 
     /** The server for {@code config} on {@code port}: its gate and {@link #options}. */
     public static HttpApiVerticle of(ServerConfig config, int port, List<ApiRoutes> routes) {
-        return new HttpApiVerticle(AccessGate.of(config), options(config, port), routes);
+        return new HttpApiVerticle(AccessGate.of(config), UploadGate.of(config), options(config, port), routes);
     }
 
     /**
@@ -77,6 +82,7 @@ public final class HttpApiVerticle extends VerticleBase {
         }
         Router router = Router.router(vertx);
         router.route().handler(gate);
+        router.post().handler(uploads);
         routes.forEach(r -> r.mount(router, vertx));
         router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for "
                 + ctx.request().method() + " " + ctx.request().path()));
