@@ -54,7 +54,7 @@ public final class ServerCommand implements Callable<Integer> {
         HttpIngest ingest = HttpIngest.create(vertx, settings, bootstrap, kafkaProps,
                 "server-" + ProcessHandle.current().pid(), IngestEvents.to(events));
         ServerRole server = ServerRole.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
-                () -> RoleConfigs.brokerReachable(vertx, admin), ingest.routes()).await();
+                RoleConfigs.brokerReachable(vertx, admin), ingest.routes()).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop(ingest, vertx, server, events, admin);

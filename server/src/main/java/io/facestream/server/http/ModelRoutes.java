@@ -24,7 +24,8 @@ public final class ModelRoutes implements ApiRoutes {
             ctx.fail(ImageRoutes.noModelApi());
             return;
         }
-        vertx.executeBlocking(downloads::latest).onComplete(ar -> {
+        // unordered: a download (zipping a model) must not hold up other blocking work of this verticle, nor wait for it
+        vertx.executeBlocking(downloads::latest, false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else if (ar.result().isEmpty()) {

@@ -143,7 +143,7 @@ public final class Demo implements AutoCloseable {
                     return set;
                 })
                 .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
-                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()),
+                        kafka.bootstrapServers(), kafkaProps, RoleConfigs.brokerReachable(vertx, kafka.admin()),
                         httpIngest.routes())
                         .map(role -> {
                             server = role;

@@ -7,6 +7,7 @@ import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.config.ConfigSections;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
+import io.facestream.server.http.CachedProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Builds each role's typed config from the one {@link Settings} tree. */
 public final class RoleConfigs {
@@ -102,9 +104,12 @@ public final class RoleConfigs {
         }
     }
 
-    /** Whether the cluster answers a metadata request within 2 s (for {@code /ready}). */
-    public static Future<Boolean> brokerReachable(Vertx vertx, Admin admin) {
-        return vertx.executeBlocking(() -> {
+    /**
+     * Whether the cluster answers a metadata request within 2 s, for {@code /ready}: a blocking call, answered
+     * from its last result and refreshed off the request path ({@link CachedProbe}).
+     */
+    public static Supplier<Future<Boolean>> brokerReachable(Vertx vertx, Admin admin) {
+        return new CachedProbe(vertx, () -> {
             try {
                 admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
                 return true;
@@ -116,6 +121,6 @@ public final class RoleConfigs {
                 org.slf4j.LoggerFactory.getLogger(RoleConfigs.class).debug("broker not reachable: {}", e.toString());
                 return false;
             }
-        });
+        }, 2_000);
     }
 }
