@@ -34,6 +34,38 @@ class ServerConfigTest {
     }
 
     @Test
+    @DisplayName("closed by default: loopback bind and host names, no h2c, 4-megapixel API images, bounded uploads")
+    void closedDefaults() {
+        ServerConfig c = ServerConfig.defaults();
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(List.of("localhost", "127.0.0.1", "[::1]"), c.allowedHosts());
+        assertEquals(false, c.http2ClearText());
+        assertEquals(false, c.tokenRequired());
+        assertEquals(2048 * 2048, c.api().maxImagePixels(), "was 4096x4096: a 16-megapixel decode per API request");
+        assertEquals(8, c.api().maxConcurrentUploads());
+        assertEquals(Duration.ofSeconds(30), c.api().uploadIdleTimeout());
+        assertTrue(!c.toString().contains("s3cret") && ServerConfig.from(Settings.of(Map.of("server.apiToken",
+                "s3cret"))).toString().contains("apiToken=***"));
+    }
+
+    @Test
+    @DisplayName("one token: server.ws.token is its older name; two different tokens, or no allowed host, fail naming keys")
+    void oneToken() {
+        assertEquals("t", ServerConfig.from(Settings.of(Map.of("server.ws.token", "t"))).apiToken());
+        assertEquals("t", ServerConfig.from(Settings.of(Map.of("server.ws.token", "t", "server.apiToken", "t")))
+                .apiToken());
+        ConfigException two = assertThrows(ConfigException.class, () -> ServerConfig.from(Settings.of(Map.of(
+                "server.ws.token", "a", "server.apiToken", "b"))));
+        assertTrue(two.getMessage().contains("server.apiToken") && two.getMessage().contains("server.ws.token"),
+                two.getMessage());
+        ConfigException hosts = assertThrows(ConfigException.class, () -> ServerConfig.from(Settings.of(Map.of(
+                "server.allowedHosts", " , "))));
+        assertTrue(hosts.getMessage().contains("server.allowedHosts"), hosts.getMessage());
+        assertEquals(List.of("dash.example.com", "*"), ServerConfig.from(Settings.of(Map.of("server.allowedHosts",
+                "Dash.Example.com, *"))).allowedHosts());
+    }
+
+    @Test
     @DisplayName("the model directory follows trainer.exportDir unless server.modelDir is set; origins are a list")
     void keys() {
         ServerConfig c = ServerConfig.from(Settings.of(Map.of("trainer.exportDir", "/tmp/models",
