@@ -11,4 +11,12 @@ import io.vertx.ext.web.Router;
 public interface ApiRoutes {
     /** Adds this concern's routes; called once, on the HTTP verticle's event loop. */
     void mount(Router router, Vertx vertx);
+
+    /**
+     * The token these routes rely on the router's {@link AccessGate} to check, or null when they rely on none;
+     * the HTTP verticle refuses to start when the gate checks another (HTTP ingest relies on server.apiToken).
+     */
+    default String requiredToken() {
+        return null;
+    }
 }

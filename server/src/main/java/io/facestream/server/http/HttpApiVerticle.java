@@ -73,11 +73,10 @@ public final class HttpApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         for (ApiRoutes r : routes) {
-            if (r instanceof io.facestream.server.ingest.IngestHandler ingest && ingest.requiredToken() != null
-                    && !gate.checks(ingest.requiredToken())) {
-                return Future.failedFuture(new IllegalStateException("HTTP ingest is on with server.apiToken, but "
-                        + "the HTTP server checks " + (gate.tokenRequired() ? "another token" : "no token")
-                        + ": build both from the same settings"));
+            if (r.requiredToken() != null && !gate.checks(r.requiredToken())) {
+                return Future.failedFuture(new IllegalStateException(r.getClass().getSimpleName() + " relies on "
+                        + "server.apiToken, but the HTTP server checks " + (gate.tokenRequired() ? "another token"
+                        : "no token") + ": build both from the same settings"));
             }
         }
         Router router = Router.router(vertx);

@@ -39,10 +39,11 @@ import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/identities/{id}/images}: new images of one identity as multipart/form-data file parts, with
- * {@code Authorization: Bearer <server.apiToken>}, which the router's {@code AccessGate} checks before any route.
- * Checks, in order: a token is configured (403 {@code ingest_disabled}), the identity id (400 {@code invalid_identity}), the body
- * type (415) and size (413), the number of images (400 {@code too_many_images}), then every image (400
- * {@code invalid_images} naming each bad file; nothing is produced). A good request becomes one
+ * {@code Authorization: Bearer <server.apiToken>}, which the router's {@code AccessGate} checks before any
+ * route. Checks, in order: a token is configured (403 {@code ingest_disabled}), the identity id (400
+ * {@code invalid_identity}), the body type (415) and size (413), the number of images (400
+ * {@code too_many_images}), then every image (400 {@code invalid_images} naming each bad file; nothing is
+ * produced). A good request becomes one
  * {@link IngestRecord}, and the answer is 202 with its request id once Kafka acknowledged it ({@code acks=all}).
  * Every error is JSON {@code {error, message}}.
  *
@@ -85,6 +86,7 @@ public final class IngestHandler implements Handler<RoutingContext>, ApiRoutes {
      * The token an enabled handler expects the router to have checked ({@code server.apiToken}), or null when
      * ingest is off.
      */
+    @Override
     public String requiredToken() {
         return config.apiToken();
     }
@@ -161,7 +163,7 @@ public final class IngestHandler implements Handler<RoutingContext>, ApiRoutes {
                 });
     }
 
-    /** The checks that need no body, cheapest first and the token before anything about the request. */
+    /** The checks that need no body, cheapest first. */
     private void checkHeaders(HttpServerRequest request, String identity) {
         if (!config.enabled()) {
             throw disabled();

@@ -151,6 +151,28 @@ class AccessGateTest {
     }
 
     @Test
+    @DisplayName("routes that rely on a token the gate does not check (ingest built from other settings) stop the start")
+    void mismatchedTokenRefusesToStart(Vertx vertx) {
+        ApiRoutes ingestLike = new ApiRoutes() {
+            @Override
+            public void mount(io.vertx.ext.web.Router router, Vertx v) {
+                router.post("/api/identities/:id/images").handler(ctx -> ctx.response().end("open"));
+            }
+
+            @Override
+            public String requiredToken() {
+                return TOKEN;
+            }
+        };
+        for (String gateToken : java.util.Arrays.asList("", "other")) {
+            ServerConfig config = ServerConfig.from(Settings.of(Map.of("server.apiToken", gateToken)));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> vertx.deployVerticle(
+                    HttpApiVerticle.of(config, 0, List.of(ingestLike))).await(30, TimeUnit.SECONDS));
+            assertTrue(e.getMessage().contains("server.apiToken"), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("the server binds 127.0.0.1 by default; listening on every interface without a token logs a warning")
     void loopbackByDefault(Vertx vertx) throws Exception {
         assertEquals("127.0.0.1", ServerConfig.defaults().host());
