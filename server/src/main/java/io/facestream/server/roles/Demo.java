@@ -1,5 +1,6 @@
 package io.facestream.server.roles;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
@@ -37,7 +38,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -276,10 +276,8 @@ public final class Demo implements AutoCloseable {
         if (ownWorkDir == null) {
             return;
         }
-        try (var walk = Files.walk(ownWorkDir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteTree(ownWorkDir);
         } catch (IOException e) {
             LOG.warn("could not delete the demo's work directory {}: {}", ownWorkDir, e.getMessage());
         }
