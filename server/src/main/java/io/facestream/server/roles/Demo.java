@@ -173,8 +173,8 @@ public final class Demo implements AutoCloseable {
      * yet above the pairs read between two checkpoints ({@link #DEMO_CHECKPOINT_EVERY} steps of 48 pairs), since
      * the lag counts from the offsets committed at checkpoints.
      */
-    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 4000L).put("lagLow", 3000L)
-            .put("statsInterval", "2s");
+    private static final Map<String, String> DEMO_SAMPLER_DEFAULTS = Map.of("lagHigh", "4000", "lagLow", "3000",
+            "statsInterval", "2s");
     /** The demo checkpoints more often than a long run: its runs are minutes long. */
     static final int DEMO_CHECKPOINT_EVERY = 50;
 
