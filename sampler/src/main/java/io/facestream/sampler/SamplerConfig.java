@@ -7,6 +7,7 @@ import io.facestream.protocol.config.Durations;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.policy.IdentityPolicy;
 import io.facestream.sampler.policy.PairSampler;
+import io.facestream.sampler.production.ProducerSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ import java.util.regex.Pattern;
  *                         two checkpoints, or the sampler waits for a checkpoint the trainer cannot reach
  * @param lagLow           resume when the lag is below this
  * @param lagCheckInterval how often the lag is read
- * @param statsInterval    how often the rate is logged and {@link SamplerStats} published
+ * @param statsInterval    how often the rate is logged and {@link io.facestream.sampler.production.SamplerStats} published
  * @param drainTimeout     how long stopping waits for pairs in flight
  * @param kafkaProperties  extra Kafka client properties (security, timeouts, producer overrides) for the producer
  *                         and the admin client
@@ -151,6 +152,11 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
             }
         }
         return from(Settings.of(values));
+    }
+
+    /** What the pair producer needs of these settings. */
+    public ProducerSettings producerSettings() {
+        return new ProducerSettings(producerId, topic, trainerGroup, maxInFlight, lagHigh, lagLow);
     }
 
     /** This config as {@link #fromJson} reads it back. */

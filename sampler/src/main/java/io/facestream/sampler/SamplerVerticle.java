@@ -9,6 +9,7 @@ import io.facestream.sampler.kafka.ReactorPairSink;
 import io.facestream.sampler.policy.PairSampler;
 import io.facestream.sampler.production.PairProducer;
 import io.facestream.sampler.production.ProducerLoop;
+import io.facestream.sampler.production.SamplerStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -65,7 +66,7 @@ public final class SamplerVerticle extends VerticleBase {
         this.source = source;
         this.sampler = sampler;
         this.sinkFactory = sinkFactory;
-        this.producer = new PairProducer(config, source, sampler, System::nanoTime);
+        this.producer = new PairProducer(config.producerSettings(), source, sampler, System::nanoTime);
     }
 
     /** A sampler with its own catalog built from {@code config}, sending with the protocol's wire codec. */

@@ -3,8 +3,6 @@ package io.facestream.sampler.production;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.PairRecord;
-import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerStats;
 import io.facestream.sampler.kafka.PairSink;
 import io.facestream.sampler.lag.LagControl;
 import io.facestream.sampler.lag.LagProbe;
@@ -36,7 +34,7 @@ public final class PairProducer {
     static final long RETRY_MIN_MS = 100;
     static final long RETRY_MAX_MS = 5_000;
 
-    private final SamplerConfig config;
+    private final ProducerSettings config;
     private final IdentitySource source;
     private final PairSampler sampler;
     private final LagControl lag;
@@ -64,12 +62,12 @@ public final class PairProducer {
     private volatile double rate;
 
     /**
-     * @param config    producer id, topic, in-flight limit and lag watermarks
+     * @param config    producer id, in-flight limit and lag watermarks
      * @param source    where the images of each draw are read
      * @param sampler   the catalog and pair policy draws come from
      * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}), for the rate and the time paused
      */
-    public PairProducer(SamplerConfig config, IdentitySource source, PairSampler sampler, LongSupplier nanoClock) {
+    public PairProducer(ProducerSettings config, IdentitySource source, PairSampler sampler, LongSupplier nanoClock) {
         this.config = config;
         this.source = source;
         this.sampler = sampler;

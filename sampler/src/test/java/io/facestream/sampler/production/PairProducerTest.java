@@ -4,7 +4,6 @@ import io.facestream.dataset.IdentitySource;
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.PairRecord;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerStats;
 import io.facestream.sampler.SamplerVerticle;
 import io.facestream.sampler.TestFaces;
 import io.facestream.sampler.policy.PairSampler;
@@ -47,7 +46,8 @@ class PairProducerTest {
             for (String id : source.identities()) {
                 sampler.addIdentity(id, source.imageCount(id));
             }
-            this.producer = new PairProducer(config, source, sampler, clock::get).onPauseChange(pauseChanges::add);
+            this.producer = new PairProducer(config.producerSettings(), source, sampler, clock::get)
+                    .onPauseChange(pauseChanges::add);
             producer.start(sink, this::readLag, Rig::readInline, loop);
         }
 
