@@ -2,6 +2,7 @@ package io.facestream.server.http;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
+import io.facestream.server.inference.ModelService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -20,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +47,11 @@ class UploadLimitsTest {
                 "server.api.maxBodyBytes", Integer.toString(16 << 20)));
         all.putAll(settings);
         ServerConfig config = ServerConfig.from(Settings.of(all));
-        HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(new ImageRoutes(null, config.api())));
+        // a model service with no export yet: the routes read each body before they find there is no model
+        ModelService models = new ModelService(vertx, Files.createTempDirectory("facestream-no-models"),
+                config.modelPoll(), 4, config.api().maxImagePixels());
+        models.start().await(30, TimeUnit.SECONDS);
+        HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(new ImageRoutes(models, config.api())));
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);
         return http.actualPort();
     }
