@@ -202,24 +202,28 @@ class MetricsSocketKafkaTest {
     @DisplayName("without a token, ingest events reach clients with a count instead of the identity names; with a "
             + "token (every client then holds it) the names are kept")
     void ingestIdentitiesOnlyBehindTheToken(Vertx vertx, TestKafka kafka) throws Exception {
-        MetricsEvent ingest = new MetricsEvent(MetricsEvent.Type.INGEST, "run-i", 0, 0, 1_000_000,
+        // a train event starts the run; the ingest event belongs to it (ingest alone never defines a run)
+        MetricsEvent ingest = new MetricsEvent(MetricsEvent.Type.INGEST, "run-i", 1, 0, 1_000_001,
                 new JsonObject().put("source", "http").put("imagesAccepted", 3)
                         .put("identities", new io.vertx.core.json.JsonArray().add("alice").add("bob")));
         try (MetricsSocketFixture open = MetricsSocketFixture.start(vertx, kafka, Map.of())) {
+            open.produce(event("run-i", 0, 10));
             open.produce(ingest);
             Received r = open.connect(open.client(1), "/ws/metrics");
-            r.awaitSeq(0);
-            JsonObject figures = r.events.get(0).getJsonObject("figures");
-            assertFalse(r.events.get(0).encode().contains("alice"), r.events.get(0).encode());
-            assertEquals(2, figures.getInteger("identitiesCount"));
-            assertEquals(3, figures.getInteger("imagesAccepted"));
+            r.awaitSeq(1);
+            JsonObject event = r.events.get(1);
+            assertEquals("ingest", event.getString("type"), event.encode());
+            assertFalse(event.encode().contains("alice"), event.encode());
+            assertEquals(2, event.getJsonObject("figures").getInteger("identitiesCount"));
+            assertEquals(3, event.getJsonObject("figures").getInteger("imagesAccepted"));
         }
         try (MetricsSocketFixture guarded = MetricsSocketFixture.start(vertx, kafka,
                 Map.of("server.apiToken", "t0k"))) {
+            guarded.produce(event("run-i", 0, 10));
             guarded.produce(ingest);
             Received r = guarded.connect(guarded.client(1), "/ws/metrics?token=t0k");
-            r.awaitSeq(0);
-            assertEquals(List.of("alice", "bob"), r.events.get(0).getJsonObject("figures")
+            r.awaitSeq(1);
+            assertEquals(List.of("alice", "bob"), r.events.get(1).getJsonObject("figures")
                     .getJsonArray("identities").getList());
         }
     }
