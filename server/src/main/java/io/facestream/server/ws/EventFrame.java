@@ -106,18 +106,35 @@ public final class EventFrame implements ResourceLeakHint {
     }
 
     /**
-     * Writes the frame as one final text frame on {@code ws}, holding a reference until the write has completed
-     * (or failed). Vert.x's public API makes text frames only from a {@code String} (encoding it again for each
-     * socket), so this builds its frame over the shared bytes; Vert.x wraps the buffer so that Netty does not
-     * release it, which is why the reference is given back when the write's future completes.
+     * Writes the frame on {@code ws} as one text message: one final text frame, or, when it is longer than
+     * {@code maxFrameBytes}, a text frame and continuation frames over consecutive slices of the shared bytes (as
+     * Vert.x splits the messages it encodes itself). Each frame holds a reference until its write has completed or
+     * failed. Vert.x's public API makes text frames only from a {@code String} (encoding it again for each socket),
+     * so this builds Vert.x's frame over the shared bytes; Vert.x wraps the buffer so that Netty does not release
+     * it, which is why the reference is given back when the write's future completes.
      *
+     * @return the write of the last frame
      * @throws IllegalReferenceCountException if every holder has already let go (a bug in the caller)
      */
-    Future<Void> writeTo(WebSocketBase ws) {
+    Future<Void> writeTo(WebSocketBase ws, int maxFrameBytes) {
+        int length = payload.readableBytes();
+        if (length <= maxFrameBytes) {
+            return write(ws, WebSocketFrameType.TEXT, payload.duplicate(), true);
+        }
+        Future<Void> last = null;
+        for (int offset = 0; offset < length; offset += maxFrameBytes) {
+            int n = Math.min(maxFrameBytes, length - offset);
+            last = write(ws, offset == 0 ? WebSocketFrameType.TEXT : WebSocketFrameType.CONTINUATION,
+                    payload.slice(payload.readerIndex() + offset, n), offset + n == length);
+        }
+        return last;
+    }
+
+    private Future<Void> write(WebSocketBase ws, WebSocketFrameType type, ByteBuf view, boolean isFinal) {
         payload.retain();
         Future<Void> written;
         try {
-            written = ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, payload.duplicate(), true));
+            written = ws.writeFrame(new WebSocketFrameImpl(type, view, isFinal));
         } catch (RuntimeException e) {
             payload.release();
             throw e;

@@ -32,6 +32,7 @@ final class MetricsClient {
     private final Vertx vertx;
     private final ClientQueue queue;
     private final long stuckMillis;
+    private final int maxFrameBytes;
     private final String remote;
     /** The newest seq sent, skipped or queued in the current run. */
     private long cursor;
@@ -41,12 +42,15 @@ final class MetricsClient {
     private boolean closed;
     private long sent;
 
-    MetricsClient(MetricsHub hub, ServerWebSocket ws, Vertx vertx, int queueCapacity, long stuckMillis, long after) {
+    /** @param maxFrameBytes the size outgoing messages are split into ({@code server.ws.maxFrameBytes}) */
+    MetricsClient(MetricsHub hub, ServerWebSocket ws, Vertx vertx, int queueCapacity, long stuckMillis, long after,
+                  int maxFrameBytes) {
         this.hub = hub;
         this.ws = ws;
         this.vertx = vertx;
         this.queue = new ClientQueue(queueCapacity);
         this.stuckMillis = stuckMillis;
+        this.maxFrameBytes = maxFrameBytes;
         this.cursor = after;
         this.remote = String.valueOf(ws.remoteAddress());
     }
@@ -140,7 +144,7 @@ final class MetricsClient {
     }
 
     private void write(EventFrame e) {
-        e.writeTo(ws);
+        e.writeTo(ws, maxFrameBytes);
         sent++;
         hub.countSent();
     }

@@ -138,7 +138,7 @@ public final class MetricsHub {
         long from = runId != null && !runId.equals(history.runId()) ? -1 : after;
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
         MetricsClient client = new MetricsClient(this, ws, vertx, config.queue(), config.stuckTimeout().toMillis(),
-                from);
+                from, config.maxFrameBytes());
         clients.put(client, Boolean.TRUE);
         clientCount = clients.size();
         client.start(new JsonObject().put("type", "hello").put("runId", history.runId())
