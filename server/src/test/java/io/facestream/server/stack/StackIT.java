@@ -54,10 +54,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The compose stack without Docker: every FaceStream service of {@code compose.yaml} started as its own JVM from the
- * shaded jar with the service's command and environment, against one broker on loopback ({@code facestream broker}
- * standing in for the Kafka image). Departures from compose, all here: the broker's address replaces
- * {@code kafka:9092}, temporary directories replace the named volumes, a free port replaces the published one, and
- * the test sizes below keep the model and the data tiny.
+ * shaded jar its image carries ({@code facestream-slim.jar} for {@code facestream-slim} images, else
+ * {@code facestream.jar}) with the service's command and environment, against one broker on loopback
+ * ({@code facestream broker} standing in for the Kafka image). Departures from compose, all here: the broker's
+ * address replaces {@code kafka:9092}, temporary directories replace the named volumes, a free port replaces the
+ * published one, and the test sizes below keep the model and the data tiny.
  */
 @Tag("slow")
 class StackIT {
