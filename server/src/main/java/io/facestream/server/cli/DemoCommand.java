@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a face-embedding model end to end in one JVM: embedded Kafka broker, synthetic identities, "
                 + "sampler, trainer, live evaluation and the HTTP server.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 

@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Serve the dashboard, the /ws/metrics WebSocket, the model API (embed, verify, download) and "
                 + "the run status from the facestream.metrics topic and the trainer's exported models "
                 + "(server.modelDir, default trainer.exportDir).")
-public final class ServerCommand implements Callable<Integer> {
+public final class ServerCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 

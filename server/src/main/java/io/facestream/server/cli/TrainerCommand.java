@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 /** The trainer role: consumes pairs, steps the model, evaluates and publishes metrics. */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Train the embedding model from facestream.pairs, evaluate on held-out pairs, publish metrics.")
-public final class TrainerCommand implements Callable<Integer> {
+public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
     /** The exit status when training fails (divergence, a failed data pipeline or dead-letter write). */
     static final int FAILED = 1;
 
