@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,11 +76,11 @@ public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
         }
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
-        IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
-        Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
-                : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
+        IdentitySource validation = DemoNode.syntheticValidation(syn, validationIdentities);
+        DemoNode built = validationPath == null ? new DemoNode(settings, train, validation, port, noProgress ? null : System.out)
+                : new DemoNode(settings, train, DataErrors.validation(validationPath, validationImages), port,
                 noProgress ? null : System.out);
-        try (Demo demo = built) {
+        try (DemoNode demo = built) {
             demo.start().await();
             if (steps == null) {
                 // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.

@@ -7,7 +7,7 @@ import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.server.progress.RunStatus;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
@@ -83,7 +83,7 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         if (validationPath != null) {
             validation = DataErrors.validation(validationPath, validationImages).load(decoder);
         } else {
-            try (SyntheticFaces held = Demo.syntheticValidation(synthetic.config(0), validationIdentities)) {
+            try (SyntheticFaces held = DemoNode.syntheticValidation(synthetic.config(0), validationIdentities)) {
                 validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(), decoder);
             }
         }
