@@ -18,12 +18,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 
 /** Ingest traffic for the reliability tests: newcomers sent as the HTTP front door sends them, and checks on the store. */
 final class IngestLoad {
     /** Images per ingested identity. */
     static final int IMAGES = 3;
+    /** Many people the catalog does not hold, three small images each, for long ingest runs. */
+    static final SyntheticFaces CROWD = new SyntheticFaces(SyntheticConfig.of(23, 400, IMAGES, 32, 20_000));
 
     private IngestLoad() {
     }
@@ -34,10 +37,15 @@ final class IngestLoad {
      */
     static void sendAcknowledged(KafkaProducer<byte[], byte[]> producer, String topic, List<String> identities)
             throws Exception {
+        sendAcknowledged(producer, topic, IngestFixtures.NEWCOMERS, identities);
+    }
+
+    static void sendAcknowledged(KafkaProducer<byte[], byte[]> producer, String topic, SyntheticFaces faces,
+                                 List<String> identities) throws Exception {
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
         for (String identity : identities) {
             IngestRecord record = IngestRecord.of(identity,
-                    List.of(NEWCOMERS.read(identity, 0), NEWCOMERS.read(identity, 1), NEWCOMERS.read(identity, 2)),
+                    List.of(faces.read(identity, 0), faces.read(identity, 1), faces.read(identity, 2)),
                     "req-" + identity);
             acks.add(producer.send(new ProducerRecord<>(topic, identity.getBytes(StandardCharsets.UTF_8),
                     RecordCodec.encode(record))));
@@ -49,10 +57,14 @@ final class IngestLoad {
 
     /** Whether the store holds every image of every one of {@code identities}. */
     static boolean stored(Path store, List<String> identities) {
+        return stored(store, IngestFixtures.NEWCOMERS, identities);
+    }
+
+    static boolean stored(Path store, SyntheticFaces faces, List<String> identities) {
         try {
             for (String identity : identities) {
                 if (!IngestFixtures.files(store.resolve(identity))
-                        .equals(IngestFixtures.storedNames(NEWCOMERS, identity, IMAGES))) {
+                        .equals(IngestFixtures.storedNames(faces, identity, IMAGES))) {
                     return false;
                 }
             }

@@ -91,4 +91,31 @@ class IngestRebalanceKafkaTest {
         assertTrue(IngestLoad.inRotation(a, IngestFixtures.CATALOG.identities()), "the catalog is back in full");
         IngestLoad.stop(vertx, a);
     }
+
+    @Test
+    @DisplayName("a backlog larger than one max.poll.interval.ms of work is applied in polls that each stay within the "
+            + "interval: the replica is never put out of the group, nothing is retried, every identity is stored")
+    void boundsTheWorkOfAPoll(TestKafka kafka, Vertx vertx, @TempDir Path store) throws Exception {
+        String topic = kafka.topic("identities", 2);
+        List<String> backlog = IngestLoad.CROWD.identities().subList(0, 300);
+        List<String> after = IngestLoad.CROWD.identities().subList(300, 310);
+        KafkaProducer<byte[], byte[]> producer = kafka.producer();
+        IngestLoad.sendAcknowledged(producer, topic, IngestLoad.CROWD, backlog);
+        // one poll may return the whole backlog; applying it takes longer than the 3 s the group waits for a poll
+        SamplerNode a = SamplerNode.open(IngestFixtures.ingestConfig(topic, kafka.groupId(), kafka.topic("dlq"), store),
+                IngestFixtures.samplerConfig(kafka, kafka.topic("pairs", 2), "long-poll"), IngestFixtures.CATALOG,
+                null, Map.of("max.poll.records", 500, "max.poll.interval.ms", 3_000, "heartbeat.interval.ms", 300),
+                f -> { });
+        a.deploy(vertx).await(60, TimeUnit.SECONDS);
+        IngestLoad.until(vertx, () -> a.failure().failed() || IngestLoad.stored(store, IngestLoad.CROWD, backlog))
+                .await(300, TimeUnit.SECONDS);
+        IngestLoad.sendAcknowledged(producer, topic, IngestLoad.CROWD, after);
+        IngestLoad.until(vertx, () -> a.failure().failed() || IngestLoad.stored(store, IngestLoad.CROWD, after)
+                && IngestLoad.inRotation(a, after)).await(120, TimeUnit.SECONDS);
+        assertFalse(a.failure().failed(), () -> "the consumer died: " + a.failure().cause());
+        assertEquals(0L, a.ingest().stats().total(IngestStats.Counter.RETRIES),
+                "no commit was refused: the replica stayed in the group throughout");
+        assertTrue(IngestLoad.inRotation(a, backlog));
+        IngestLoad.stop(vertx, a);
+    }
 }
