@@ -241,11 +241,15 @@ public final class IngestConsumer implements AutoCloseable {
      * comes well within {@code max.poll.interval.ms} (one record may still take up to the DLQ timeout).
      */
     private void handleWithinBudget(ConsumerRecords<byte[], byte[]> records, long deadlineNanos) {
+        boolean overBudget = false;
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                if (System.nanoTime() - deadlineNanos >= 0) {
-                    LOG.info("ingest {} used its poll budget; topic={} partition={} goes on at offset={} after the "
-                            + "next poll", replica, r.topic(), r.partition(), r.offset());
+                if (!overBudget && System.nanoTime() - deadlineNanos >= 0) {
+                    overBudget = true;
+                    LOG.info("ingest {} used its poll budget of {} ms; the records left are fetched again after the "
+                            + "next poll", replica, TimeUnit.NANOSECONDS.toMillis(pollBudgetNanos));
+                }
+                if (overBudget) {
                     consumer.seek(tp, r.offset());
                     break;
                 }
