@@ -140,6 +140,8 @@ public final class Ownership {
         try {
             for (String identity : store.listIdentities()) {
                 if (partitionNumbers.contains(partitions.of(identity))) {
+                    // this replica is now the identity's only writer: what a killed one half-wrote can go
+                    store.removeOrphanedTemporaryFiles(identity);
                     store.refresh(identity);
                 }
             }
