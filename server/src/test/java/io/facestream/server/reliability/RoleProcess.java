@@ -153,7 +153,7 @@ final class RoleProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Waits for the process to end by itself and returns its exit status; fails if it is still running after {@code timeout}. */
+    /** Waits for the process to end by itself; returns its exit status. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " still running after " + timeout + "; last lines:\n" + recentOutput());
