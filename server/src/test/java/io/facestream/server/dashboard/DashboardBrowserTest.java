@@ -1,5 +1,6 @@
 package io.facestream.server.dashboard;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
@@ -20,7 +21,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,9 +94,7 @@ class DashboardBrowserTest {
             validation.close();
         }
         if (profile != null) {
-            try (var walk = Files.walk(profile)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+            FileTrees.deleteTree(profile);
         }
     }
 
