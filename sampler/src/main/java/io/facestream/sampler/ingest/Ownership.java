@@ -85,7 +85,9 @@ public final class Ownership {
         }
         int joined = 0;
         try {
-            joined = bringIn(Set.copyOf(owned));
+            // no sweep of temporary files here: a replica still applying records routed by the old count may be
+            // writing some of these identities
+            joined = bringIn(Set.copyOf(owned), false);
         } finally {
             LOG.info("the identities topic grew from {} to {} partitions; owning {}: {} identities left the rotation, "
                     + "{} joined ({} in it)", before.partitions(), count, owned, left, joined, rotation.identityCount());
@@ -121,7 +123,7 @@ public final class Ownership {
         owned.addAll(fresh);
         int added = 0;
         try {
-            added = bringIn(fresh);
+            added = bringIn(fresh, true);
         } finally {
             ownedSnapshot = List.copyOf(owned);
             LOG.info("owning partitions {} of the identities topic (now {}): {} identities joined the rotation ({} in "
@@ -132,16 +134,19 @@ public final class Ownership {
 
     /**
      * Scans the store for identities of {@code partitionNumbers} and puts every one of them with an image into the
-     * rotation; the catalog's and those already known join even when the scan fails.
+     * rotation; the catalog's and those already known join even when the scan fails. With {@code sweep}, the
+     * temporary files a killed writer left in their directories are removed: on an assignment this replica is the
+     * only writer of those identities from now on.
      */
-    private int bringIn(Set<Integer> partitionNumbers) throws IOException {
+    private int bringIn(Set<Integer> partitionNumbers, boolean sweep) throws IOException {
         IOException scanFailure = null;
         IdentityStore store = source.store();
         try {
             for (String identity : store.listIdentities()) {
                 if (partitionNumbers.contains(partitions.of(identity))) {
-                    // this replica is now the identity's only writer: what a killed one half-wrote can go
-                    store.removeOrphanedTemporaryFiles(identity);
+                    if (sweep) {
+                        store.removeOrphanedTemporaryFiles(identity);
+                    }
                     store.refresh(identity);
                 }
             }
