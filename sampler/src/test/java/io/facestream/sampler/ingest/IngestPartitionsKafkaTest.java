@@ -6,7 +6,10 @@ import io.facestream.sampler.SamplerNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.facestream.protocol.kafka.KafkaTopics;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,8 +17,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
@@ -42,16 +47,23 @@ class IngestPartitionsKafkaTest {
         IngestFixtures.snapshot(vertx, "grow", s -> s.getJsonArray("ownedPartitions").size() == 2)
                 .await(60, TimeUnit.SECONDS);
         // a producer that learnt the topic before it grew routes by two partitions until its metadata ages out
-        KafkaProducer<byte[], byte[]> before = kafka.producer();
-        IngestLoad.sendAcknowledged(before, topic, early);
-        IngestLoad.until(vertx, () -> IngestLoad.stored(store, early)).await(120, TimeUnit.SECONDS);
+        Map<String, Object> stale = kafka.producerConfig();
+        stale.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 600_000);
+        try (KafkaProducer<byte[], byte[]> before = new KafkaProducer<>(stale)) {
+            IngestLoad.sendAcknowledged(before, topic, early);
+            IngestLoad.until(vertx, () -> IngestLoad.stored(store, early)).await(120, TimeUnit.SECONDS);
 
-        kafka.broker().admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all()
-                .get(60, TimeUnit.SECONDS);
-        try (KafkaProducer<byte[], byte[]> after = new KafkaProducer<>(kafka.producerConfig())) {
-            IngestLoad.sendAcknowledged(after, topic, byNewCount);
+            kafka.broker().admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all()
+                    .get(60, TimeUnit.SECONDS);
+            // the new partitions' leader serves them before anyone writes there (a write to a partition its leader
+            // has not taken over yet can leave an idempotent producer retrying an out-of-order sequence)
+            KafkaTopics.ensure(kafka.broker().admin(), List.of(new NewTopic(topic, Optional.of(4), Optional.empty())),
+                    Duration.ofSeconds(60));
+            try (KafkaProducer<byte[], byte[]> after = new KafkaProducer<>(kafka.producerConfig())) {
+                IngestLoad.sendAcknowledged(after, topic, byNewCount);
+            }
+            IngestLoad.sendAcknowledged(before, topic, byOldCount);
         }
-        IngestLoad.sendAcknowledged(before, topic, byOldCount);
 
         List<String> all = NEWCOMERS.identities().subList(0, 50);
         JsonObject grown = IngestFixtures.snapshot(vertx, "grow", s -> s.getJsonArray("ownedPartitions").size() == 4)
