@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a face-embedding model end to end in one JVM: embedded Kafka broker, synthetic identities, "
                 + "sampler, trainer, live evaluation and the HTTP server.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -77,15 +77,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
-        IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
-        Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
-                : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
+        IdentitySource validation = DemoNode.syntheticValidation(syn, validationIdentities);
+        DemoNode built = validationPath == null ? new DemoNode(settings, train, validation, port, noProgress ? null : System.out)
+                : new DemoNode(settings, train, DataErrors.validation(validationPath, validationImages), port,
                 noProgress ? null : System.out);
         // Ctrl-C / SIGTERM, bounded run or not, even while starting: the hook stops every role and the broker and
         // deletes the demo's broker data, work directory and identity store before the JVM exits
         Thread hook = new Thread(built::close, "facestream-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Demo demo = built) {
+        try (DemoNode demo = built) {
             demo.start().await();
             System.out.println("facestream demo: dashboard and API on " + demo.dashboardUrl()
                     + (demo.tokenRequired() ? " (the WebSocket needs ?token=<server.apiToken>)" : ""));
@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
             JsonObject result;
             try {
                 result = demo.finished().await();
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | io.facestream.sampler.ingest.IngestStoppedException e) {
                 System.err.println("facestream: " + e.getMessage());
                 return 1;
             }

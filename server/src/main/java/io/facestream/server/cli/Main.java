@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The {@code facestream} command line: one jar, one subcommand per role. Usage errors, numeric options outside
@@ -41,8 +42,20 @@ public final class Main implements Runnable {
             err.flush();
             return USAGE;
         });
-        // every numeric option is checked against its @Range before any command runs
+        // --help first; a DL4J command without DL4J is refused; every numeric option is checked against its @Range
         cl.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help;
+            }
+            List<CommandLine> commands = parsed.asCommandLineList();
+            CommandLine leaf = commands.get(commands.size() - 1);
+            if (leaf.getCommand() instanceof NeedsDl4j && !NeedsDl4j.available()) {
+                PrintWriter err = leaf.getErr();
+                err.println("facestream: " + NeedsDl4j.refusal(leaf.getCommandSpec().qualifiedName()));
+                err.flush();
+                return USAGE;
+            }
             Ranges.check(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
