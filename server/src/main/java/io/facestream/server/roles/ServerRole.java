@@ -59,7 +59,8 @@ public final class ServerRole {
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
-                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
+                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels(),
+                config.api().batching());
         ServerRole role = new ServerRole(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
         role.status.followIngest(vertx);

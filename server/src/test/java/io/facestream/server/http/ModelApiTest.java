@@ -74,7 +74,8 @@ class ModelApiTest {
     @BeforeEach
     void start(Vertx vertx) {
         ServerConfig config = ServerConfig.from(Settings.of(LIMITS));
-        models = new ModelService(vertx, exports.root(), config.modelPoll(), 4, config.api().maxImagePixels());
+        models = new ModelService(vertx, exports.root(), config.modelPoll(), 4, config.api().maxImagePixels(),
+                config.api().batching());
         models.start().await();
         port = deploy(vertx, models, config);
         client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
@@ -267,7 +268,8 @@ class ModelApiTest {
     @DisplayName("without an export: embed gets 503 no_model, /ready is 503 and names the wait, /health is up")
     void noModelYet(Vertx vertx) {
         ServerConfig config = ServerConfig.from(Settings.of(LIMITS));
-        ModelService empty = new ModelService(vertx, dir.resolve("empty"), config.modelPoll(), 4, 10_000);
+        ModelService empty = new ModelService(vertx, dir.resolve("empty"), config.modelPoll(), 4, 10_000,
+                config.api().batching());
         empty.start().await();
         try {
             WebClient c = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
