@@ -1,5 +1,6 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.model.ComputeBackend;
 import io.vertx.core.json.JsonObject;
 
 /** The figures of a {@code train} metrics event. */
@@ -16,6 +17,7 @@ public final class TrainEvents {
                 .put("dataWaitFraction", s.dataWaitFraction())
                 .put("activeTriplets", s.activeTriplets())
                 .put("images", s.images())
-                .put("dlq", s.deadLetters());
+                .put("dlq", s.deadLetters())
+                .put("backend", ComputeBackend.current().describe());
     }
 }

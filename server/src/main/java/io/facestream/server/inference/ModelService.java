@@ -12,6 +12,7 @@ import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.export.ExportedModel;
 import io.facestream.trainer.export.ModelExports;
+import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -57,6 +58,7 @@ public final class ModelService implements AutoCloseable {
     private WorkerExecutor thread;
     private long timer = -1;
     private volatile Loaded loaded;
+    private volatile ComputeBackend backend;
     /** Versions that failed to load, touched only on the inference thread. */
     private final Set<String> broken = new HashSet<>();
 
@@ -116,9 +118,20 @@ public final class ModelService implements AutoCloseable {
     /** Loads the newest export if there is one, then looks for newer ones every poll interval. */
     public Future<ModelService> start() {
         thread = vertx.createSharedWorkerExecutor("facestream-inference", 1, 10, TimeUnit.MINUTES);
-        timer = vertx.setPeriodic(poll.toMillis(), id -> checkNow());
-        return checkNow().map(this);
+        // detected on the thread that will run the network: loads ND4J, refuses a GPU without kernels
+        Future<ComputeBackend> detected = thread.executeBlocking(ComputeBackend::current);
+        return detected.compose(b -> {
+            backend = b;
+            timer = vertx.setPeriodic(poll.toMillis(), id -> checkNow());
+            return checkNow();
+        }).map(this);
     }
+
+    /** The backend and device the network runs on, once {@link #start()} has detected it. */
+    public Optional<ComputeBackend> backend() {
+        return Optional.ofNullable(backend);
+    }
+
 
     public Path dir() {
         return dir;

@@ -12,6 +12,8 @@ import io.facestream.server.http.StatusRoutes;
 import io.facestream.server.inference.ModelDownloads;
 import io.facestream.server.inference.ModelInfo;
 import io.facestream.server.inference.ModelService;
+import io.facestream.server.http.BackendMetric;
+import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.server.metrics.MetricsFollower;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.ws.MetricsSocketRoutes;
@@ -67,13 +69,18 @@ public final class ServerRole {
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
-                new StatusRoutes(role.status, model, () -> role.socket.hub().stats()),
+                new StatusRoutes(role.status, model, () -> role.socket.hub().stats(),
+                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson)),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,
                 new DashboardRoutes(),
                 ingest));
-        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start();
+        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start().onSuccess(m -> {
+            if (registry != null) {
+                m.backend().ifPresent(b -> BackendMetric.register(registry, "server", b));
+            }
+        });
         // the follower's Kafka clients parse config, resolve hosts and start threads: built on a worker, not here
         return modelsStarted.compose(v -> vertx.deployVerticle(role.http))
                 .compose(id -> vertx.executeBlocking(() -> new MetricsFollower(bootstrapServers, kafkaProps,

@@ -89,7 +89,8 @@ class ModelApiTest {
     private static int deploy(Vertx vertx, ModelService models, ServerConfig config) {
         HttpApiVerticle http = new HttpApiVerticle(HttpApiVerticle.options(config, 0).setHost("127.0.0.1"), List.of(
                 new MonitoringRoutes(() -> Future.succeededFuture(true), models, null),
-                new StatusRoutes(new RunStatus(null), models::current, JsonObject::new),
+                new StatusRoutes(new RunStatus(null), models::current, JsonObject::new,
+                        () -> models.backend().map(io.facestream.trainer.model.ComputeBackend::toJson)),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(new ModelDownloads(models.dir()))));
         vertx.deployVerticle(http).await();
@@ -244,6 +245,7 @@ class ModelApiTest {
         JsonObject status = client.get("/api/status").send().await().bodyAsJsonObject();
         assertEquals("step-000000000020", status.getJsonObject("model").getString("version"));
         assertEquals(0.75, status.getJsonObject("model").getDouble("threshold"));
+        assertEquals("cpu", status.getJsonObject("backend").getString("backend"), "the serving backend: " + status);
         assertEquals("step-000000000020", embedRaw(png(40, 40, 10)).getJsonObject("model").getString("version"));
 
         HttpResponse<Buffer> download = client.get("/api/model").send().await();
