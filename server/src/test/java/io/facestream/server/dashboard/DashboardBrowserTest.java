@@ -4,7 +4,7 @@ import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,7 @@ class DashboardBrowserTest {
 
     private static SyntheticFaces train;
     private static SyntheticFaces validation;
-    private static Demo demo;
+    private static DemoNode demo;
     private static ChromeDriver browser;
     private static Path profile;
 
@@ -63,12 +63,12 @@ class DashboardBrowserTest {
         }
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
-        validation = Demo.syntheticValidation(faces, 30);
+        validation = DemoNode.syntheticValidation(faces, 30);
         // a small, fast run: 32x32 inputs, an evaluation every 10 steps on 100 pairs, train events every 2 steps
         Settings settings = Settings.of(Map.of("trainer.inputSize", "32", "trainer.batchPairs", "8",
                 "trainer.evalEvery", "10", "trainer.validationPairs", "100", "trainer.trainEventEvery", "2",
                 "trainer.decodeThreads", "1"));
-        demo = new Demo(settings, train, validation, 0, null);
+        demo = new DemoNode(settings, train, validation, 0, null);
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         profile = Files.createTempDirectory("facestream-chromium");
