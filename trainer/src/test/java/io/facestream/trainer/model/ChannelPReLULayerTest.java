@@ -206,6 +206,12 @@ class ChannelPReLULayerTest {
             assertEquals(3 + 2 * 15, prelus.size(), prelus.toString());
             assertTrue(prelus.contains("stem_prelu") && prelus.contains("b0_dw_prelu"), prelus.toString());
             assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()), "the whole graph round-trips");
+            org.deeplearning4j.nn.conf.layers.Layer prelu =
+                    ((LayerVertex) conf.getVertices().get("stem_prelu")).getLayerConf().getLayer();
+            org.deeplearning4j.nn.conf.layers.Layer conv =
+                    ((LayerVertex) conf.getVertices().get("stem_conv")).getLayerConf().getLayer();
+            assertTrue(prelu.getRegularizationByParam("W").isEmpty(), "slopes are not weight-decayed");
+            assertTrue(!conv.getRegularizationByParam("W").isEmpty(), "conv kernels are");
 
             Nd4j.getRandom().setSeed(1);
             INDArray batch = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
