@@ -5,6 +5,9 @@ import io.facestream.sampler.dataset.IdentitySource;
 import io.facestream.sampler.dataset.SyntheticConfig;
 import io.facestream.sampler.dataset.SyntheticFaces;
 import io.facestream.server.roles.Demo;
+import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTargets;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,7 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "
-            + "pairs.txt (or a directory holding it and the images) or an insightface .bin.")
+            + "pairs.txt (or a directory holding it and the images) or an insightface .bin (sets trainer.validation, "
+            + "which lists several targets).")
     Path validationPath;
 
     @Option(names = "--validation-images", description = "With an LFW pairs.txt: the image folder (default: pairs.txt's directory).")
@@ -70,6 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (steps != null) {
             flags.put("trainer.steps", Long.toString(steps));
         }
+        if (validationPath != null) {
+            flags.put(ValidationTargets.KEY, DataErrors.validationFlag(validationPath, validationImages));
+        }
         Settings settings = config.settings(flags);
         if (!verbose && !noProgress) {
             Logging.quiet();
@@ -77,9 +84,10 @@ public final class DemoCommand implements Callable<Integer> {
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
         IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
-        Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
-                : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
-                noProgress ? null : System.out);
+        TrainerConfig trainerConfig = TrainerConfig.from(settings);
+        Demo built = new Demo(settings, train, DataErrors.validation(trainerConfig.validation(),
+                decoder -> ValidationSet.sample(validation, trainerConfig.validationPairs(), trainerConfig.seed(), decoder)),
+                port, noProgress ? null : System.out);
         try (Demo demo = built) {
             demo.start().await();
             if (steps == null) {

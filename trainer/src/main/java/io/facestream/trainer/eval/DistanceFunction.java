@@ -18,6 +18,18 @@ public interface DistanceFunction {
     /** The thresholds the LFW protocol tries when it picks the best accuracy threshold and draws the ROC. */
     ThresholdGrid thresholds();
 
+    /**
+     * The threshold of the at-threshold metrics when none is configured. Every registered function's default is
+     * the same decision on unit-length embeddings: squared L2 1.0, L2 1.0, cosine 0.5 (an angle of 60 degrees).
+     */
+    double defaultThreshold();
+
+    /** On unit-length embeddings: the squared-L2 distance equal to distance {@code d} of this function. */
+    double toSquaredL2(double d);
+
+    /** On unit-length embeddings: this function's distance equal to the squared-L2 distance {@code squaredL2}. */
+    double fromSquaredL2(double squaredL2);
+
     /** The finer thresholds VAL@FAR interpolates over: {@code j * 0.001} across the same range. */
     default ThresholdGrid valThresholds() {
         return ThresholdGrid.upTo(thresholds().upper(), VAL_STEP);

@@ -3,6 +3,7 @@ package io.facestream.trainer.eval;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The registry of distance functions, by name. Grids assume L2-normalised embeddings, whose squared L2 distance
@@ -11,13 +12,16 @@ import java.util.Map;
 public final class DistanceFunctions {
 
     private static final DistanceFunction SQUARED_L2 =
-            new Named("squared-l2", ThresholdGrid.upTo(4.0, 0.01), DistanceFunctions::squaredL2Of);
+            new Named("squared-l2", ThresholdGrid.upTo(4.0, 0.01), 1.0, DistanceFunctions::squaredL2Of, d -> d, s -> s);
 
     private static final DistanceFunction L2 =
-            new Named("l2", ThresholdGrid.upTo(2.0, 0.005), (a, b) -> Math.sqrt(squaredL2Of(a, b)));
+            new Named("l2", ThresholdGrid.upTo(2.0, 0.005), 1.0, (a, b) -> Math.sqrt(squaredL2Of(a, b)),
+                    d -> d * d, Math::sqrt);
 
     private static final DistanceFunction COSINE =
-            new Named("cosine", ThresholdGrid.upTo(2.0, 0.005), DistanceFunctions::cosineOf);
+            // on unit vectors ||a - b||^2 = 2 - 2 cos(a, b) = 2 * (1 - cos(a, b))
+            new Named("cosine", ThresholdGrid.upTo(2.0, 0.005), 0.5, DistanceFunctions::cosineOf, d -> 2 * d,
+                    s -> s / 2);
 
     private static final Map<String, DistanceFunction> BY_NAME = new LinkedHashMap<>();
 
@@ -53,6 +57,14 @@ public final class DistanceFunctions {
     /** The registered names, in registry order. */
     public static List<String> names() {
         return List.copyOf(BY_NAME.keySet());
+    }
+
+    /**
+     * The threshold of {@code to} that makes the same decision on unit-length embeddings as {@code threshold}
+     * does for {@code from} (e.g. squared L2 1.0 = L2 1.0 = cosine 0.5).
+     */
+    public static double sameDecision(DistanceFunction from, double threshold, DistanceFunction to) {
+        return to.fromSquaredL2(from.toSquaredL2(threshold));
     }
 
     /** The function registered as {@code name}; an unknown name fails with the list of known names. */
@@ -102,10 +114,21 @@ public final class DistanceFunctions {
     }
 
     /** A registry entry. */
-    private record Named(String name, ThresholdGrid thresholds, Metric metric) implements DistanceFunction {
+    private record Named(String name, ThresholdGrid thresholds, double defaultThreshold, Metric metric,
+                         DoubleUnaryOperator toSquared, DoubleUnaryOperator fromSquared) implements DistanceFunction {
         @Override
         public double distance(float[] a, float[] b) {
             return metric.apply(a, b);
+        }
+
+        @Override
+        public double toSquaredL2(double d) {
+            return toSquared.applyAsDouble(d);
+        }
+
+        @Override
+        public double fromSquaredL2(double squaredL2) {
+            return fromSquared.applyAsDouble(squaredL2);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.facestream.trainer.export;
 
+import io.facestream.trainer.eval.DistanceFunctions;
 import io.facestream.trainer.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.vertx.core.json.DecodeException;
@@ -105,12 +106,16 @@ public final class ModelExports {
 
     /**
      * The threshold an export carries: the mean over the LFW folds of the best squared-L2 threshold, from the
-     * {@code eval} figures' {@code lfw.bestThresholds}.
+     * {@code eval} figures' {@code byDistance.squared-l2.lfw.bestThresholds} (top-level {@code lfw.bestThresholds}
+     * when the figures have no {@code byDistance}, which are then squared L2). The inference service compares
+     * squared-L2 distances whatever {@code trainer.distance} the evaluation reported.
      *
      * @throws IllegalArgumentException when the figures hold no best thresholds
      */
     public static double chosenThreshold(JsonObject evalFigures) {
-        JsonObject lfw = evalFigures.getJsonObject("lfw");
+        JsonObject byDistance = evalFigures.getJsonObject("byDistance");
+        JsonObject squared = byDistance == null ? null : byDistance.getJsonObject(DistanceFunctions.squaredL2().name());
+        JsonObject lfw = (squared != null ? squared : evalFigures).getJsonObject("lfw");
         JsonArray best = lfw == null ? null : lfw.getJsonArray("bestThresholds");
         if (best == null || best.isEmpty()) {
             throw new IllegalArgumentException("eval figures hold no lfw.bestThresholds to choose a threshold from");

@@ -124,4 +124,28 @@ class DistanceFunctionsTest {
         }
         return v;
     }
+
+    @Test
+    @DisplayName("defaults and converted thresholds make one decision on random unit vectors for every function")
+    void sameDecisionOnUnitVectors() {
+        assertEquals(List.of(1.0, 1.0, 0.5), DistanceFunctions.all().stream().map(DistanceFunction::defaultThreshold).toList());
+        Random rng = new Random(11);
+        for (int trial = 0; trial < 500; trial++) {
+            float[] a = unit(rng, 8);
+            float[] b = unit(rng, 8);
+            double t = rng.nextDouble() * 4;
+            boolean same = DistanceFunctions.squaredL2().distance(a, b) < t;
+            for (DistanceFunction fn : DistanceFunctions.all()) {
+                double converted = DistanceFunctions.sameDecision(DistanceFunctions.squaredL2(), t, fn);
+                double d = fn.distance(a, b);
+                if (Math.abs(d - converted) > 1e-5) {
+                    assertEquals(same, d < converted, fn.name() + " at " + converted);
+                }
+                assertEquals(t, DistanceFunctions.sameDecision(fn, converted, DistanceFunctions.squaredL2()), 1e-9);
+            }
+        }
+        for (DistanceFunction fn : DistanceFunctions.all()) {
+            assertEquals(1.0, fn.toSquaredL2(fn.defaultThreshold()), 1e-12, fn.name());
+        }
+    }
 }
