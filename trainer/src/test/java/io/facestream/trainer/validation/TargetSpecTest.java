@@ -1,8 +1,8 @@
 package io.facestream.trainer.validation;
 
 import io.facestream.protocol.config.ConfigException;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.trainer.data.ImageDecoder;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
