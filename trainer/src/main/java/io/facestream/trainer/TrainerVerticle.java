@@ -123,7 +123,7 @@ public final class TrainerVerticle extends VerticleBase {
         List<EvalRequest.Embedded> embedded = new ArrayList<>();
         for (ValidationTarget target : validation) {
             long t0 = System.nanoTime();
-            float[][] embeddings = embedder.embed(target.set(), loop.model()::embed);
+            float[][] embeddings = embedder.embed(target.set(), loop.model().inferenceView()::embed);
             LOG.debug("embedded {} images of validation target {} at step {} in {} ms", embeddings.length,
                     target.name(), step, (System.nanoTime() - t0) / 1_000_000);
             embedded.add(new EvalRequest.Embedded(target, embeddings));
