@@ -1,12 +1,12 @@
 package io.facestream.trainer;
 
 import io.facestream.protocol.Topics;
-import io.facestream.protocol.config.Settings;
 import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Settings;
 import io.facestream.trainer.data.Augmenter;
-import io.facestream.trainer.eval.DistanceFunction;
-import io.facestream.trainer.eval.DistanceFunctions;
 import io.facestream.trainer.validation.TargetSpec;
+import io.facestream.trainer.verification.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunctions;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.facestream.trainer;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.trainer.data.Augmenter;
-import io.facestream.trainer.eval.DistanceFunctions;
 import io.facestream.trainer.validation.TargetSpec;
+import io.facestream.trainer.verification.DistanceFunctions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package io.facestream.trainer.export;
 
-import io.facestream.trainer.eval.DistanceFunctions;
 import io.facestream.trainer.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -6,10 +6,10 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.facestream.trainer.eval.DistanceFunction;
-import io.facestream.trainer.eval.DistanceFunctions;
 import io.facestream.trainer.loss.TripletLoss;
 import io.facestream.trainer.loss.Triplets;
+import io.facestream.trainer.verification.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

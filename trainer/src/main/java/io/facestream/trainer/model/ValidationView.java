@@ -1,6 +1,6 @@
 package io.facestream.trainer.model;
 
-import io.facestream.trainer.eval.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

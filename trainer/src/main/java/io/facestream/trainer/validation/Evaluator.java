@@ -1,9 +1,10 @@
 package io.facestream.trainer.validation;
 
-import io.facestream.trainer.eval.DistanceFunction;
-import io.facestream.trainer.eval.DistanceFunctions;
-import io.facestream.trainer.eval.Verification;
-import io.facestream.trainer.eval.VerificationReport;
+import io.facestream.trainer.verification.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunctions;
+import io.facestream.trainer.verification.DistanceHistograms;
+import io.facestream.trainer.verification.Verification;
+import io.facestream.trainer.verification.VerificationReport;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -1,6 +1,6 @@
 package io.facestream.trainer.model;
 
-import io.facestream.trainer.eval.DistanceFunctions;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

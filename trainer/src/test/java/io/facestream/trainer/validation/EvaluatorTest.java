@@ -1,7 +1,7 @@
 package io.facestream.trainer.validation;
 
-import io.facestream.trainer.eval.DistanceFunctions;
-import io.facestream.trainer.eval.Verification;
+import io.facestream.trainer.verification.DistanceFunctions;
+import io.facestream.trainer.verification.Verification;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -7,7 +7,7 @@ import java.util.Random;
  * Times a full verification report on LFW-sized data: 6,000 pairs of 128-d unit embeddings, every registered
  * distance function. Not a test (speed is not asserted); run by hand:
  * {@code java -cp trainer/target/classes:trainer/target/test-classes:$(cat cp.txt)
- * io.facestream.trainer.eval.VerificationBenchmark [pairs] [dimensions]}.
+ * io.facestream.trainer.verification.VerificationBenchmark [pairs] [dimensions]}.
  */
 public final class VerificationBenchmark {
 

@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 /**
  * For every fold and every threshold of a grid, how many positives and negatives of the fold lie strictly below

@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 /**
  * Contiguous folds over pairs in their given order, as scikit-learn's {@code KFold(k, shuffle=False)} cuts them:

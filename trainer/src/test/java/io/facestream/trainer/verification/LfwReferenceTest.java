@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class LfwReferenceTest {
 
-    private static final String STEM = "/eval/reference-seed20240611-n603";
+    private static final String STEM = "/verification/reference-seed20240611-n603";
     private static final double TOLERANCE = 1e-9;
 
     private static JsonObject expected;

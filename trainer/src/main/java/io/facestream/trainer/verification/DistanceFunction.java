@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 /**
  * A distance between two embeddings, with the threshold grids the LFW protocol searches for it. Smaller means

@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 import io.vertx.core.json.JsonObject;
 

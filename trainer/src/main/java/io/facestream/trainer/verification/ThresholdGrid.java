@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 /**
  * An ascending grid of thresholds {@code i * step} for {@code i} in {@code [0, count)}: the values numpy's

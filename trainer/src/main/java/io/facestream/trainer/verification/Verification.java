@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 /** The entry point of verification metrics: labelled pairs (or their embeddings) in, a report out. */
 public final class Verification {

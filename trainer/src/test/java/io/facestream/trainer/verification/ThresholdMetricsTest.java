@@ -1,4 +1,4 @@
-package io.facestream.trainer.eval;
+package io.facestream.trainer.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.facestream.trainer.validation;
+package io.facestream.trainer.verification;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
