@@ -1,5 +1,7 @@
 package io.facestream.trainer.checkpoint;
 
+import io.facestream.trainer.files.Durable;
+
 import io.facestream.trainer.files.FileTrees;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
