@@ -15,7 +15,6 @@ import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,7 +84,7 @@ public final class SamplerCommand implements Callable<Integer> {
         }
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
                 producerId != null ? producerId : RoleConfigs.replicaId("sampler"),
-                TrainerConfig.from(settings).groupId(), new JsonObject());
+                TrainerConfig.from(settings).groupId(), Map.of());
         IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         MetricsPublisher events = IngestEvents.ownPublisher(servers, kafkaProps, samplerConfig.producerId());

@@ -1,5 +1,6 @@
 package io.facestream.server.roles;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
@@ -38,7 +39,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -184,8 +184,8 @@ public final class Demo implements AutoCloseable {
      * yet above the pairs read between two checkpoints ({@link #DEMO_CHECKPOINT_EVERY} steps of 48 pairs), since
      * the lag counts from the offsets committed at checkpoints.
      */
-    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 4000L).put("lagLow", 3000L)
-            .put("statsInterval", "2s");
+    private static final Map<String, String> DEMO_SAMPLER_DEFAULTS = Map.of("lagHigh", "4000", "lagLow", "3000",
+            "statsInterval", "2s");
     /** The demo checkpoints more often than a long run: its runs are minutes long. */
     static final int DEMO_CHECKPOINT_EVERY = 50;
 
@@ -287,10 +287,8 @@ public final class Demo implements AutoCloseable {
         if (ownWorkDir == null) {
             return;
         }
-        try (var walk = Files.walk(ownWorkDir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteTree(ownWorkDir);
         } catch (IOException e) {
             LOG.warn("could not delete the demo's work directory {}: {}", ownWorkDir, e.getMessage());
         }

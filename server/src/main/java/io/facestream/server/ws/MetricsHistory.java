@@ -1,10 +1,12 @@
 package io.facestream.server.ws;
 
+
 /**
  * The replay history of the current run: its latest events in {@code seq} order, bounded by a count and by
- * their total size (oldest evicted first). The current run is the one whose newest event is newest: an event of
- * another run with a later {@code time} starts a new history, and events of a run that has been superseded are
- * ignored. Not thread-safe: owned by the hub's event loop.
+ * their total size (oldest evicted first). The current run is defined by train, eval and pipeline events: the
+ * run whose newest such event is newest. A train, eval or pipeline event of another run with a later
+ * {@code time} starts a new history; events of a superseded run, and ingest or system events of any run but the
+ * current one, are ignored. Not thread-safe: owned by the hub's event loop.
  */
 public final class MetricsHistory {
     private final int maxEvents;
@@ -43,6 +45,10 @@ public final class MetricsHistory {
 
     public Outcome append(EventFrame e) {
         Outcome outcome;
+        if (!e.runId().equals(runId) && !e.type().definesRun()) {
+            // an ingest or system event of another publisher's run: it never starts or replaces the current run
+            return Outcome.IGNORED;
+        }
         if (e.runId().equals(runId)) {
             if (e.seq() <= lastSeq) {
                 return Outcome.IGNORED;

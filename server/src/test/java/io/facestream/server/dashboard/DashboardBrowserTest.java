@@ -1,5 +1,6 @@
 package io.facestream.server.dashboard;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
@@ -23,7 +24,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,9 +106,7 @@ class DashboardBrowserTest {
         }
         for (Path dir : new Path[]{profile, carved}) {
             if (dir != null) {
-                try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
+                FileTrees.deleteTree(dir);
             }
         }
     }
