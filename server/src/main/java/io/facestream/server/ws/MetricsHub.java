@@ -84,10 +84,15 @@ public final class MetricsHub {
     public Future<Void> publishAll(List<MetricsEvent> events) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            for (MetricsEvent e : events) {
-                publish(EventFrame.of(e));
+            // always complete: the metrics follower waits for this before it hands over the next batch
+            try {
+                for (MetricsEvent e : events) {
+                    publish(EventFrame.of(e));
+                }
+                done.complete();
+            } catch (RuntimeException e) {
+                done.fail(e);
             }
-            done.complete();
         });
         return done.future();
     }
