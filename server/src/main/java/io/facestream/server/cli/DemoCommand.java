@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.validation.ValidationSet;
 import io.facestream.trainer.validation.ValidationTargets;
@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a face-embedding model end to end in one JVM: embedded Kafka broker, synthetic identities, "
                 + "sampler, trainer, live evaluation and the HTTP server.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -83,12 +83,12 @@ public final class DemoCommand implements Callable<Integer> {
         }
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
-        IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
+        IdentitySource validation = DemoNode.syntheticValidation(syn, validationIdentities);
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
-        Demo built = new Demo(settings, train, DataErrors.validation(trainerConfig.validation(),
+        DemoNode built = new DemoNode(settings, train, DataErrors.validation(trainerConfig.validation(),
                 decoder -> ValidationSet.sample(validation, trainerConfig.validationPairs(), trainerConfig.seed(), decoder)),
                 port, noProgress ? null : System.out);
-        try (Demo demo = built) {
+        try (DemoNode demo = built) {
             demo.start().await();
             if (steps == null) {
                 // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.

@@ -6,7 +6,8 @@ package io.facestream.server.ws;
  * their total size (oldest evicted first). The current run is defined by train, eval and pipeline events: the
  * run whose newest such event is newest. A train, eval or pipeline event of another run with a later
  * {@code time} starts a new history; events of a superseded run, and ingest or system events of any run but the
- * current one, are ignored. Not thread-safe: owned by the hub's event loop.
+ * current one, are ignored. The history holds a reference to each kept frame ({@link EventFrame#retain()}) and
+ * lets go of it when the frame is evicted. Not thread-safe: owned by the hub's event loop.
  */
 public final class MetricsHistory {
     private final int maxEvents;
@@ -31,7 +32,7 @@ public final class MetricsHistory {
 
     /**
      * @param maxEvents events kept (0 keeps none: new clients get only live events)
-     * @param maxBytes  bound on the kept events' {@link EventFrame#bytes()}
+     * @param maxBytes  bound on the kept events' {@link EventFrame#bytes()} (their UTF-8 JSON)
      */
     public MetricsHistory(int maxEvents, long maxBytes) {
         if (maxEvents < 0 || maxBytes < 0) {
@@ -118,7 +119,7 @@ public final class MetricsHistory {
         if (size == ring.length) {
             grow();
         }
-        ring[(head + size) % ring.length] = e;
+        ring[(head + size) % ring.length] = e.retain();
         size++;
         bytes += e.bytes();
     }
@@ -138,6 +139,7 @@ public final class MetricsHistory {
         head = (head + 1) % ring.length;
         size--;
         bytes -= e.bytes();
+        e.release();
     }
 
     private void clear() {

@@ -7,7 +7,7 @@ import io.facestream.dataset.SyntheticFaces;
 import io.facestream.dataset.formats.DatasetFormat;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.lfw.ValidationCarver;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +54,7 @@ class DashboardBrowserTest {
 
     private static SyntheticFaces train;
     private static SyntheticFaces validation;
-    private static Demo demo;
+    private static DemoNode demo;
     private static ChromeDriver browser;
     private static Path profile;
     private static Path carved;
@@ -67,7 +67,7 @@ class DashboardBrowserTest {
         }
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
-        validation = Demo.syntheticValidation(faces, 30);
+        validation = DemoNode.syntheticValidation(faces, 30);
         // a second validation target: an LFW-style directory (pairs.txt and images) of other synthetic people
         carved = Files.createTempDirectory("facestream-carved");
         try (SyntheticFaces other = new SyntheticFaces(SyntheticConfig.of(11, 12, 4, 32, 0))) {
@@ -79,7 +79,7 @@ class DashboardBrowserTest {
         Settings settings = Settings.of(Map.of("trainer.inputSize", "32", "trainer.batchPairs", "8",
                 "trainer.evalEvery", "10", "trainer.validationPairs", "100", "trainer.trainEventEvery", "2",
                 "trainer.decodeThreads", "1", "trainer.validation", "held-out," + carved.resolve("carved")));
-        demo = new Demo(settings, train, validation, 0, null);
+        demo = new DemoNode(settings, train, validation, 0, null);
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         profile = Files.createTempDirectory("facestream-chromium");

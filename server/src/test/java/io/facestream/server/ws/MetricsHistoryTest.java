@@ -34,12 +34,12 @@ class MetricsHistoryTest {
     }
 
     @Test
-    @DisplayName("evicts the oldest events while their text exceeds the byte bound")
+    @DisplayName("evicts the oldest events while their UTF-8 JSON exceeds the byte bound")
     void byteBound() {
         MetricsHistory h = new MetricsHistory(100, 100);
-        h.append(frame("r", 0, Type.EVAL, 1, 20));   // 40 bytes
-        h.append(frame("r", 1, Type.TRAIN, 2, 20));  // 80
-        h.append(frame("r", 2, Type.TRAIN, 3, 20));  // 120 -> evict seq 0
+        h.append(frame("r", 0, Type.EVAL, 1, 40));   // 40 bytes
+        h.append(frame("r", 1, Type.TRAIN, 2, 40));  // 80
+        h.append(frame("r", 2, Type.TRAIN, 3, 40));  // 120 -> evict seq 0
         assertEquals(2, h.size());
         assertEquals(80, h.bytes());
         assertEquals(1, h.firstKeptSeq());

@@ -47,8 +47,8 @@ import java.util.Map;
  * trainer with evaluation beside it, and the HTTP server. A bounded run ({@code trainer.steps > 0}) evaluates
  * before the first and after the last step and completes {@link #finished()} with a summary.
  */
-public final class Demo implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+public final class DemoNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoNode.class);
     /** Identities of the default held-out validation set are numbered from here; the sampler never sends them. */
     public static final int VALIDATION_FIRST_IDENTITY = 1_000_000;
 
@@ -63,7 +63,7 @@ public final class Demo implements AutoCloseable {
     /** Owned here, not by the trainer: closed on close whether or not the trainer was deployed. */
     private MetricsPublisher metrics;
     private ProgressLine progress;
-    private ServerRole server;
+    private ServerNode server;
     /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
     private Path ownWorkDir;
     private SamplerNode sampler;
@@ -82,7 +82,7 @@ public final class Demo implements AutoCloseable {
      * @param port             HTTP port (0 = any free port)
      * @param progressOut      where the progress line goes, or null for none
      */
-    public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
+    public DemoNode(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
         this(settings, trainSource, decoder -> {
             TrainerConfig config = TrainerConfig.from(settings);
@@ -95,7 +95,7 @@ public final class Demo implements AutoCloseable {
      * As above, with the validation targets built by {@code validation} (e.g. with bad input turned into usage
      * errors, as the command line does).
      */
-    public Demo(Settings settings, IdentitySource trainSource, ValidationTargets.Loader validation, int port,
+    public DemoNode(Settings settings, IdentitySource trainSource, ValidationTargets.Loader validation, int port,
                 PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
@@ -114,7 +114,7 @@ public final class Demo implements AutoCloseable {
      * or {@code trainer.checkpointDir} the models and checkpoints go to a temporary work directory, deleted on
      * close. The demo always starts a fresh run: its broker is new, so no checkpoint's offsets would apply.
      */
-    public Future<Demo> start() {
+    public Future<DemoNode> start() {
         try {
             settings = withWorkDirs(settings);
         } catch (IOException e) {
@@ -153,7 +153,7 @@ public final class Demo implements AutoCloseable {
                     LOG.info("{} validation targets loaded in {} ms", targets.size(), (System.nanoTime() - t0) / 1_000_000);
                     return targets;
                 })
-                .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
+                .compose(set -> ServerNode.start(vertx, monitored.registry(), serverConfig, port,
                         kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()),
                         httpIngest.routes())
                         .map(role -> {
@@ -242,7 +242,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The server side: WebSocket hub, model service, run status. */
-    public ServerRole server() {
+    public ServerNode server() {
         return server;
     }
 
