@@ -85,6 +85,15 @@ public final class SamplerNode implements AutoCloseable {
         return deployed.mapEmpty();
     }
 
+    /**
+     * Fails when the replica can no longer do its work: its ingest consumer died (an
+     * {@link io.facestream.sampler.ingest.IngestStoppedException}). Never completes otherwise; with ingest
+     * disabled it never completes.
+     */
+    public Future<Void> failure() {
+        return ingest == null ? io.vertx.core.Promise.<Void>promise().future() : ingest.failure();
+    }
+
     public SamplerVerticle sampler() {
         return sampler;
     }

@@ -110,6 +110,33 @@ public final class IdentityStore implements AutoCloseable {
         return imageCount(identity);
     }
 
+    /**
+     * Deletes the temporary files a writer killed mid-write left in {@code identity}'s directory (hidden
+     * {@code .<sha256>.<ext>.<random>.tmp} files; complete images are never touched). Call it only as the identity's
+     * sole writer, i.e. on taking over the partition that owns it: a live writer's temporary file would go too.
+     *
+     * @return how many files were deleted
+     * @throws IOException if the directory cannot be listed or a file cannot be deleted
+     */
+    public int removeOrphanedTemporaryFiles(String identity) throws IOException {
+        Path dir = root.resolve(Limits.checkIdentity(identity));
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> orphans = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> {
+            String name = p.getFileName().toString();
+            return name.startsWith(".") && name.endsWith(".tmp");
+        })) {
+            files.forEach(orphans::add);
+        }
+        for (Path orphan : orphans) {
+            Files.deleteIfExists(orphan);
+            LOG.info("removed {}, left by a writer that was stopped mid-write", orphan);
+        }
+        return orphans.size();
+    }
+
     /** How many images of {@code identity} this process knows of; 0 for an identity the store does not hold. */
     public int imageCount(String identity) {
         // asked for every catalog identity on each partition rebalance: an unknown one is the common case here

@@ -99,7 +99,7 @@ public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
             JsonObject result;
             try {
                 result = demo.finished().await();
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | io.facestream.sampler.ingest.IngestStoppedException e) {
                 System.err.println("facestream: " + e.getMessage());
                 return 1;
             }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sampler role: streams block-of-two pairs of the identities it owns to facestream.pairs until stopped, and
@@ -33,6 +34,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "sampler", mixinStandardHelpOptions = true,
         description = "Stream identity pairs (blocks of two) from a dataset to Kafka, pausing while the trainer lags.")
 public final class SamplerCommand implements Callable<Integer> {
+    /** Exit status when the replica's work loop died, so that a supervisor ({@code restart: on-failure}) restarts it. */
+    static final int DIED = 1;
+
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -109,11 +113,23 @@ public final class SamplerCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "facestream-sampler-stop"));
+        AtomicReference<Throwable> died = new AtomicReference<>();
+        replica.failure().onFailure(e -> {
+            died.set(e);
+            stopped.countDown();
+        });
         replica.deploy(vertx).await();
         System.out.println("sampler " + samplerConfig.producerId() + " streaming " + source.describe() + " to "
                 + samplerConfig.topic() + " at " + servers + " (rate logged every " + samplerConfig.statsInterval().toSeconds()
                 + " s; Ctrl-C stops)");
         stopped.await();
+        Throwable cause = died.get();
+        if (cause != null) {
+            // one line; the log above has the stack trace. Exiting runs the shutdown hook, which stops the rest.
+            System.err.println("facestream: " + cause.getMessage());
+            System.err.flush();
+            return DIED;
+        }
         return 0;
     }
 }

@@ -161,7 +161,10 @@ public final class DemoNode implements AutoCloseable {
                             return set;
                         }))
                 .compose(set -> vertx.executeBlocking(() -> sampler = SamplerNode.open(IngestConfig.from(settings),
-                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
+                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics)))
+                        // a sampler that can no longer ingest ends a bounded demo with its reason
+                        .compose(s -> s.deploy(vertx).onSuccess(x -> s.failure().onFailure(finished::tryFail)))
+                        .map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
