@@ -16,6 +16,7 @@ public final class TrainEvents {
                 .put("dataWaitFraction", s.dataWaitFraction())
                 .put("activeTriplets", s.activeTriplets())
                 .put("images", s.images())
-                .put("dlq", s.deadLetters());
+                .put("dlq", s.deadLetters())
+                .put("classes", s.classes());
     }
 }

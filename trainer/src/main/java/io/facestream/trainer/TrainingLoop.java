@@ -2,6 +2,7 @@ package io.facestream.trainer;
 
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.data.DecodedPair;
 import io.facestream.trainer.data.TrainingBatch;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.StepResult;
@@ -89,7 +90,7 @@ public final class TrainingLoop implements Runnable {
                 }
                 StepResult result;
                 try (batch) {
-                    result = model.fit(batch.images());
+                    result = model.fit(batch.images(), batch.pairs().stream().map(DecodedPair::identity).toList());
                     step++;
                     for (StepListener l : listeners) {
                         l.trained(step, batch);
@@ -133,6 +134,7 @@ public final class TrainingLoop implements Runnable {
         private double lr;
         private long images;
         private long waited;
+        private int classes;
 
         Window(int size) {
             this.size = size;
@@ -143,6 +145,7 @@ public final class TrainingLoop implements Runnable {
             loss += r.loss();
             active += r.activeFraction();
             lr = r.learningRate();
+            classes = r.classes();
             images += batchImages;
         }
 
@@ -153,7 +156,7 @@ public final class TrainingLoop implements Runnable {
         StepStats stats(long step, long totalImages, long nanos, long deadLetters) {
             double seconds = nanos / 1e9;
             return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
-                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters);
+                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters, classes);
         }
 
         void reset() {

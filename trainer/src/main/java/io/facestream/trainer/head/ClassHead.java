@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import io.facestream.trainer.loss.LossKind;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
 import org.nd4j.linalg.factory.Nd4j;
@@ -214,6 +215,13 @@ public final class ClassHead implements AutoCloseable {
             throw new IllegalArgumentException("head features must be [" + step.rows.length + ", " + dim
                     + "], got " + java.util.Arrays.toString(features.shape()));
         }
+        // the loss runs inside DL4J's layer workspace, which closes after the step; the head's arrays outlive it
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return forwardDetached(features.dup().castTo(type), targets, gradients);
+        }
+    }
+
+    private HeadMath.Result forwardDetached(INDArray features, int[] targets, boolean gradients) {
         imprint(features);
         if (step.w == null) {
             if (step.active == null) {
@@ -225,8 +233,7 @@ public final class ClassHead implements AutoCloseable {
                         .reshape(step.active.length);
             }
         }
-        HeadMath.Result r = HeadMath.pass(kind, features.castTo(type), targets, step.w, step.b, scale, margin,
-                gradients);
+        HeadMath.Result r = HeadMath.pass(kind, features, targets, step.w, step.b, scale, margin, gradients);
         if (gradients) {
             step.result = r;
         }

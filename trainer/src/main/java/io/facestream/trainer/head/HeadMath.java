@@ -32,8 +32,9 @@ public final class HeadMath {
      * @param dw       dL/dW, {@code [K, D]}
      * @param db       dL/db, {@code [K]}, softmax only (else null)
      * @param wrong    rows whose target logit (margin included) is not the largest
+     * @param features the features the pass ran on
      */
-    public record Result(double[] losses, INDArray dx, INDArray dw, INDArray db, int wrong) {
+    public record Result(double[] losses, INDArray dx, INDArray dw, INDArray db, int wrong, INDArray features) {
         public double meanLoss() {
             double sum = 0;
             for (double l : losses) {
@@ -82,13 +83,13 @@ public final class HeadMath {
         INDArray z = x.mmul(w.transpose()).addiRowVector(b);
         Cross ce = crossEntropy(z, targets);
         if (!gradients) {
-            return new Result(ce.losses, null, null, null, ce.wrong);
+            return new Result(ce.losses, null, null, null, ce.wrong, x);
         }
         INDArray g = ce.grad;
         INDArray dx = g.mmul(w);
         INDArray dw = g.transpose().mmul(x);
         INDArray db = g.sum(0);
-        return new Result(ce.losses, dx, dw, db, ce.wrong);
+        return new Result(ce.losses, dx, dw, db, ce.wrong, x);
     }
 
     private static Result cosine(LossKind kind, INDArray x, int[] targets, INDArray w, double scale, double margin,
@@ -124,7 +125,7 @@ public final class HeadMath {
         INDArray z = cos.muli(scale);
         Cross ce = crossEntropy(z, targets);
         if (!gradients) {
-            return new Result(ce.losses, null, null, null, ce.wrong);
+            return new Result(ce.losses, null, null, null, ce.wrong, x);
         }
         INDArray g = ce.grad.muli(scale);
         for (int i = 0; i < n; i++) {
@@ -134,7 +135,7 @@ public final class HeadMath {
         INDArray gw = g.transpose().mmul(u);
         INDArray dx = throughNormalisation(u, gu, xNorm);
         INDArray dw = throughNormalisation(wHat, gw, wNorm);
-        return new Result(ce.losses, dx, dw, null, ce.wrong);
+        return new Result(ce.losses, dx, dw, null, ce.wrong, x);
     }
 
     /** {@code (g - u (u·g)) / |x|} per row: the gradient of a function of {@code u = x / |x|} with respect to x. */
