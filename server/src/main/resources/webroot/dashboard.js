@@ -33,6 +33,9 @@
       { label: 'data wait fraction', borderColor: '#c53030', yAxisID: 'y1' }
     ], { y: { beginAtZero: true, title: { display: true, text: 'images/s' } },
          y1: { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false }, title: { display: true, text: 'wait' } } }),
+    classes: lineChart('chart-classes', [
+      { label: 'classes in the head', borderColor: '#6b46c1', stepped: true }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'identities with a row' } } }),
     verification: lineChart('chart-verification', [
       { label: '10-fold accuracy', borderColor: '#2b6cb0', pointRadius: 2 },
       { label: 'TPR at threshold', borderColor: '#2f855a', pointRadius: 2 },
@@ -71,7 +74,7 @@
   }
 
   function reset() {
-    for (const name of ['loss', 'throughput', 'verification', 'pipeline']) {
+    for (const name of ['loss', 'throughput', 'classes', 'verification', 'pipeline']) {
       charts[name].data.datasets.forEach(d => { d.data = []; });
     }
     charts.roc.data.datasets[0].data = [];
@@ -105,7 +108,12 @@
       push(charts.throughput, 0, ev.step, f.imagesPerSecond);
       push(charts.throughput, 1, ev.step, f.dataWaitFraction);
       touch('loss'); touch('throughput');
+      if (typeof f.classes === 'number' && f.classes > 0) {
+        push(charts.classes, 0, ev.step, f.classes);
+        touch('classes');
+      }
       text('step', ev.step);
+      text('classes', typeof f.classes === 'number' && f.classes > 0 ? f.classes : '-');
     },
     eval(ev, f) {
       const lfw = f.lfw || {};
