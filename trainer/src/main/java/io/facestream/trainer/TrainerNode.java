@@ -9,8 +9,8 @@ import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.export.ExportPublisher;
 import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
-import io.facestream.trainer.metrics.MetricsPublisher;
-import io.facestream.trainer.metrics.MetricsTail;
+import io.facestream.protocol.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsTail;
 import io.facestream.trainer.metrics.PipelineMonitor;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.EvalRequest;
@@ -132,7 +132,7 @@ public final class TrainerNode {
                 });
     }
 
-    /** Completes with the last step when training ends. */
+    /** The last step when the loop ends; fails with {@link TrainingFailedException} when training failed. */
     public Future<Long> finished() {
         return trainer.finished();
     }

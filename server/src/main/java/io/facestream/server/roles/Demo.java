@@ -4,22 +4,22 @@ import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.sampler.ingest.IngestConfig;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.ingest.HttpIngest;
 import io.facestream.server.ingest.IngestEvents;
-import io.facestream.server.ingest.IngestingSampler;
-import io.facestream.server.kafka.EmbeddedKafka;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.sampler.SamplerNode;
+import io.facestream.broker.EmbeddedKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
 import io.facestream.trainer.validation.ValidationSets;
@@ -64,7 +64,7 @@ public final class Demo implements AutoCloseable {
     private ServerRole server;
     /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
     private Path ownWorkDir;
-    private IngestingSampler sampler;
+    private SamplerNode sampler;
     private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
@@ -133,8 +133,7 @@ public final class Demo implements AutoCloseable {
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
         Resume fresh = new Resume(null, runId, 0);
-        // installed before the server role builds its router, which mounts the ingest route
-        httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
+        httpIngest = HttpIngest.create(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
                     ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
@@ -144,12 +143,13 @@ public final class Demo implements AutoCloseable {
                     return set;
                 })
                 .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
-                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()))
+                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()),
+                        httpIngest.routes())
                         .map(role -> {
                             server = role;
                             return set;
                         }))
-                .compose(set -> vertx.executeBlocking(() -> sampler = IngestingSampler.open(IngestConfig.from(settings),
+                .compose(set -> vertx.executeBlocking(() -> sampler = SamplerNode.open(IngestConfig.from(settings),
                         samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();

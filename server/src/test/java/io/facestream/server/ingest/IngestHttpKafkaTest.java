@@ -1,15 +1,21 @@
 package io.facestream.server.ingest;
 
+import io.facestream.server.http.ApiRoutes;
+
+import io.facestream.sampler.ingest.IngestFixtures;
+
+import io.facestream.sampler.SamplerNode;
+
 import io.facestream.protocol.Headers;
 import io.facestream.protocol.IngestRecord;
 import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.sampler.ingest.IdentityPartitions;
 import io.facestream.server.http.HttpApiVerticle;
 import io.facestream.server.http.StatusRoutes;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.server.progress.RunStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,7 +46,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import static io.facestream.server.ingest.IngestFixtures.NEWCOMERS;
+import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -73,19 +79,19 @@ class IngestHttpKafkaTest {
         Map<String, String> settings = new HashMap<>(Map.of("ingest.topic", topic,
                 "ingest.http.maxBodyBytes", Integer.toString(MAX_BODY), "ingest.statsInterval", "100ms"));
         settings.putAll(extra);
-        HttpIngest ingest = HttpIngest.install(vertx, Settings.of(settings), kafka.bootstrapServers(), Map.of(), "it",
+        HttpIngest ingest = HttpIngest.create(vertx, Settings.of(settings), kafka.bootstrapServers(), Map.of(), "it",
                 figures -> { });
-        HttpApiVerticle http = bareApi(vertx);
+        HttpApiVerticle http = bareApi(vertx, ingest.routes());
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);
         return new Api(WebClient.create(vertx), http.actualPort(), topic, ingest);
     }
 
-    /** The HTTP verticle with only /api/status (following the ingest counters) and the ingest route when installed. */
-    private static HttpApiVerticle bareApi(Vertx vertx) {
+    /** The HTTP verticle with only /api/status (following the ingest counters) and the ingest route. */
+    private static HttpApiVerticle bareApi(Vertx vertx, ApiRoutes ingest) {
         StatusRoutes status = new StatusRoutes(new RunStatus("it").followIngest(vertx), java.util.Optional::empty,
                 JsonObject::new);
         return new HttpApiVerticle(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0),
-                java.util.List.of(status));
+                java.util.List.of(status, ingest));
     }
 
     private static MultipartForm form(Object... nameAndBytes) {
@@ -130,7 +136,7 @@ class IngestHttpKafkaTest {
         assertEquals(List.of("a.jpg", "b.jpg", "c.png"), record.images().stream().map(i -> i.sampleId()).toList());
         assertArrayEquals(c, record.images().get(2).bytes());
 
-        IngestingSampler replica = IngestingSampler.open(
+        SamplerNode replica = SamplerNode.open(
                 IngestFixtures.ingestConfig(api.topic(), kafka.groupId(), kafka.topic("dlq"), store),
                 IngestFixtures.samplerConfig(kafka, kafka.topic("pairs"), "s-http"), IngestFixtures.CATALOG, null,
                 Map.of(), figures -> { });
@@ -288,7 +294,7 @@ class IngestHttpKafkaTest {
 
         Vertx bare = Vertx.vertx();
         try {
-            HttpApiVerticle http = bareApi(bare);
+            HttpApiVerticle http = bareApi(bare, IngestHandler.refusing());
             bare.deployVerticle(http).await(30, TimeUnit.SECONDS);
             HttpResponse<Buffer> none = WebClient.create(bare).post(http.actualPort(), "127.0.0.1", "/api/identities/x/images")
                     .sendMultipartForm(form("a.jpg", new byte[]{1})).await(30, TimeUnit.SECONDS);
