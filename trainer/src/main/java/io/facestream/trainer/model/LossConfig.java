@@ -12,8 +12,8 @@ import io.facestream.trainer.loss.LossKind;
  * @param headScale      s: the scale of the cosine logits of CosFace and ArcFace, (0, 1024]
  * @param cosfaceMargin  m of CosFace, subtracted from the target cosine, [0, 1]
  * @param arcfaceMargin  m of ArcFace, added to the target angle in radians, [0, 1.5]
- * @param lossSwitchStep from this step on (the step count before it, so {@code 0} = never) the run trains with
- *                       {@code lossSwitchTo}: the backbone is kept and the head dropped (or a new one started)
+ * @param lossSwitchStep the first this many steps train with {@code loss}, the later ones with {@code lossSwitchTo}
+ *                       ({@code 0} = never): the backbone is kept and the head dropped (or a new one started)
  * @param lossSwitchTo   the loss after {@code lossSwitchStep}
  * @param partialFcAbove above this many classes each step uses the batch's classes plus a uniform sample of
  *                       the others (Partial FC), [1, 1e9]
