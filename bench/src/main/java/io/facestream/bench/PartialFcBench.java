@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * sampled/full ratio of step time measured in the same process.
  *
  * <p>Usage: {@code PartialFcBench [--classes 10000,100000,1000000] [--dim 128] [--batch 96] [--rate 0.1]
- * [--loss ARCFACE] [--warmup 2] [--steps 5]}. Memory: the head's storage (W and two Adam moments, spare capacity
+ * [--loss ARCFACE] [--warmup 2] [--steps 5] [--modes full,sampled]}. Memory: the head's storage (W and two Adam moments, spare capacity
  * included) and the step's working set, estimated as the step's rows gathered with their moments (3 K D) plus four
  * {@code N x K} logit-sized arrays, in 4-byte floats.
  */
@@ -35,6 +35,8 @@ public final class PartialFcBench {
         LossKind loss = LossKind.ARCFACE;
         int warmup = 2;
         int steps = 5;
+        boolean full = true;
+        boolean sampled = true;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -45,15 +47,22 @@ public final class PartialFcBench {
                 case "--loss" -> loss = LossKind.valueOf(v.toUpperCase(Locale.ROOT));
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--steps" -> steps = Integer.parseInt(v);
+                case "--modes" -> {
+                    full = v.contains("full");
+                    sampled = v.contains("sampled");
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         System.out.printf(Locale.ROOT, "loss %s, D=%d, batch %d images (%d pairs), rate %.2f, %d threads%n", loss,
                 dim, batch, batch / 2, rate, Runtime.getRuntime().availableProcessors());
         for (int classes : sizes) {
-            double full = run(loss, classes, dim, batch, rate, false, warmup, steps);
-            double sampled = run(loss, classes, dim, batch, rate, true, warmup, steps);
-            System.out.printf(Locale.ROOT, "classes %,d: sampled/full step time %.3f%n", classes, sampled / full);
+            double fullTime = full ? run(loss, classes, dim, batch, rate, false, warmup, steps) : Double.NaN;
+            double sampledTime = sampled ? run(loss, classes, dim, batch, rate, true, warmup, steps) : Double.NaN;
+            if (full && sampled) {
+                System.out.printf(Locale.ROOT, "classes %,d: sampled/full step time %.3f%n", classes,
+                        sampledTime / fullTime);
+            }
         }
     }
 
