@@ -36,6 +36,9 @@
       { label: 'data wait fraction', borderColor: '#c53030', yAxisID: 'y1' }
     ], { y: { beginAtZero: true, title: { display: true, text: 'images/s' } },
          y1: { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false }, title: { display: true, text: 'wait' } } }),
+    classes: lineChart('chart-classes', [
+      { label: 'classes in the head', borderColor: '#6b46c1', stepped: true }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'identities with a row' } } }),
     // TPR and FPR of the primary target first; then one 10-fold accuracy line per validation target, added as
     // targets appear (see accuracyLine)
     verification: lineChart('chart-verification', [
@@ -87,7 +90,7 @@
   }
 
   function reset() {
-    for (const name of ['loss', 'throughput', 'verification', 'pipeline']) {
+    for (const name of ['loss', 'throughput', 'classes', 'verification', 'pipeline']) {
       charts[name].data.datasets.forEach(d => { d.data = []; });
     }
     charts.verification.data.datasets.splice(FIXED_VERIFICATION);
@@ -123,7 +126,12 @@
       push(charts.throughput, 0, ev.step, f.imagesPerSecond);
       push(charts.throughput, 1, ev.step, f.dataWaitFraction);
       touch('loss'); touch('throughput');
+      if (typeof f.classes === 'number' && f.classes > 0) {
+        push(charts.classes, 0, ev.step, f.classes);
+        touch('classes');
+      }
       text('step', ev.step);
+      text('classes', typeof f.classes === 'number' && f.classes > 0 ? f.classes : '-');
     },
     eval(ev, f) {
       const lfw = f.lfw || {};

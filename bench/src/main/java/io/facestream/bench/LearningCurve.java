@@ -73,7 +73,8 @@ public final class LearningCurve {
                 sampler.addIdentity(id, source.imageCount(id));
             }
             Map<String, FaceImage> cache = new HashMap<>();
-            PairBatcher<PairRecord> batcher = new PairBatcher<>(batchPairs, PairRecord::identity, 100 * batchPairs);
+            PairBatcher<PairRecord> batcher = new PairBatcher<>(batchPairs, PairRecord::identity, 100 * batchPairs,
+                    modelConfig.losses().usesTriplets());
             SplittableRandom rng = new SplittableRandom(5);
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
             Evaluator evaluator = new Evaluator(trainer.distanceFunction(), trainer.threshold());
@@ -88,10 +89,11 @@ public final class LearningCurve {
                     JsonObject t = evaluator.evaluate(EvalRequest.of(step, new ValidationTarget("seen", seen),
                             embedder.embed(seen, model::embed)));
                     System.out.printf(Locale.ROOT,
-                            "step %5d  %6.0f s  loss %.4f  acc10 %.4f  tpr %.3f fpr %.3f  seen-identities acc10 %.4f%n",
+                            "step %5d  %6.0f s  loss %.4f  acc10 %.4f  tpr %.3f fpr %.3f  seen-identities acc10 %.4f"
+                                    + "  %s classes %d%n",
                             step, (System.nanoTime() - t0) / 1e9, step == 0 ? 0 : lossSum / evalEvery,
                             r.getJsonObject("lfw").getDouble("accuracyMean"), r.getDouble("tpr"), r.getDouble("fpr"),
-                            t.getJsonObject("lfw").getDouble("accuracyMean"));
+                            t.getJsonObject("lfw").getDouble("accuracyMean"), model.loss(), model.classes());
                     lossSum = 0;
                 }
                 if (step == steps) {
@@ -117,7 +119,7 @@ public final class LearningCurve {
                     data[j] = (data[j] - Normalisation.MEAN) * Normalisation.SCALE;
                 }
                 try (INDArray batch = Nd4j.create(data, new long[]{2L * batchPairs, 3, size, size}, 'c')) {
-                    StepResult r = model.fit(batch);
+                    StepResult r = model.fit(batch, f.pairs().stream().map(PairRecord::identity).toList());
                     lossSum += r.loss();
                 }
             }

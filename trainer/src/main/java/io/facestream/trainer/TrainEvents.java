@@ -18,6 +18,7 @@ public final class TrainEvents {
                 .put("activeTriplets", s.activeTriplets())
                 .put("images", s.images())
                 .put("dlq", s.deadLetters())
+                .put("classes", s.classes())
                 .put("backend", ComputeBackend.current().describe());
     }
 }

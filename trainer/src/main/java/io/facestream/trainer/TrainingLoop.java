@@ -2,6 +2,7 @@ package io.facestream.trainer;
 
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.data.DecodedPair;
 import io.facestream.trainer.data.TrainingBatch;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.StepResult;
@@ -47,7 +48,8 @@ public final class TrainingLoop implements Runnable {
     public TrainingLoop(EmbeddingModel model, BatchPipeline pipeline, TrainerConfig config,
                         Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
                         LongSupplier deadLetters) {
-        this(model, model.step(), model::fit, pipeline::take, config, onReport, evaluate, listeners, deadLetters);
+        this(model, model.step(), batch -> model.fit(batch.images(), identities(batch)), pipeline::take, config, onReport,
+                evaluate, listeners, deadLetters);
     }
 
     /**
@@ -72,10 +74,15 @@ public final class TrainingLoop implements Runnable {
         this.step = startStep;
     }
 
-    /** One training step on a batch's images: {@link EmbeddingModel#fit}. */
+    /** One training step on a batch: {@link EmbeddingModel#fit}, with each pair's identity for a class head. */
     @FunctionalInterface
     interface Stepper {
-        StepResult fit(INDArray images);
+        StepResult fit(TrainingBatch batch);
+    }
+
+    /** The identity of each pair of the batch, in its order (rows 2i and 2i+1 are pair i). */
+    private static List<String> identities(TrainingBatch batch) {
+        return batch.pairs().stream().map(DecodedPair::identity).toList();
     }
 
     /** Where batches come from: {@link BatchPipeline#take}, null when none came within the timeout. */
@@ -117,7 +124,7 @@ public final class TrainingLoop implements Runnable {
                 }
                 StepResult result;
                 try (batch) {
-                    result = stepper.fit(batch.images());
+                    result = stepper.fit(batch);
                     step++;
                     for (StepListener l : listeners) {
                         l.trained(step, batch);
@@ -161,6 +168,7 @@ public final class TrainingLoop implements Runnable {
         private double lr;
         private long images;
         private long waited;
+        private int classes;
 
         Window(int size) {
             this.size = size;
@@ -171,6 +179,7 @@ public final class TrainingLoop implements Runnable {
             loss += r.loss();
             active += r.activeFraction();
             lr = r.learningRate();
+            classes = r.classes();
             images += batchImages;
         }
 
@@ -181,7 +190,7 @@ public final class TrainingLoop implements Runnable {
         StepStats stats(long step, long totalImages, long nanos, long deadLetters) {
             double seconds = nanos / 1e9;
             return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
-                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters);
+                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters, classes);
         }
 
         void reset() {

@@ -61,7 +61,7 @@ final class TrainingParts {
                 4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
-                config.prefetchBatches(), config.decodeThreads(), dataSeed);
+                config.prefetchBatches(), config.decodeThreads(), dataSeed, model.config().losses().usesTriplets());
         List<StepListener> listeners = new ArrayList<>();
         TrainingLedger ledger = null;
         if (config.ledgerFile() != null) {

@@ -100,7 +100,7 @@ public final class RunStatus {
     }
 
     /**
-     * {@code runId, startedAt, step, rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
+     * {@code runId, startedAt, step, classes (of the class head, 0 for triplets), rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
      * trainerPairsPerSecond}, train, lastEval {step, distance, accuracy, tpr, fpr, threshold, accuracyMean,
      * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag}, sampler}; absent figures are null.
      */
@@ -115,7 +115,8 @@ public final class RunStatus {
         JsonObject kafka = p == null ? null : new JsonObject().put("pairsTopic", p.getString("pairsTopic"))
                 .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"));
         return new JsonObject().put("runId", runId).put("startedAt", started)
-                .put("step", t.getLong("step", 0L)).put("rates", rates).put("train", t)
+                .put("step", t.getLong("step", 0L)).put("classes", t.getInteger("classes"))
+                .put("rates", rates).put("train", t)
                 .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler)
                 .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
     }
