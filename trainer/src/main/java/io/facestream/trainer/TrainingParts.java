@@ -12,7 +12,7 @@ import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.facestream.trainer.kafka.ReactorPairSource;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.Normalisation;

@@ -1,7 +1,7 @@
 package io.facestream.sampler.ingest;
 
 import io.facestream.protocol.FaceImage;
-import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.dataset.IdentitySource;
 import io.facestream.sampler.store.IdentityStore;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.facestream.sampler.ingest;
 
 import io.facestream.protocol.ImageEncoding;
 import io.facestream.protocol.Limits;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.sampler.ingest.ImageProblem.Reason;
 
 import javax.imageio.ImageIO;

@@ -2,7 +2,7 @@ package io.facestream.sampler.store;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
-import io.facestream.sampler.dataset.ImageFolderSource;
+import io.facestream.dataset.ImageFolderSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,9 +2,9 @@ package io.facestream.sampler.ingest;
 
 import io.facestream.protocol.ImageEncoding;
 import io.facestream.protocol.Limits;
-import io.facestream.sampler.dataset.Images;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.Images;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.sampler.ingest.ImageProblem.Reason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

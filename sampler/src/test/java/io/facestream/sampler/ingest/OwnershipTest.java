@@ -1,8 +1,8 @@
 package io.facestream.sampler.ingest;
 
 import io.facestream.protocol.FaceImage;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.sampler.policy.IdentityPolicy;
 import io.facestream.sampler.policy.PairDraw;
 import io.facestream.sampler.policy.PairSampler;

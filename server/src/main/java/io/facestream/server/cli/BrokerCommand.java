@@ -1,7 +1,7 @@
 package io.facestream.server.cli;
 
-import io.facestream.server.kafka.EmbeddedKafka;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.broker.EmbeddedKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,12 +1,12 @@
 package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.formats.BadRecordException;
-import io.facestream.sampler.dataset.formats.DatasetFormatException;
-import io.facestream.sampler.dataset.formats.DatasetFormats;
-import io.facestream.sampler.dataset.formats.DatasetOptions;
-import io.facestream.sampler.dataset.lfw.LfwPairsException;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.formats.BadRecordException;
+import io.facestream.dataset.formats.DatasetFormatException;
+import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.lfw.LfwPairsException;
 import io.facestream.trainer.validation.ValidationFormatException;
 import io.facestream.trainer.validation.ValidationSets;
 

@@ -1,9 +1,9 @@
 package io.facestream.server.cli;
 
-import io.facestream.sampler.dataset.ImageFolderWriter;
-import io.facestream.sampler.dataset.PreviewGrid;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.ImageFolderWriter;
+import io.facestream.dataset.PreviewGrid;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.facestream.server.cli;
 
-import io.facestream.sampler.dataset.formats.DatasetInspector;
-import io.facestream.sampler.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.DatasetInspector;
+import io.facestream.dataset.formats.DatasetOptions;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

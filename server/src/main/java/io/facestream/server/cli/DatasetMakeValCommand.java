@@ -1,10 +1,11 @@
 package io.facestream.server.cli;
 
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.formats.DatasetFormat;
-import io.facestream.sampler.dataset.formats.DatasetFormats;
-import io.facestream.sampler.dataset.formats.DatasetOptions;
-import io.facestream.sampler.dataset.lfw.ValidationCarver;
+
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.lfw.ValidationCarver;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.roles.Demo;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;

@@ -3,17 +3,17 @@ package io.facestream.server.cli;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.sampler.ingest.IngestConfig;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.ImageFolderSource;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.ImageFolderSource;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.ingest.IngestEvents;
-import io.facestream.server.ingest.IngestingSampler;
-import io.facestream.server.kafka.EmbeddedKafka;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.sampler.SamplerNode;
+import io.facestream.broker.EmbeddedKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
@@ -91,7 +91,7 @@ public final class SamplerCommand implements Callable<Integer> {
         MetricsPublisher events = IngestEvents.ownPublisher(servers, kafkaProps, samplerConfig.producerId());
         // new identities are stored beside an image-folder dataset; other formats get a store of their own
         Path store = source instanceof ImageFolderSource ? data : Path.of("facestream-store");
-        IngestingSampler replica = IngestingSampler.open(IngestConfig.from(settings), samplerConfig, source,
+        SamplerNode replica = SamplerNode.open(IngestConfig.from(settings), samplerConfig, source,
                 store, kafkaProps, IngestEvents.to(events));
         Vertx vertx = Vertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);

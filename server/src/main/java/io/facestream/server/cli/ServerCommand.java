@@ -9,7 +9,7 @@ import io.facestream.server.ingest.IngestEvents;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.server.roles.ServerRole;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;

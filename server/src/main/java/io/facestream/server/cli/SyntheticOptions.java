@@ -1,6 +1,6 @@
 package io.facestream.server.cli;
 
-import io.facestream.sampler.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticConfig;
 import picocli.CommandLine.Option;
 
 /** The synthetic-identity flags shared by {@code demo}, {@code sampler} and {@code dataset synth}. */

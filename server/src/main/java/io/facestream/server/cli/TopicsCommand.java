@@ -2,8 +2,8 @@ package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ConfigRegistry;
-import io.facestream.server.kafka.EmbeddedKafkaException;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.protocol.kafka.TopicSetupException;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import io.facestream.server.roles.RoleConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,7 +49,7 @@ public final class TopicsCommand implements Callable<Integer> {
             FaceStreamTopics.ensure(admin, pairPartitions, identityPartitions,
                     FaceStreamTopics.DEFAULT_RETENTION_BYTES_PER_PARTITION).forEach((name, d) ->
                     System.out.println(name + ": " + d.partitions().size() + " partitions"));
-        } catch (EmbeddedKafkaException e) {
+        } catch (TopicSetupException e) {
             System.err.println("facestream: creating the topics at " + servers + " failed: " + e.getMessage());
             return 1;
         }

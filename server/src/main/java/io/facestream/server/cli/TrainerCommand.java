@@ -1,7 +1,7 @@
 package io.facestream.server.cli;
 
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.server.progress.RunStatus;
@@ -12,7 +12,7 @@ import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
 import io.vertx.core.Vertx;

@@ -3,7 +3,7 @@ package io.facestream.server.config;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.server.ingest.IngestHttpConfig;
 import io.facestream.trainer.TrainerConfig;

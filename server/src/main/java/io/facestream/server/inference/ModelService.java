@@ -2,7 +2,7 @@ package io.facestream.server.inference;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.ImageEncoding;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.export.ExportedModel;

@@ -1,7 +1,7 @@
 package io.facestream.server.ingest;
 
 import io.facestream.protocol.MetricsEvent;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;

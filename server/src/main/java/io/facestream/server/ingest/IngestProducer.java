@@ -3,7 +3,7 @@ package io.facestream.server.ingest;
 import io.facestream.protocol.Headers;
 import io.facestream.protocol.IngestRecord;
 import io.facestream.protocol.codec.RecordCodec;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -4,22 +4,22 @@ import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.sampler.ingest.IngestConfig;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.ingest.HttpIngest;
 import io.facestream.server.ingest.IngestEvents;
-import io.facestream.server.ingest.IngestingSampler;
-import io.facestream.server.kafka.EmbeddedKafka;
-import io.facestream.server.kafka.FaceStreamTopics;
+import io.facestream.sampler.SamplerNode;
+import io.facestream.broker.EmbeddedKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
 import io.facestream.trainer.validation.ValidationSets;
@@ -64,7 +64,7 @@ public final class Demo implements AutoCloseable {
     private ServerRole server;
     /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
     private Path ownWorkDir;
-    private IngestingSampler sampler;
+    private SamplerNode sampler;
     private HttpIngest httpIngest;
     private final Promise<JsonObject> finished = Promise.promise();
     private final JsonArray curve = new JsonArray();
@@ -149,7 +149,7 @@ public final class Demo implements AutoCloseable {
                             server = role;
                             return set;
                         }))
-                .compose(set -> vertx.executeBlocking(() -> sampler = IngestingSampler.open(IngestConfig.from(settings),
+                .compose(set -> vertx.executeBlocking(() -> sampler = SamplerNode.open(IngestConfig.from(settings),
                         samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();

@@ -1,12 +1,12 @@
 package io.facestream.server.cli;
 
 import io.facestream.protocol.FaceImage;
-import io.facestream.sampler.dataset.IdentitySource;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
-import io.facestream.sampler.dataset.formats.DatasetFormats;
-import io.facestream.sampler.dataset.formats.Labels;
-import io.facestream.sampler.dataset.recordio.RecordIoDatasetWriter;
+import io.facestream.dataset.IdentitySource;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
+import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.formats.Labels;
+import io.facestream.dataset.recordio.RecordIoDatasetWriter;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.validation.ValidationSet;
 import io.facestream.trainer.validation.ValidationSets;

@@ -1,10 +1,10 @@
 package io.facestream.server.cli;
 
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
-import io.facestream.sampler.dataset.formats.DatasetOptions;
-import io.facestream.sampler.dataset.lfw.ValidationCarver;
-import io.facestream.sampler.dataset.formats.DatasetFormat;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.lfw.ValidationCarver;
+import io.facestream.dataset.formats.DatasetFormat;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;

@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.ingest.HttpIngest;
 import io.facestream.server.roles.ServerRole;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,8 @@
 package io.facestream.server.dashboard;
 
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.roles.Demo;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package io.facestream.server.http;
 
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.inference.ModelDownloads;
 import io.facestream.server.inference.ModelService;

@@ -1,8 +1,10 @@
 package io.facestream.server.ingest;
 
+import io.facestream.sampler.ingest.IngestFixtures;
+
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.ImageEncoding;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.sampler.ingest.ImageCheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static io.facestream.server.ingest.IngestFixtures.NEWCOMERS;
+import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

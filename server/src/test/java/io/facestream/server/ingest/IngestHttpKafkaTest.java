@@ -1,15 +1,19 @@
 package io.facestream.server.ingest;
 
+import io.facestream.sampler.ingest.IngestFixtures;
+
+import io.facestream.sampler.SamplerNode;
+
 import io.facestream.protocol.Headers;
 import io.facestream.protocol.IngestRecord;
 import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.protocol.config.Settings;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.sampler.ingest.IdentityPartitions;
 import io.facestream.server.http.HttpApiVerticle;
 import io.facestream.server.http.StatusRoutes;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.server.progress.RunStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,7 +44,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import static io.facestream.server.ingest.IngestFixtures.NEWCOMERS;
+import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -130,7 +134,7 @@ class IngestHttpKafkaTest {
         assertEquals(List.of("a.jpg", "b.jpg", "c.png"), record.images().stream().map(i -> i.sampleId()).toList());
         assertArrayEquals(c, record.images().get(2).bytes());
 
-        IngestingSampler replica = IngestingSampler.open(
+        SamplerNode replica = SamplerNode.open(
                 IngestFixtures.ingestConfig(api.topic(), kafka.groupId(), kafka.topic("dlq"), store),
                 IngestFixtures.samplerConfig(kafka, kafka.topic("pairs"), "s-http"), IngestFixtures.CATALOG, null,
                 Map.of(), figures -> { });

@@ -1,5 +1,9 @@
 package io.facestream.server.ingest;
 
+import io.facestream.sampler.ingest.IngestFixtures;
+
+import io.facestream.sampler.SamplerNode;
+
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.Topics;
@@ -7,10 +11,10 @@ import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.sampler.ingest.IngestStats.Counter;
 import io.facestream.sampler.ingest.IngestVerticle;
 import io.facestream.server.cli.Main;
-import io.facestream.server.kafka.FaceStreamTopics;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.kafka.FaceStreamTopics;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -38,7 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import static io.facestream.server.ingest.IngestFixtures.NEWCOMERS;
+import static io.facestream.sampler.ingest.IngestFixtures.NEWCOMERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +66,7 @@ class IngestStoreKafkaTest {
         FaceStreamTopics.ensure(kafka.broker().admin());
         MetricsPublisher publisher = IngestEvents.ownPublisher(kafka.bootstrapServers(), Map.of(), "it-store");
         Consumer<JsonObject> toTopic = IngestEvents.to(publisher);
-        IngestingSampler replica = IngestingSampler.open(
+        SamplerNode replica = SamplerNode.open(
                 IngestFixtures.ingestConfig(identities, kafka.groupId(), kafka.topic("dlq"), store),
                 IngestFixtures.samplerConfig(kafka, pairs, "s-ingest"), IngestFixtures.CATALOG, null, Map.of(),
                 figures -> {

@@ -1,5 +1,7 @@
 package io.facestream.server.reliability;
 
+import io.facestream.trainer.kafka.Pairs;
+
 import io.facestream.protocol.DeadLetters;
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Headers;
@@ -8,9 +10,9 @@ import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.Topics;
 import io.facestream.protocol.codec.RecordCodec;
-import io.facestream.server.kafka.FaceStreamTopics;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.trainer.checkpoint.Checkpoint;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

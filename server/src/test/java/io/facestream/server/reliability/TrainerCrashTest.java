@@ -1,10 +1,12 @@
 package io.facestream.server.reliability;
 
+import io.facestream.trainer.kafka.Pairs;
+
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.Topics;
-import io.facestream.server.kafka.FaceStreamTopics;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.protocol.kafka.FaceStreamTopics;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.trainer.checkpoint.Checkpoint;
 import io.facestream.trainer.checkpoint.CheckpointStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

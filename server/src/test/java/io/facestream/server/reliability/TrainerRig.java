@@ -1,8 +1,10 @@
 package io.facestream.server.reliability;
 
+import io.facestream.trainer.kafka.Pairs;
+
 import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.codec.RecordCodec;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,17 +122,7 @@ final class TrainerRig implements AutoCloseable {
 
     /** A group's committed offsets on one topic, by partition. */
     static Map<Integer, Long> committed(String bootstrap, String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<Integer, Long> out = new TreeMap<>();
-            offsets.forEach((tp, o) -> {
-                if (tp.topic().equals(topic) && o != null) {
-                    out.put(tp.partition(), o.offset());
-                }
-            });
-            return out;
-        }
+        return TestKafka.committed(bootstrap, group, topic);
     }
 
     /**

@@ -4,7 +4,7 @@ import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.HttpApiVerticle;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.server.metrics.MetricsFollower;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;

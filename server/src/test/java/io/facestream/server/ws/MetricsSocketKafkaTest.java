@@ -1,8 +1,8 @@
 package io.facestream.server.ws;
 
 import io.facestream.protocol.MetricsEvent;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.server.ws.MetricsSocketFixture.Received;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package io.facestream.trainer.export;
 
 import io.facestream.protocol.MetricsEvent;
-import io.facestream.trainer.metrics.MetricsPublisher;
+import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

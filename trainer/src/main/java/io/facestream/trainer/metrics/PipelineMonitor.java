@@ -1,7 +1,9 @@
 package io.facestream.trainer.metrics;
 
+import io.facestream.protocol.metrics.MetricsPublisher;
+
 import io.facestream.protocol.MetricsEvent;
-import io.facestream.sampler.kafka.ConsumerLag;
+import io.facestream.protocol.kafka.ConsumerLag;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;

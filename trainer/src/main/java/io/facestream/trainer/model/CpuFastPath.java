@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why: DL4J 1.0.0-M2.1 creates a layer helper only when the system property
  * {@value #HELPERS_DISABLE_PROPERTY} is {@code "false"}; unset it counts as {@code true}. On the CPU the
  * helper then asks {@code BaseMKLDNNHelper.mklDnnEnabled()}, which loads a class that ND4J has since moved;
- * the shim {@code org.nd4j.nativeblas.Nd4jCpu} in this module answers at the old name.
+ * the shim {@code org.nd4j.nativeblas.Nd4jCpu} (module {@code dl4j-compat}) answers at the old name.
  *
  * <p>How: {@link #enable()} sets the property unless the JVM was started with it (so
  * {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true} still turns the fast path off, e.g. to measure

@@ -2,7 +2,7 @@ package io.facestream.trainer.validation;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
-import io.facestream.sampler.dataset.Images;
+import io.facestream.dataset.Images;
 import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 import net.razorvine.pickle.PickleException;

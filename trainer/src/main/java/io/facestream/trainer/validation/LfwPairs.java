@@ -2,9 +2,9 @@ package io.facestream.trainer.validation;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
-import io.facestream.sampler.dataset.Images;
-import io.facestream.sampler.dataset.lfw.LfwPair;
-import io.facestream.sampler.dataset.lfw.LfwPairsFile;
+import io.facestream.dataset.Images;
+import io.facestream.dataset.lfw.LfwPair;
+import io.facestream.dataset.lfw.LfwPairsFile;
 import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 
@@ -27,7 +27,7 @@ public final class LfwPairs {
     /**
      * Reads the pairs and decodes every image they name (each once).
      *
-     * @throws io.facestream.sampler.dataset.lfw.LfwPairsException naming the line of a malformed pairs line
+     * @throws io.facestream.dataset.lfw.LfwPairsException naming the line of a malformed pairs line
      * @throws ValidationFormatException naming the pairs line whose image is missing or does not decode
      */
     public static ValidationSet load(Path pairsFile, Path imageRoot, ImageDecoder decoder) throws IOException {

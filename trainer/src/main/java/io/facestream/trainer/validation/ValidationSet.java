@@ -1,7 +1,7 @@
 package io.facestream.trainer.validation;
 
 import io.facestream.protocol.FaceImage;
-import io.facestream.sampler.dataset.IdentitySource;
+import io.facestream.dataset.IdentitySource;
 import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 

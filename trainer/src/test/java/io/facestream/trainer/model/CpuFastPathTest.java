@@ -11,22 +11,8 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.Nd4jCpu;
 
 class CpuFastPathTest {
-
-    @Test
-    @DisplayName("the shim at DL4J's old class name answers from ND4J's native environment")
-    void shimForwardsToRealEnvironment() {
-        Nd4jCpu.Environment shim = Nd4jCpu.Environment.getInstance();
-        org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment real =
-                org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance();
-        assertEquals(real.isUseONEDNN(), shim.isUseMKLDNN());
-        assertEquals(real.isUseONEDNN(), shim.isUseONEDNN());
-        assertEquals(real.helpersAllowed(), shim.helpersAllowed());
-        assertEquals(Nd4j.getEnvironment().helpersAllowed(), shim.helpersAllowed());
-    }
 
     @Test
     @DisplayName("enable is idempotent and every conv and batch-norm layer of a new model gets a oneDNN helper")

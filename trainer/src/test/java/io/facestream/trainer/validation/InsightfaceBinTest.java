@@ -1,7 +1,7 @@
 package io.facestream.trainer.validation;
 
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
 import io.facestream.trainer.data.ImageDecoder;
 import net.razorvine.pickle.Pickler;
 import org.junit.jupiter.api.DisplayName;

@@ -1,10 +1,10 @@
 package io.facestream.trainer.validation;
 
-import io.facestream.sampler.dataset.Images;
-import io.facestream.sampler.dataset.SyntheticConfig;
-import io.facestream.sampler.dataset.SyntheticFaces;
-import io.facestream.sampler.dataset.lfw.LfwPair;
-import io.facestream.sampler.dataset.lfw.LfwPairsException;
+import io.facestream.dataset.Images;
+import io.facestream.dataset.SyntheticConfig;
+import io.facestream.dataset.SyntheticFaces;
+import io.facestream.dataset.lfw.LfwPair;
+import io.facestream.dataset.lfw.LfwPairsException;
 import io.facestream.trainer.data.ImageDecoder;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
