@@ -1,19 +1,18 @@
-package io.facestream.server.reliability;
+package io.facestream.trainer.kafka;
 
-import io.facestream.sampler.ingest.IdentityPartitions;
-import io.facestream.server.kafka.KafkaTest;
-import io.facestream.server.kafka.TestKafka;
+import io.facestream.broker.testing.KafkaTest;
+import io.facestream.broker.testing.TestKafka;
 import io.facestream.trainer.data.BatchPipeline;
-import io.facestream.trainer.kafka.KafkaDeadLetterSink;
-import io.facestream.trainer.kafka.ReactorPairSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,10 +112,10 @@ class PartitionMixKafkaTest {
         Pairs pairs = new Pairs("s1", CATALOG);
         pairs.sendDrawn(producer, topic, BACKLOG, new SplittableRandom(12));
         // a second producer whose catalog is the identities of partition 0 only: that partition ends with ~half
-        IdentityPartitions partitionOf = new IdentityPartitions(PARTITIONS);
         List<Integer> ofZero = new ArrayList<>();
         for (int k = 0; k < CATALOG; k++) {
-            if (partitionOf.of(pairs.identities().get(k)) == 0) {
+            byte[] key = pairs.identities().get(k).getBytes(StandardCharsets.UTF_8);
+            if (Utils.toPositive(Utils.murmur2(key)) % PARTITIONS == 0) {
                 ofZero.add(k);
             }
         }

@@ -1,11 +1,10 @@
-package io.facestream.server.reliability;
+package io.facestream.trainer.kafka;
 
 import io.facestream.trainer.data.Augmenter;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.DecodedPair;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.data.TrainingBatch;
-import io.facestream.trainer.kafka.PairSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
