@@ -1,5 +1,7 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.metrics.IdentityCoverage;
+
 /**
  * Figures of the training so far, as of one step: what {@code train} events and the progress line show.
  *
@@ -12,7 +14,8 @@ package io.facestream.trainer;
  * @param images           images trained in total
  * @param deadLetters      records this trainer sent to the dead-letter topic so far (undecodable records and
  *                         pairs with an image that does not decode)
+ * @param identities       identity coverage of the last steps (see {@link IdentityCoverage})
  */
 public record StepStats(long step, double loss, double learningRate, double activeTriplets, double imagesPerSecond,
-                        double dataWaitFraction, long images, long deadLetters) {
+                        double dataWaitFraction, long images, long deadLetters, IdentityCoverage.Figures identities) {
 }

@@ -16,6 +16,13 @@ public final class TrainEvents {
                 .put("dataWaitFraction", s.dataWaitFraction())
                 .put("activeTriplets", s.activeTriplets())
                 .put("images", s.images())
-                .put("dlq", s.deadLetters());
+                .put("dlq", s.deadLetters())
+                // identity coverage: distinct identities of the last coverageSteps steps, against the identities
+                // seen so far and what a uniform draw of as many pairs would give
+                .put("coverageSteps", s.identities().steps())
+                .put("identitiesInWindow", s.identities().distinctIdentities())
+                .put("identitiesSeen", s.identities().seenIdentities())
+                .put("identitiesExpected", s.identities().expectedUniform())
+                .put("identityCoverage", s.identities().coverage());
     }
 }

@@ -83,6 +83,8 @@ public final class ReactorPairSource implements PairSource {
     /** Per partition, whether this class last paused (true) or resumed (false) it; guarded by itself. */
     private final Map<Integer, Boolean> paused = new HashMap<>();
     private final AtomicBoolean lagInFlight = new AtomicBoolean();
+    /** Per partition, the offset after the last record handed out by {@link #poll}. */
+    private final Map<Integer, Long> nextTaken = new ConcurrentHashMap<>();
     private volatile long lagReadAt = System.nanoTime() - LAG_EVERY_NANOS;
 
     /**
@@ -243,6 +245,7 @@ public final class ReactorPairSource implements PairSource {
         }
         ReceivedPair next = ready.take(timeout);
         if (next != null) {
+            nextTaken.merge(next.partition(), next.offset() + 1, Math::max);
             flow(next.partition());
             readLag();
         }
@@ -292,6 +295,18 @@ public final class ReactorPairSource implements PairSource {
         }
         handles.forEach(ReceiverOffset::acknowledge);
         return handles.get(handles.size() - 1).commit().toFuture().thenApply(v -> null);
+    }
+
+    @Override
+    public Map<Integer, PartitionProgress> progress() {
+        Map<Integer, Long> taken = ready.taken();
+        Map<Integer, PartitionProgress> out = new TreeMap<>();
+        for (int p : assigned) {
+            Long next = nextTaken.get(p);
+            long at = next != null ? next : offsets.fetchPosition(p).orElse(-1);
+            out.put(p, new PartitionProgress(taken.getOrDefault(p, 0L), at));
+        }
+        return out;
     }
 
     @Override

@@ -66,6 +66,11 @@ class BatchPipelineRejectTest {
         }
 
         @Override
+        public Map<Integer, io.facestream.trainer.kafka.PartitionProgress> progress() {
+            return Map.of();
+        }
+
+        @Override
         public void close() {
         }
     }
