@@ -12,6 +12,7 @@ import io.facestream.server.inference.ModelDownloads;
 import io.facestream.server.inference.ModelInfo;
 import io.facestream.server.inference.ModelService;
 import io.facestream.server.metrics.MetricsFollower;
+import io.facestream.server.progress.RunMeters;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.ws.MetricsSocketRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,6 +41,7 @@ public final class ServerRole {
     private final MetricsSocketRoutes socket;
     private HttpApiVerticle http;
     private MetricsFollower follower;
+    private RunMeters meters;
 
     private ServerRole(ModelService models, ModelDownloads downloads, MetricsSocketRoutes socket) {
         this.models = models;
@@ -61,6 +63,7 @@ public final class ServerRole {
         ServerRole role = new ServerRole(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
         role.status.followIngest(vertx);
+        role.meters = registry == null ? null : new RunMeters(registry, role.status);
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
@@ -88,6 +91,9 @@ public final class ServerRole {
                         && "modelExported".equals(e.figures().getString("event"))) {
                     models.checkNow();
                 }
+            }
+            if (meters != null) {
+                meters.refresh();
             }
         });
     }
