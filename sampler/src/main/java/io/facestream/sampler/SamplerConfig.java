@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * @param lagLow           resume when the lag is below this
  * @param lagCheckInterval how often the lag is read
  * @param statsInterval    how often the rate is logged and {@link SamplerStats} published
- * @param drainTimeout     how long stopping waits for pairs in flight
+ * @param drainTimeout     the most stopping waits for the pairs in flight to be acknowledged (sink close
+ *                         included); those still unacknowledged are then named in one line
  * @param kafkaProperties  extra Kafka client properties (security, timeouts, producer overrides) for the producer
  *                         and the admin client
  */
@@ -64,7 +65,7 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
             .put("lagLow", 10_000L)
             .put("lagCheckInterval", "1s")
             .put("statsInterval", "10s")
-            .put("drainTimeout", "30s")
+            .put("drainTimeout", "10s")
             .put("kafka", new JsonObject());
 
     public SamplerConfig {

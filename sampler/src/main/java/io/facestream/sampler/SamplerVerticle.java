@@ -24,9 +24,14 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +42,10 @@ import java.util.function.Function;
  * sent, numbers them 0, 1, 2, ... per producer, and pauses while the trainer group's lag is above the high
  * watermark. A failed send is logged and retried with backoff until it succeeds; one that cannot succeed
  * (the record is invalid, the sink is closed) is logged as an error and counted, never dropped silently.
- * Stopping drains the pairs in flight (up to {@code drainTimeout}) and closes the sink.
+ * Stopping is bounded by {@code drainTimeout}: it waits that long at most for the pairs in flight to be
+ * acknowledged, sink close included, then closes the clients without waiting further and names, in one line, the
+ * pairs the broker did not acknowledge (a broker that has gone away cannot hold the sampler up). Failed sends are
+ * not retried once stopping has begun.
  *
  * <p>Production starts after the first lag reading. Between readings the lag is estimated as the last reading
  * plus the pairs acknowledged since, so the sampler stops within {@code maxInFlight} pairs of the high watermark
@@ -70,6 +78,8 @@ public final class SamplerVerticle extends VerticleBase {
     private boolean stopping;
     private boolean idleLogged;
     private Promise<Void> drained;
+    /** Pairs handed to the sink and not acknowledged yet: sequence to identity. */
+    private final TreeMap<Long, String> unacknowledged = new TreeMap<>();
     private long nextSequence;
     /** The last lag reading and the acknowledged count when it was requested, to estimate the lag in between. */
     private long measuredLag;
@@ -151,7 +161,7 @@ public final class SamplerVerticle extends VerticleBase {
         }).recover(e -> {
             log.error("sampler {} failed to start from {}", config.producerId(), source.describe(), e);
             return readers.executeBlocking(() -> {
-                closeClients();
+                closeClients(Duration.ZERO);
                 return 0;
             }).eventually(readers::close).transform(closed -> Future.failedFuture(e));
         });
@@ -254,12 +264,16 @@ public final class SamplerVerticle extends VerticleBase {
             return;
         }
         ImagePair images = ar.result();
-        send(new PairRecord(draw.identity(), nextSequence++, config.producerId(), images.first(), images.second()), 1);
+        PairRecord record = new PairRecord(draw.identity(), nextSequence++, config.producerId(), images.first(),
+                images.second());
+        unacknowledged.put(record.sequence(), record.identity());
+        send(record, 1);
     }
 
     private void send(PairRecord record, int attempt) {
         Future.fromCompletionStage(sink.send(record), context).onComplete(ar -> {
             if (ar.succeeded()) {
+                unacknowledged.remove(record.sequence());
                 sent++;
                 if (lagKnown) {
                     applyLag(measuredLag + sent - sentAtMeasure);
@@ -268,15 +282,27 @@ public final class SamplerVerticle extends VerticleBase {
                 return;
             }
             Throwable cause = unwrap(ar.cause());
+            if (stopping) {
+                // no retry once stopping: it stays unacknowledged, and stop() names it with the others
+                release();
+                return;
+            }
             if (cause instanceof RetriableException || cause instanceof RejectedExecutionException) {
                 failedSends++;
                 long backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS << Math.min(attempt - 1, 10));
                 log.warn("sampler {} send failed topic={} identity={} sequence={} attempt={}; retrying in {} ms: {}",
                         config.producerId(), config.topic(), record.identity(), record.sequence(), attempt, backoff,
                         cause.toString());
-                vertx.setTimer(backoff, id -> send(record, attempt + 1));
+                vertx.setTimer(backoff, id -> {
+                    if (stopping) {
+                        release();
+                    } else {
+                        send(record, attempt + 1);
+                    }
+                });
             } else {
                 rejected++;
+                unacknowledged.remove(record.sequence());
                 log.error("sampler {} gave up on topic={} identity={} sequence={} after attempt {}: the failure "
                                 + "cannot be retried", config.producerId(), config.topic(), record.identity(),
                         record.sequence(), attempt, cause);
@@ -324,6 +350,7 @@ public final class SamplerVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         stopping = true;
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         vertx.cancelTimer(lagTimer);
         vertx.cancelTimer(statsTimer);
         Future<Void> drain;
@@ -331,30 +358,65 @@ public final class SamplerVerticle extends VerticleBase {
             drain = Future.succeededFuture();
         } else {
             drained = Promise.promise();
-            drain = drained.future().timeout(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS).recover(e -> {
-                log.error("sampler {} stopped with {} pairs unacknowledged after {} (sequences from {} down may "
-                        + "be missing)", config.producerId(), inFlight, config.drainTimeout(), nextSequence - 1);
-                return Future.succeededFuture();
-            });
+            drain = drained.future().timeout(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .otherwiseEmpty();
         }
         return drain
                 .compose(v -> readers.executeBlocking(() -> {
-                    closeClients();
+                    closeClients(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                     return null;
                 }))
                 .compose(v -> readers.close())
-                .onSuccess(v -> log.info("sampler {} stopped: {}", config.producerId(), stats().toJson().encode()));
+                .onSuccess(v -> {
+                    if (!unacknowledged.isEmpty()) {
+                        log.error("sampler {} stopped with {} pairs not acknowledged by the broker within "
+                                        + "sampler.drainTimeout={} (they may be missing from topic {}): {}",
+                                config.producerId(), unacknowledged.size(), config.drainTimeout(), config.topic(),
+                                describe(unacknowledged));
+                    }
+                    log.info("sampler {} stopped: {}", config.producerId(), stats().toJson().encode());
+                });
     }
 
-    /** Closes whichever clients exist; blocks. */
-    private void closeClients() {
+    /** The sequence ranges and the identities of {@code pairs} (sequence to identity), the first 20 of each. */
+    static String describe(SortedMap<Long, String> pairs) {
+        List<String> ranges = new ArrayList<>();
+        long start = -1;
+        long prev = -1;
+        for (long seq : pairs.keySet()) {
+            if (start >= 0 && seq == prev + 1) {
+                prev = seq;
+                continue;
+            }
+            if (start >= 0) {
+                ranges.add(start == prev ? Long.toString(start) : start + "-" + prev);
+            }
+            start = seq;
+            prev = seq;
+        }
+        if (start >= 0) {
+            ranges.add(start == prev ? Long.toString(start) : start + "-" + prev);
+        }
+        Set<String> identities = new TreeSet<>(pairs.values());
+        return "sequences " + String.join(", ", ranges.subList(0, Math.min(20, ranges.size())))
+                + (ranges.size() > 20 ? " and " + (ranges.size() - 20) + " more ranges" : "") + "; "
+                + identities.size() + " identities " + String.join(", ", identities.stream().limit(20).toList())
+                + (identities.size() > 20 ? " and " + (identities.size() - 20) + " more" : "");
+    }
+
+    /**
+     * Closes whichever clients exist, waiting up to {@code timeout} for the sink's sends and whatever of it is
+     * left for a lag reading in flight; blocks.
+     */
+    private void closeClients(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (sink != null) {
-                sink.close();
+                sink.close(timeout);
             }
         } finally {
             if (lagProbe != null) {
-                lagProbe.close();
+                lagProbe.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
         }
     }

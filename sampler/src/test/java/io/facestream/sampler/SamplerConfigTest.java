@@ -32,7 +32,7 @@ class SamplerConfigTest {
         assertEquals(10_000, c.lagLow());
         assertEquals(Duration.ofSeconds(1), c.lagCheckInterval());
         assertEquals(Duration.ofSeconds(10), c.statsInterval());
-        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(Duration.ofSeconds(10), c.drainTimeout());
         assertEquals(Map.of(), c.kafkaProperties());
         assertEquals(SamplerConfig.defaultsJson().fieldNames(), c.toJson().fieldNames());
     }

@@ -2,6 +2,7 @@ package io.facestream.sampler.kafka;
 
 import io.facestream.protocol.PairRecord;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,9 +16,15 @@ public interface PairSink extends AutoCloseable {
      */
     CompletionStage<SendReceipt> send(PairRecord record);
 
-    /** Waits for the sends in flight, then releases the client; later sends fail. Blocks: not on an event loop. */
+    /** {@link #close(Duration)} with the sink's own default wait. */
     @Override
     void close();
+
+    /**
+     * Waits up to {@code timeout} for the sends in flight, then releases the client without waiting further:
+     * sends still unacknowledged fail, and later sends fail. Blocks: not on an event loop.
+     */
+    void close(Duration timeout);
 
     /** Where an acknowledged record was written. */
     record SendReceipt(String topic, int partition, long offset) {
