@@ -4,7 +4,7 @@
 # (e.g. --pairs 20000 --rounds 2 --size 112 --render-live). Builds offline; never installs into ~/.m2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -Pbench -pl bench -am compile \
+mvn -B -q -o -Pbench -pl bench -am test-compile \
     org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
     -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.facestream.bench.PairsBench "$@"

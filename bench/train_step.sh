@@ -21,7 +21,7 @@ NICE=${NICE:-}
 OUT=bench/target/train_step
 mkdir -p "$OUT"
 
-mvn -B -Pbench -q -o -pl bench -am compile dependency:build-classpath \
+mvn -B -Pbench -q -o -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
     -Dmdep.outputFile="$PWD/$OUT/classpath.txt" >"$OUT/maven.log" 2>&1 || { cat "$OUT/maven.log"; exit 1; }
 CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
 

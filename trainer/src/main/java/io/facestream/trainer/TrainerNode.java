@@ -132,7 +132,7 @@ public final class TrainerNode {
                 });
     }
 
-    /** Completes with the last step when training ends. */
+    /** The last step when the loop ends; fails with {@link TrainingFailedException} when training failed. */
     public Future<Long> finished() {
         return trainer.finished();
     }

@@ -77,7 +77,7 @@ public final class TrainerVerticle extends VerticleBase {
         return this;
     }
 
-    /** Completes with the last step when the loop ends. */
+    /** The last step when the loop ends; fails with {@link TrainingFailedException} when training failed. */
     public Future<Long> finished() {
         return finished.future();
     }
@@ -106,7 +106,12 @@ public final class TrainerVerticle extends VerticleBase {
                 done.put("error", String.valueOf(ar.cause().getMessage()));
             }
             vertx.eventBus().publish(Addresses.TRAINER_DONE, done);
-            finished.tryComplete(loop.step());
+            if (ar.failed()) {
+                // the role exits non-zero on this, so its supervisor (compose restart: on-failure) restarts it
+                finished.tryFail(new TrainingFailedException(loop.step(), ar.cause()));
+            } else {
+                finished.tryComplete(loop.step());
+            }
         }));
     }
 

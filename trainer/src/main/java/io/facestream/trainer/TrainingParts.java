@@ -1,5 +1,7 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.export.ModelExports;
+
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.trainer.checkpoint.CheckpointStore;
 import io.facestream.trainer.checkpoint.Checkpointer;
@@ -45,6 +47,9 @@ final class TrainingParts {
                                                Map<String, Object> kafkaProps, MetricsPublisher metrics,
                                                Resume resume, KafkaDeadLetterSink deadLetters,
                                                PipelineMonitor pipelineMonitor) {
+        if (config.exportDir() != null) {
+            sweepExports(new ModelExports(config.exportDir()));
+        }
         EmbeddingModel model = resume.resumed() ? load(resume.checkpoint(), modelConfig)
                 : EmbeddingModel.create(modelConfig);
         long dataSeed = config.seed();
@@ -112,4 +117,14 @@ final class TrainingParts {
         return model;
     }
 
+
+    /** Removes what a trainer killed mid-export left; the exports themselves are only a reader's concern. */
+    private static void sweepExports(ModelExports exports) {
+        try {
+            exports.sweepOrphans();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean unfinished exports in trainer.exportDir " + exports.root()
+                    + ": " + e.getMessage(), e);
+        }
+    }
 }

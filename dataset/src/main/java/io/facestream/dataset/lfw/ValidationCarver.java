@@ -2,7 +2,7 @@ package io.facestream.dataset.lfw;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.dataset.IdentitySource;
-import io.facestream.dataset.formats.DatasetConverter;
+import io.facestream.dataset.registry.DatasetConverter;
 import io.facestream.dataset.formats.DatasetFormat;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.formats.Labels;

@@ -3,7 +3,7 @@ package io.facestream.dataset.lfw;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticFaces;
 import io.facestream.dataset.formats.DatasetFormat;
-import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.formats.Fixtures;
 import io.facestream.dataset.formats.Labels;

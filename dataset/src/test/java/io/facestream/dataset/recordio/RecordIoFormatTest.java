@@ -1,5 +1,6 @@
 package io.facestream.dataset.recordio;
 
+
 import io.facestream.dataset.formats.BadRecord;
 import io.facestream.dataset.formats.BadRecordException;
 import org.junit.jupiter.api.DisplayName;

@@ -1,5 +1,6 @@
 package io.facestream.dataset.tfrecord;
 
+
 import io.facestream.dataset.formats.BadRecord;
 import io.facestream.dataset.formats.BadRecordPolicy;
 import io.facestream.dataset.formats.BadRecords;

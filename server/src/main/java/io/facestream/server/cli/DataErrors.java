@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.formats.BadRecordException;
 import io.facestream.dataset.formats.DatasetFormatException;
-import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.lfw.LfwPairsException;
 import io.facestream.trainer.validation.ValidationFormatException;

@@ -1,9 +1,9 @@
 package io.facestream.server.cli;
 
 import io.facestream.dataset.IdentitySource;
-import io.facestream.dataset.formats.DatasetConverter;
+import io.facestream.dataset.registry.DatasetConverter;
 import io.facestream.dataset.formats.DatasetFormat;
-import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.formats.DatasetSource;
 import picocli.CommandLine;

@@ -1,6 +1,6 @@
 package io.facestream.server.cli;
 
-import io.facestream.dataset.formats.DatasetInspector;
+import io.facestream.dataset.registry.DatasetInspector;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;

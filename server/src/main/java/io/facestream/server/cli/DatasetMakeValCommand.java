@@ -1,9 +1,10 @@
 package io.facestream.server.cli;
 
 
+
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.formats.DatasetFormat;
-import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.lfw.ValidationCarver;
 import picocli.CommandLine;

@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         description = "Streaming data-and-training server for face-embedding models.",
         subcommands = {DemoCommand.class, SamplerCommand.class, TrainerCommand.class, ServerCommand.class,
                 BrokerCommand.class, DatasetCommand.class, VerifyMetricsCommand.class,
-                io.facestream.server.ingest.IngestCommand.class,
+                io.facestream.server.cli.IngestCommand.class,
                 ConfigCommand.class, TopicsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

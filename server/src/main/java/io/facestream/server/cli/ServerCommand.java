@@ -52,12 +52,11 @@ public final class ServerCommand implements Callable<Integer> {
         Admin admin = Admin.create(adminProps);
         MonitoredVertx monitored = MonitoredVertx.create();
         Vertx vertx = monitored.vertx();
-        // the ingest front door is installed before the router is built, which mounts it
         MetricsPublisher events = IngestEvents.ownPublisher(bootstrap, kafkaProps, "http-" + ProcessHandle.current().pid());
-        HttpIngest ingest = HttpIngest.install(vertx, settings, bootstrap, kafkaProps,
+        HttpIngest ingest = HttpIngest.create(vertx, settings, bootstrap, kafkaProps,
                 "server-" + ProcessHandle.current().pid(), IngestEvents.to(events));
         ServerRole server = ServerRole.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
-                () -> RoleConfigs.brokerReachable(vertx, admin)).await();
+                () -> RoleConfigs.brokerReachable(vertx, admin), ingest.routes()).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop(ingest, vertx, server, events, admin);

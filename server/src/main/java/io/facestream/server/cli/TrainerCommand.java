@@ -1,5 +1,7 @@
 package io.facestream.server.cli;
 
+import io.facestream.trainer.TrainingFailedException;
+
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ConfigRegistry;
@@ -28,6 +30,9 @@ import java.util.concurrent.Callable;
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Train the embedding model from facestream.pairs, evaluate on held-out pairs, publish metrics.")
 public final class TrainerCommand implements Callable<Integer> {
+    /** The exit status when training fails (divergence, a failed data pipeline or dead-letter write). */
+    static final int FAILED = 1;
+
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -93,7 +98,15 @@ public final class TrainerCommand implements Callable<Integer> {
             Roles.stop(vertx, node.undeploy());
             metrics.close();
         }, "facestream-trainer-stop"));
-        long last = node.finished().await();
+        long last;
+        try {
+            last = node.finished().await();
+        } catch (TrainingFailedException e) {
+            // one line, then a non-zero status: the supervisor restarts the trainer from its last checkpoint
+            progress.detach(vertx);
+            System.err.println("facestream trainer: " + e.getMessage());
+            return FAILED;
+        }
         progress.detach(vertx);
         System.out.println("trainer stopped at step " + last);
         return 0;

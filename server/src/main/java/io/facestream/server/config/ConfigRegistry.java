@@ -5,7 +5,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.sampler.ingest.IngestConfig;
-import io.facestream.server.ingest.IngestHttpConfig;
+import io.facestream.server.config.IngestHttpConfig;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
 import java.util.List;

@@ -52,7 +52,6 @@ public final class HttpApiVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         routes.forEach(r -> r.mount(router, vertx));
-        io.facestream.server.ingest.IngestHandler.mountInstalled(vertx, router);
         router.route().last().handler(ctx -> Errors.send(ctx, 404, "not_found", "no route for "
                 + ctx.request().method() + " " + ctx.request().path()));
         router.route().failureHandler(Errors::failure);

@@ -14,6 +14,7 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +49,37 @@ public final class ImageRoutes implements ApiRoutes {
         BodyHandler body = BodyHandler.create(Path.of(System.getProperty("java.io.tmpdir"), "facestream-uploads")
                         .toString())
                 .setBodyLimit(limits.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true);
-        router.post("/api/embed").handler(body).handler(ctx -> embed(ctx, vertx)).failureHandler(this::tooLarge);
-        router.post("/api/verify").handler(body).handler(ctx -> verify(ctx, vertx)).failureHandler(this::tooLarge);
+        PlatformHandler admit = this::admit; // runs before the body handler, which Vert.x Web orders after platform
+        router.post("/api/embed").handler(admit).handler(body).handler(ctx -> embed(ctx, vertx))
+                .failureHandler(this::tooLarge);
+        router.post("/api/verify").handler(admit).handler(body).handler(ctx -> verify(ctx, vertx))
+                .failureHandler(this::tooLarge);
+    }
+
+    /**
+     * Refuses a body that declares more than the limit before a byte of it is read, so the answer is a clean 413
+     * (the body handler, cut off mid-multipart, can fail the request as "Streaming aborted" instead).
+     */
+    private void admit(RoutingContext ctx) {
+        String declared = ctx.request().getHeader("content-length");
+        long length;
+        try {
+            length = declared == null ? -1 : Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            Errors.send(ctx, 400, "bad_request", "Content-Length is not a number: " + declared);
+            return;
+        }
+        if (length > limits.maxBodyBytes()) {
+            ctx.response().putHeader("connection", "close");
+            tooLargeAnswer(ctx);
+            return;
+        }
+        ctx.next();
+    }
+
+    private void tooLargeAnswer(RoutingContext ctx) {
+        Errors.send(ctx, 413, "payload_too_large", "request body exceeds server.api.maxBodyBytes="
+                + limits.maxBodyBytes() + " bytes");
     }
 
     private void embed(RoutingContext ctx, Vertx vertx) {
@@ -151,9 +181,9 @@ public final class ImageRoutes implements ApiRoutes {
     }
 
     private void tooLarge(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
-            Errors.send(ctx, 413, "payload_too_large", "request body exceeds server.api.maxBodyBytes="
-                    + limits.maxBodyBytes() + " bytes");
+        // past the limit the body handler cancels the upload, and that can surface first as "Streaming aborted"
+        if (ctx.statusCode() == 413 || ctx.request().bytesRead() > limits.maxBodyBytes()) {
+            tooLargeAnswer(ctx);
         } else {
             ctx.next();
         }

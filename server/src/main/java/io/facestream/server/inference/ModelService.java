@@ -1,5 +1,8 @@
 package io.facestream.server.inference;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.ImageEncoding;
 import io.facestream.dataset.Images;
@@ -45,6 +48,8 @@ public final class ModelService implements AutoCloseable {
     private WorkerExecutor thread;
     private long timer = -1;
     private volatile Loaded loaded;
+    /** Versions that failed to load, touched only on the inference thread. */
+    private final Set<String> broken = new HashSet<>();
 
     private record Loaded(ModelInfo info, EmbeddingModel model, ImageDecoder decoder, float mean, float scale) {
     }
@@ -140,33 +145,44 @@ public final class ModelService implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves the newest export that loads: when the newest fails (a damaged or half-copied file), the one before
+     * it is tried, and so on down to what is served now. A version that failed is not tried again.
+     */
     private void reload() {
-        Optional<ExportedModel> latest;
+        List<ExportedModel> exports;
         try {
-            latest = ModelExports.latest(dir);
+            exports = ModelExports.published(dir);
         } catch (IOException e) {
             LOG.warn("cannot list model exports in {}: {}", dir, e.getMessage());
             return;
         }
         Loaded current = loaded;
-        if (latest.isEmpty() || current != null && current.info().version().equals(latest.get().version())) {
-            return;
+        for (ExportedModel export : exports) {
+            if (current != null && current.info().version().equals(export.version())) {
+                return; // nothing newer than what is served loads
+            }
+            if (broken.contains(export.version())) {
+                continue;
+            }
+            try {
+                load(export, current);
+                return;
+            } catch (IOException | RuntimeException e) {
+                broken.add(export.version());
+                LOG.error("cannot load exported model {}; trying the export before it (serving {} now)", export.dir(),
+                        current == null ? "nothing" : current.info().version(), e);
+            }
         }
-        ExportedModel export = latest.get();
+    }
+
+    private void load(ExportedModel export, Loaded current) throws IOException {
         JsonObject sidecar = export.sidecar();
         if (sidecar.getInteger("channels", 3) != 3) {
-            LOG.error("model {} takes {} channels; only RGB (3) models can be served", export.dir(),
-                    sidecar.getInteger("channels"));
-            return;
+            throw new IOException("model " + export.dir() + " takes " + sidecar.getInteger("channels")
+                    + " channels; only RGB (3) models can be served");
         }
-        EmbeddingModel model;
-        try {
-            model = EmbeddingModel.loadInference(export.dir());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot load exported model {}; still serving {}", export.dir(),
-                    current == null ? "nothing" : current.info().version(), e);
-            return;
-        }
+        EmbeddingModel model = EmbeddingModel.loadInference(export.dir());
         int inputSize = sidecar.getInteger("inputSize");
         JsonObject norm = sidecar.getJsonObject("normalisation");
         ModelInfo info = new ModelInfo(export.version(), export.step(), export.threshold(), inputSize,

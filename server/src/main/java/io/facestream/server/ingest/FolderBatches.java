@@ -1,5 +1,7 @@
 package io.facestream.server.ingest;
 
+import io.facestream.server.config.IngestHttpConfig;
+
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
 import io.facestream.protocol.ProtocolException;
@@ -22,9 +24,9 @@ import java.util.function.Consumer;
  * reported and left out, and the rest is sent. Hidden entries (leading '.') and files that are not
  * {@code .jpg/.jpeg/.png} are ignored.
  */
-final class FolderBatches {
+public final class FolderBatches {
     /** Bytes of images one record may carry, leaving room for its other fields within the record limit. */
-    static final long MAX_BATCH_BYTES = Limits.MAX_RECORD_BYTES - IngestHttpConfig.RECORD_OVERHEAD_BYTES;
+    public static final long MAX_BATCH_BYTES = Limits.MAX_RECORD_BYTES - IngestHttpConfig.RECORD_OVERHEAD_BYTES;
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png");
 
     private final Path root;
@@ -32,7 +34,7 @@ final class FolderBatches {
     private final ImageCheck check;
 
     /** @param maxImages images per batch, 1 to {@link Limits#MAX_IMAGES_PER_INGEST} */
-    FolderBatches(Path root, int maxImages, ImageCheck check) {
+    public FolderBatches(Path root, int maxImages, ImageCheck check) {
         if (maxImages < 1 || maxImages > Limits.MAX_IMAGES_PER_INGEST) {
             throw new IllegalArgumentException("images per batch must be in [1, " + Limits.MAX_IMAGES_PER_INGEST
                     + "], got " + maxImages);
@@ -43,7 +45,7 @@ final class FolderBatches {
     }
 
     /** A batch of images of one identity. */
-    record Batch(String identity, List<FaceImage> images) {
+    public record Batch(String identity, List<FaceImage> images) {
     }
 
     /**
@@ -52,7 +54,7 @@ final class FolderBatches {
      *
      * @throws IOException if the root cannot be listed
      */
-    void walk(Consumer<Batch> batches, Consumer<String> problems) throws IOException {
+    public void walk(Consumer<Batch> batches, Consumer<String> problems) throws IOException {
         for (Path dir : sorted(root, true)) {
             String identity = dir.getFileName().toString();
             try {

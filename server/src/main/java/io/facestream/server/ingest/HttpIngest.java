@@ -1,6 +1,9 @@
 package io.facestream.server.ingest;
 
+import io.facestream.server.config.IngestHttpConfig;
+
 import io.facestream.protocol.config.Settings;
+import io.facestream.server.http.ApiRoutes;
 import io.facestream.sampler.ingest.IngestReporter;
 import io.facestream.sampler.ingest.IngestStats;
 import io.vertx.core.Vertx;
@@ -12,9 +15,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The HTTP front door of a process, made from its settings and {@link IngestHandler#install installed} in its
- * Vert.x instance for the HTTP verticle to mount: the handler, its producer (only with a token configured) and
- * the reporter of its counters (source {@code http}).
+ * The HTTP front door of a process, made from its settings: the handler (the {@link ApiRoutes} the role passes to
+ * its HTTP verticle), its producer (only with a token configured) and the reporter of its counters (source
+ * {@code http}).
  */
 public final class HttpIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpIngest.class);
@@ -30,19 +33,18 @@ public final class HttpIngest implements AutoCloseable {
     }
 
     /**
-     * Builds and installs the handler; call before deploying the HTTP verticle.
+     * Builds the handler, its producer and its reporter; mount {@link #routes()} on the HTTP verticle.
      *
      * @param producerId names this process in the records' {@code fs.producer} header
      * @param events     receives the figures of each {@code ingest} metrics event
      */
-    public static HttpIngest install(Vertx vertx, Settings settings, String bootstrapServers,
+    public static HttpIngest create(Vertx vertx, Settings settings, String bootstrapServers,
                                      Map<String, ?> kafkaProperties, String producerId, Consumer<JsonObject> events) {
         IngestHttpConfig config = IngestHttpConfig.from(settings);
         IngestProducer producer = config.enabled() ? new IngestProducer(bootstrapServers, kafkaProperties,
                 config.topic(), producerId, config.timeout()) : null;
         IngestStats stats = new IngestStats("http", IngestHandler.counters());
         IngestHandler handler = new IngestHandler(vertx, config, producer, stats);
-        IngestHandler.install(vertx, handler);
         IngestReporter reporter = new IngestReporter(vertx, stats, JsonObject::new, events).start(config.statsInterval());
         if (config.enabled()) {
             LOG.info("HTTP ingest on: POST /api/identities/{id}/images -> {} at {} ({})", config.topic(),
@@ -53,7 +55,8 @@ public final class HttpIngest implements AutoCloseable {
         return new HttpIngest(handler, producer, reporter);
     }
 
-    public IngestHandler handler() {
+    /** The ingest route, for the role's HTTP verticle. */
+    public ApiRoutes routes() {
         return handler;
     }
 

@@ -1,5 +1,7 @@
 package io.facestream.server.ingest;
 
+import io.facestream.server.config.IngestHttpConfig;
+
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.IngestRecord;
 import io.facestream.protocol.Limits;
@@ -8,6 +10,7 @@ import io.facestream.sampler.ingest.ImageCheck;
 import io.facestream.sampler.ingest.ImageProblem;
 import io.facestream.sampler.ingest.IngestStats;
 import io.facestream.sampler.ingest.IngestStats.Counter;
+import io.facestream.server.http.ApiRoutes;
 import io.facestream.server.http.Errors;
 import io.facestream.server.http.TokenCheck;
 import io.vertx.core.Future;
@@ -17,7 +20,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -44,16 +46,13 @@ import java.util.regex.Pattern;
  * {@link IngestRecord}, and the answer is 202 with its request id once Kafka acknowledged it ({@code acks=all}).
  * Every error is JSON {@code {error, message}}.
  *
- * <p>Self-contained for the HTTP verticle: {@link #mount(Router)} adds the route; a role that builds the handler
- * {@link #install installs} it in its Vert.x instance so the HTTP verticle can {@link #mountInstalled mount} it
- * without knowing how it was made.
+ * <p>One {@link ApiRoutes} among the others a role passes to the HTTP verticle; a process that does not ingest
+ * mounts {@link #refusing()} instead, so the route answers 403 {@code ingest_disabled}.
  */
-public final class IngestHandler implements Handler<RoutingContext>, Shareable {
+public final class IngestHandler implements Handler<RoutingContext>, ApiRoutes {
     /** The route, with the identity id as path parameter {@code id}. */
     public static final String PATH = "/api/identities/:id/images";
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
-    private static final String REGISTRY = "facestream.http.handlers";
-    private static final String REGISTRY_KEY = "ingest";
     private static final long DRAIN_GRACE_MS = 5_000;
     private static final String INVALID_IMAGES = "invalid_images";
     private static final Pattern SAFE_SAMPLE_ID = Pattern.compile("[^\\p{Cntrl}]{1,200}");
@@ -94,26 +93,14 @@ public final class IngestHandler implements Handler<RoutingContext>, Shareable {
     }
 
     /** Adds the route to {@code router}. The route must not sit behind a body handler: this one reads the body. */
-    public void mount(Router router) {
+    @Override
+    public void mount(Router router, Vertx vertx) {
         router.post(PATH).handler(this);
     }
 
-    /** Makes {@code handler} the one {@link #mountInstalled} mounts in this Vert.x instance. */
-    public static void install(Vertx vertx, IngestHandler handler) {
-        vertx.sharedData().<String, IngestHandler>getLocalMap(REGISTRY).put(REGISTRY_KEY, handler);
-    }
-
-    /**
-     * Mounts the handler installed in {@code vertx}; without one (a process that does not ingest), the route
-     * answers 403 {@code ingest_disabled}.
-     */
-    public static void mountInstalled(Vertx vertx, Router router) {
-        IngestHandler installed = vertx.sharedData().<String, IngestHandler>getLocalMap(REGISTRY).get(REGISTRY_KEY);
-        if (installed != null) {
-            installed.mount(router);
-        } else {
-            router.post(PATH).handler(ctx -> refuseEarly(ctx, disabled()));
-        }
+    /** The ingest route of a process that does not ingest: every request answers 403 {@code ingest_disabled}. */
+    public static ApiRoutes refusing() {
+        return (router, vertx) -> router.post(PATH).handler(ctx -> refuseEarly(ctx, disabled()));
     }
 
     @Override

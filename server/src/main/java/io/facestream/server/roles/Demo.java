@@ -133,8 +133,7 @@ public final class Demo implements AutoCloseable {
                 trainerConfig.groupId(), DEMO_SAMPLER_DEFAULTS);
         metrics = new MetricsPublisher(kafka.bootstrapServers(), runId, 0, kafkaProps);
         Resume fresh = new Resume(null, runId, 0);
-        // installed before the server role builds its router, which mounts the ingest route
-        httpIngest = HttpIngest.install(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
+        httpIngest = HttpIngest.create(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
                     ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
@@ -144,7 +143,8 @@ public final class Demo implements AutoCloseable {
                     return set;
                 })
                 .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
-                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()))
+                        kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()),
+                        httpIngest.routes())
                         .map(role -> {
                             server = role;
                             return set;

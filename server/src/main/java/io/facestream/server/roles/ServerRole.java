@@ -2,6 +2,7 @@ package io.facestream.server.roles;
 
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.server.config.ServerConfig;
+import io.facestream.server.http.ApiRoutes;
 import io.facestream.server.http.DashboardRoutes;
 import io.facestream.server.http.HttpApiVerticle;
 import io.facestream.server.http.ImageRoutes;
@@ -54,10 +55,11 @@ public final class ServerRole {
      *
      * @param registry        Prometheus registry for {@code /metrics} (see {@code MonitoredVertx}), or null
      * @param brokerReachable whether the broker answers now, for {@code /ready}
+     * @param ingest          the HTTP ingest route ({@code HttpIngest.routes()}, or {@code IngestHandler.refusing()})
      */
     public static Future<ServerRole> start(Vertx vertx, PrometheusMeterRegistry registry, ServerConfig config,
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
-                                           Supplier<Future<Boolean>> brokerReachable) {
+                                           Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
                 config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
         ServerRole role = new ServerRole(models, config.modelDir() == null ? null
@@ -71,7 +73,8 @@ public final class ServerRole {
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,
-                new DashboardRoutes()));
+                new DashboardRoutes(),
+                ingest));
         Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start();
         // the follower's Kafka clients parse config, resolve hosts and start threads: built on a worker, not here
         return modelsStarted.compose(v -> vertx.deployVerticle(role.http))

@@ -4,7 +4,7 @@ import io.facestream.protocol.FaceImage;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.dataset.formats.DatasetFormats;
+import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.Labels;
 import io.facestream.dataset.recordio.RecordIoDatasetWriter;
 import io.facestream.trainer.data.ImageDecoder;

@@ -32,10 +32,10 @@ class ServerCommandStopTest {
         Vertx vertx = Vertx.vertx();
         CompletableFuture<JsonObject> lastReport = new CompletableFuture<>();
         // an hour between reports: only the final one, made by close, can carry the refused request
-        HttpIngest ingest = HttpIngest.install(vertx, Settings.of(Map.of("server.apiToken", "t0ken",
+        HttpIngest ingest = HttpIngest.create(vertx, Settings.of(Map.of("server.apiToken", "t0ken",
                 "ingest.statsInterval", "1h")), NO_BROKER, Map.of(), "it", lastReport::complete);
         ServerRole server = ServerRole.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
-                "127.0.0.1"))), 0, NO_BROKER, Map.of(), () -> Future.succeededFuture(false)).await(30, TimeUnit.SECONDS);
+                "127.0.0.1"))), 0, NO_BROKER, Map.of(), () -> Future.succeededFuture(false), ingest.routes()).await(30, TimeUnit.SECONDS);
         WebClient client = WebClient.create(vertx);
         int status = client.post(server.port(), "127.0.0.1", "/api/identities/someone/images")
                 .putHeader("Content-Type", "multipart/form-data; boundary=x").sendBuffer(Buffer.buffer("--x--"))

@@ -1,5 +1,7 @@
 package io.facestream.server.ingest;
 
+import io.facestream.server.http.ApiRoutes;
+
 import io.facestream.sampler.ingest.IngestFixtures;
 
 import io.facestream.sampler.SamplerNode;
@@ -77,19 +79,19 @@ class IngestHttpKafkaTest {
         Map<String, String> settings = new HashMap<>(Map.of("ingest.topic", topic,
                 "ingest.http.maxBodyBytes", Integer.toString(MAX_BODY), "ingest.statsInterval", "100ms"));
         settings.putAll(extra);
-        HttpIngest ingest = HttpIngest.install(vertx, Settings.of(settings), kafka.bootstrapServers(), Map.of(), "it",
+        HttpIngest ingest = HttpIngest.create(vertx, Settings.of(settings), kafka.bootstrapServers(), Map.of(), "it",
                 figures -> { });
-        HttpApiVerticle http = bareApi(vertx);
+        HttpApiVerticle http = bareApi(vertx, ingest.routes());
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);
         return new Api(WebClient.create(vertx), http.actualPort(), topic, ingest);
     }
 
-    /** The HTTP verticle with only /api/status (following the ingest counters) and the ingest route when installed. */
-    private static HttpApiVerticle bareApi(Vertx vertx) {
+    /** The HTTP verticle with only /api/status (following the ingest counters) and the ingest route. */
+    private static HttpApiVerticle bareApi(Vertx vertx, ApiRoutes ingest) {
         StatusRoutes status = new StatusRoutes(new RunStatus("it").followIngest(vertx), java.util.Optional::empty,
                 JsonObject::new);
         return new HttpApiVerticle(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0),
-                java.util.List.of(status));
+                java.util.List.of(status, ingest));
     }
 
     private static MultipartForm form(Object... nameAndBytes) {
@@ -292,7 +294,7 @@ class IngestHttpKafkaTest {
 
         Vertx bare = Vertx.vertx();
         try {
-            HttpApiVerticle http = bareApi(bare);
+            HttpApiVerticle http = bareApi(bare, IngestHandler.refusing());
             bare.deployVerticle(http).await(30, TimeUnit.SECONDS);
             HttpResponse<Buffer> none = WebClient.create(bare).post(http.actualPort(), "127.0.0.1", "/api/identities/x/images")
                     .sendMultipartForm(form("a.jpg", new byte[]{1})).await(30, TimeUnit.SECONDS);

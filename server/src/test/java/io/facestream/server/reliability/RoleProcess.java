@@ -153,6 +153,15 @@ final class RoleProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to end by itself; returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still running after " + timeout + "; last lines:\n" + recentOutput());
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
     boolean alive() {
         return process.isAlive();
     }

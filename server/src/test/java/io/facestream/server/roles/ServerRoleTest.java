@@ -1,5 +1,7 @@
 package io.facestream.server.roles;
 
+import io.facestream.server.ingest.IngestHandler;
+
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.vertx.core.Future;
@@ -25,7 +27,7 @@ class ServerRoleTest {
             ServerRole role = ServerRole.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
                             "127.0.0.1"))), 0, "127.0.0.1:1",
                     ClientProbe.props(),
-                    () -> Future.succeededFuture(false))
+                    () -> Future.succeededFuture(false), IngestHandler.refusing())
                     .await(30, TimeUnit.SECONDS);
             role.stop().await(30, TimeUnit.SECONDS);
             assertEquals(2, ClientProbe.CLIENTS.size(), "a consumer and a producer: " + ClientProbe.CLIENTS);

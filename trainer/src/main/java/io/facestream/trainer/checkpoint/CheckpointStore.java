@@ -1,5 +1,7 @@
 package io.facestream.trainer.checkpoint;
 
+import io.facestream.trainer.files.Durable;
+
 import io.facestream.trainer.files.FileTrees;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -21,11 +23,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A directory of checkpoints, each a directory {@code ckpt-<step>-<time>} holding {@value #MODEL} and the
+ * A directory of checkpoints, each a directory {@code ckpt-<seq>-<step>} holding {@value #MODEL} and the
  * manifest {@value #MANIFEST}. A checkpoint is written into a staging directory beside the others, every file
  * and the staging directory are synced to disk, and it is renamed into place in one atomic step (then the parent
  * is synced), so a crash at any moment leaves either no new checkpoint or a complete one. The newest
- * {@code kept} are kept. Staging directories found on start are the remains of a crash and are deleted.
+ * {@code kept} are kept, newest by save sequence number (one more than the highest in the directory), never by
+ * the wall clock, which can step back. Staging directories found on start are the remains of a crash and are
+ * deleted.
  * One writer at a time (the trainer thread).
  */
 public final class CheckpointStore {
@@ -39,7 +43,7 @@ public final class CheckpointStore {
      */
     public static final String PAUSE_BEFORE_RENAME_PROPERTY = "facestream.test.checkpointPauseMillis";
     private static final String STAGING = ".staging-";
-    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{19})-(\\d{13})");
+    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{10})-(\\d{19})");
 
     private final Path root;
     private final int kept;
@@ -96,11 +100,13 @@ public final class CheckpointStore {
      * @throws CheckpointException naming the directory and the cause (disk full, permissions, a file in the way)
      */
     public StoredCheckpoint save(Checkpoint manifest, ModelWriter model) throws CheckpointException {
-        String name = String.format("ckpt-%019d-%013d", manifest.step(), manifest.timeMillis());
-        Path staging = root.resolve(STAGING + name);
-        Path target = root.resolve(name);
+        Path target = root; // until the checkpoint is named, errors name the directory
+        Path staging = null;
         try {
             Files.createDirectories(root);
+            String name = String.format("ckpt-%010d-%019d", nextSequence(), manifest.step());
+            staging = root.resolve(STAGING + name);
+            target = root.resolve(name);
             Files.createDirectory(staging);
             Path modelFile = staging.resolve(MODEL);
             model.write(modelFile);
@@ -114,7 +120,9 @@ public final class CheckpointStore {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             Durable.fsync(root);
         } catch (IOException | RuntimeException e) {
-            discard(staging);
+            if (staging != null) {
+                discard(staging);
+            }
             throw new CheckpointException("could not write checkpoint of step " + manifest.step() + " to " + target
                     + ": " + e, e);
         }
@@ -138,10 +146,19 @@ public final class CheckpointStore {
         return dirs;
     }
 
-    /** Newest means last written (then the higher step): what a run wrote last is what it continues from. */
-    private static String order(Path dir) {
+    /**
+     * Newest means last written, by save sequence number: what a run wrote last is what it continues from, even
+     * when a run started over in a used directory has lower steps than the one before.
+     */
+    private static long order(Path dir) {
         Matcher m = NAME.matcher(dir.getFileName().toString());
-        return m.matches() ? m.group(2) + m.group(1) : "";
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** One more than the highest sequence number of a complete checkpoint here (1 in an empty directory). */
+    private long nextSequence() throws CheckpointException {
+        List<Path> dirs = complete();
+        return dirs.isEmpty() ? 1 : order(dirs.get(0)) + 1;
     }
 
     private static Checkpoint read(Path dir) throws CheckpointException {

@@ -1,5 +1,6 @@
 package io.facestream.trainer.export;
 
+import io.facestream.trainer.files.Durable;
 import io.facestream.trainer.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.vertx.core.json.DecodeException;
@@ -91,6 +92,14 @@ public final class ModelExports {
         Path tmp = staged.resolve(SIDECAR + ".tmp");
         Files.writeString(tmp, sidecar.encodePrettily());
         Files.move(tmp, sidecarFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // every file and the directory on disk before the rename, the parent after: a crash leaves the old
+        // version set or the new complete one, never a renamed directory with missing bytes
+        try (Stream<Path> files = Files.list(staged)) {
+            for (Path f : files.toList()) {
+                Durable.fsync(f);
+            }
+        }
+        Durable.fsync(staged);
         Path target = root.resolve(versionName(step));
         try {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
@@ -99,6 +108,7 @@ public final class ModelExports {
             FileTrees.deleteTree(target);
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         }
+        Durable.fsync(root);
         prune();
         return Optional.of(target);
     }
@@ -124,19 +134,58 @@ public final class ModelExports {
 
     /** The newest complete version under {@code root}, or empty when there is none (or no directory). */
     public static Optional<ExportedModel> latest(Path root) throws IOException {
+        List<ExportedModel> all = published(root);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /**
+     * Every complete version under {@code root}, newest (highest step) first, so a reader whose newest export
+     * does not load can fall back to the one before.
+     */
+    public static List<ExportedModel> published(Path root) throws IOException {
         List<Path> versions = versions(root);
+        List<ExportedModel> out = new ArrayList<>(versions.size());
         for (int i = versions.size() - 1; i >= 0; i--) {
             Path dir = versions.get(i);
-            Path sidecarFile = dir.resolve(SIDECAR);
             try {
-                JsonObject sidecar = readSidecar(sidecarFile);
-                return Optional.of(new ExportedModel(dir.getFileName().toString(), dir, stepOf(dir), sidecar));
+                JsonObject sidecar = readSidecar(dir.resolve(SIDECAR));
+                out.add(new ExportedModel(dir.getFileName().toString(), dir, stepOf(dir), sidecar));
             } catch (java.nio.file.NoSuchFileException e) {
-                // pruned between listing and reading: the next older one will do
+                // pruned between listing and reading: the older ones will do
                 LOG.debug("export {} vanished while being read", dir);
             }
         }
-        return Optional.empty();
+        return out;
+    }
+
+    /**
+     * Deletes what a writer killed mid-export left behind: staging directories and temporary sidecars. Call once
+     * when the trainer starts, before it stages anything; readers never call it.
+     *
+     * @return how many entries were removed
+     */
+    public int sweepOrphans() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                Path tmpSidecar = p.resolve(SIDECAR + ".tmp");
+                if (name.startsWith(STAGING)) {
+                    FileTrees.deleteTree(p);
+                    removed++;
+                } else if (VERSION.matcher(name).matches() && Files.exists(tmpSidecar)) {
+                    Files.delete(tmpSidecar);
+                    removed++;
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.warn("removed {} unfinished export(s) left in {} by a trainer that stopped mid-export", removed, root);
+        }
+        return removed;
     }
 
     private static List<Path> versions(Path root) throws IOException {

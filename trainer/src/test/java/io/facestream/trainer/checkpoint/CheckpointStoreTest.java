@@ -55,7 +55,7 @@ class CheckpointStoreTest {
         assertEquals("model of step 15", modelText(latest));
         List<Path> kept = store.complete();
         assertEquals(2, kept.size());
-        assertTrue(kept.get(1).getFileName().toString().startsWith("ckpt-0000000000000000010-"));
+        assertEquals(String.format("ckpt-%010d-%019d", 2, 10), kept.get(1).getFileName().toString());
         try (var entries = Files.list(store.root())) {
             assertEquals(2, entries.count(), "nothing but the kept checkpoints is left");
         }
@@ -72,6 +72,23 @@ class CheckpointStoreTest {
         assertEquals(2, store.complete().size());
         assertEquals(5100, Checkpoint.fromJson(new JsonObject(Files.readString(
                 store.complete().get(1).resolve(CheckpointStore.MANIFEST)))).step());
+    }
+
+    @Test
+    @DisplayName("order never follows the wall clock: a save whose clock went back is still the newest")
+    void clockGoingBackDoesNotReorder() throws IOException {
+        CheckpointStore store = new CheckpointStore(tmp, 2);
+        store.save(new Checkpoint("run", 5, 0, 1, "pairs", Map.of(), 9_000_000L), model(5));
+        store.save(new Checkpoint("run", 10, 0, 1, "pairs", Map.of(), 1_000L), model(10));
+        store.save(new Checkpoint("run", 15, 0, 1, "pairs", Map.of(), 500L), model(15));
+        assertEquals(15, store.latest().orElseThrow().manifest().step());
+        assertEquals(List.of(15L, 10L), store.complete().stream().map(d -> {
+            try {
+                return Checkpoint.fromJson(new JsonObject(Files.readString(d.resolve(CheckpointStore.MANIFEST)))).step();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList(), "pruning keeps the last two written");
     }
 
     @Test
@@ -105,7 +122,7 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(tmp, 3);
         StoredCheckpoint old = store.save(at(5), model(5));
         byte[] oldModel = Files.readAllBytes(old.modelFile());
-        Path inTheWay = tmp.resolve(String.format("ckpt-%019d-%013d", 10, at(10).timeMillis()));
+        Path inTheWay = tmp.resolve(String.format("ckpt-%010d-%019d", 2, 10));
         Files.writeString(inTheWay, "not a directory");
 
         CheckpointException e = assertThrows(CheckpointException.class, () -> store.save(at(10), model(10)));

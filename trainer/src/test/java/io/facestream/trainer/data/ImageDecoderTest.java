@@ -4,14 +4,18 @@ import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.ImageEncoding;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
@@ -72,6 +76,48 @@ class ImageDecoderTest {
         ImageDecodeException g = assertThrows(ImageDecodeException.class,
                 () -> decoder.decodeInto(new FaceImage("id7", "s2", ImageEncoding.JPEG, "hello".getBytes()), out, 0));
         assertTrue(g.getMessage().contains("not a JPEG or PNG"), g.getMessage());
+    }
+
+    @Test
+    @DisplayName("decoding never touches ImageIO's file cache: it works with the cache directory gone")
+    void noTempFiles(@TempDir Path dir) throws Exception {
+        byte[] jpeg = encode(solid(40, 40, new Color(10, 200, 30)), "jpg");
+        Path cache = Files.createDirectory(dir.resolve("imageio-cache"));
+        boolean useCache = ImageIO.getUseCache();
+        File oldDir = ImageIO.getCacheDirectory();
+        try {
+            ImageIO.setUseCache(true);
+            ImageIO.setCacheDirectory(cache.toFile());
+            Files.delete(cache); // a file-cached stream would now fail to open: an environment error, not the record's
+            float[] out = new float[3 * 16 * 16];
+            new ImageDecoder(16, 1 << 20).decodeInto(new FaceImage("a", "1", ImageEncoding.JPEG, jpeg), out, 0);
+            assertEquals(200f, out[256], 8f);
+        } finally {
+            ImageIO.setCacheDirectory(oldDir);
+            ImageIO.setUseCache(useCache);
+        }
+    }
+
+    @Test
+    @DisplayName("a large image is decoded with source subsampling towards the output size, to the same picture")
+    void subsampledDecode() throws Exception {
+        assertEquals(1, ImageDecoder.subsampling(112, 112, 112));
+        assertEquals(1, ImageDecoder.subsampling(250, 250, 112));
+        assertEquals(4, ImageDecoder.subsampling(1000, 900, 112));
+        assertEquals(31, ImageDecoder.subsampling(4000, 4000, 64));
+        // left half red, right half blue, at 1600x1600: the subsampled decode keeps the two halves
+        BufferedImage big = solid(1600, 1600, Color.RED);
+        Graphics2D g = big.createGraphics();
+        g.setColor(Color.BLUE);
+        g.fillRect(800, 0, 800, 1600);
+        g.dispose();
+        float[] out = new float[3 * 32 * 32];
+        new ImageDecoder(32, 1 << 22).decodeInto(new FaceImage("a", "big", ImageEncoding.PNG, encode(big, "png")), out, 0);
+        int plane = 32 * 32;
+        assertEquals(255f, out[5 * 32 + 3], 1f, "red on the left");
+        assertEquals(0f, out[2 * plane + 5 * 32 + 3], 1f);
+        assertEquals(255f, out[2 * plane + 5 * 32 + 28], 1f, "blue on the right");
+        assertEquals(0f, out[5 * 32 + 28], 1f);
     }
 
     /** Signature plus a valid IHDR chunk and nothing else: what a decompression bomb's header looks like. */

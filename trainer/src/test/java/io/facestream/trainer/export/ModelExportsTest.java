@@ -65,6 +65,25 @@ class ModelExportsTest {
     }
 
     @Test
+    @DisplayName("at start the trainer sweeps a killed export's staging directory and temporary sidecar, keeping versions")
+    void sweepsOrphans() throws IOException {
+        ModelExports exports = new ModelExports(tmp.resolve("models"));
+        exports.stage(model, 10, 1.0);
+        exports.publish(10, 1.0, "test", new JsonObject());
+        exports.stage(model, 20, 1.0); // killed before publish
+        Path version = exports.root().resolve("step-000000000010");
+        Files.writeString(version.resolve(ModelExports.SIDECAR + ".tmp"), "{\"thre"); // killed mid-publish
+        assertEquals(2, exports.sweepOrphans());
+        try (Stream<Path> entries = Files.list(exports.root())) {
+            assertEquals(List.of("step-000000000010"), entries.map(p -> p.getFileName().toString()).toList());
+        }
+        assertFalse(Files.exists(version.resolve(ModelExports.SIDECAR + ".tmp")));
+        assertEquals(10, ModelExports.latest(exports.root()).orElseThrow().step());
+        assertEquals(0, exports.sweepOrphans());
+        assertEquals(0, new ModelExports(tmp.resolve("absent")).sweepOrphans());
+    }
+
+    @Test
     @DisplayName("only the newest three versions are kept, the newest is the latest, stale staging is removed")
     void prunesAndOrders() throws IOException {
         ModelExports exports = new ModelExports(tmp.resolve("models"));

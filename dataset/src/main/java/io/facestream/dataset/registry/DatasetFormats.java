@@ -1,4 +1,9 @@
-package io.facestream.dataset.formats;
+package io.facestream.dataset.registry;
+
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetFormatException;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.DatasetSource;
 
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.ImageFolderSource;

@@ -1,4 +1,16 @@
-package io.facestream.dataset.formats;
+package io.facestream.dataset.registry;
+
+import io.facestream.dataset.formats.BadRecord;
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetFormatException;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.DatasetSource;
+import io.facestream.dataset.formats.Labels;
+
+import io.facestream.dataset.formats.Fixtures;
+
+import io.facestream.dataset.registry.DatasetFormats;
+import io.facestream.dataset.registry.DatasetConverter;
 
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.ImageFolderWriter;

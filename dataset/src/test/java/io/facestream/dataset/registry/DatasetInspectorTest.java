@@ -1,4 +1,9 @@
-package io.facestream.dataset.formats;
+package io.facestream.dataset.registry;
+
+import io.facestream.dataset.formats.BadRecordPolicy;
+import io.facestream.dataset.formats.DatasetOptions;
+
+import io.facestream.dataset.formats.Fixtures;
 
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;

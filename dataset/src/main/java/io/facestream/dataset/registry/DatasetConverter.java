@@ -1,4 +1,9 @@
-package io.facestream.dataset.formats;
+package io.facestream.dataset.registry;
+
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.Labels;
+import io.facestream.dataset.formats.ReadableView;
 
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.ImageFolderWriter;

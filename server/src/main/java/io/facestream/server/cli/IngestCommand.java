@@ -1,4 +1,7 @@
-package io.facestream.server.ingest;
+package io.facestream.server.cli;
+
+import io.facestream.server.ingest.FolderBatches;
+import io.facestream.server.ingest.IngestProducer;
 
 import io.facestream.protocol.IngestRecord;
 import io.facestream.protocol.Limits;

@@ -1,4 +1,14 @@
-package io.facestream.dataset.formats;
+package io.facestream.dataset.registry;
+
+import io.facestream.dataset.formats.BadRecord;
+import io.facestream.dataset.formats.BadRecordPolicy;
+import io.facestream.dataset.formats.BadRecords;
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.formats.DatasetSource;
+import io.facestream.dataset.formats.DatasetVerifier;
+
+import io.facestream.dataset.registry.DatasetFormats;
 
 import io.facestream.protocol.FaceImage;
 import io.facestream.dataset.IdentitySource;

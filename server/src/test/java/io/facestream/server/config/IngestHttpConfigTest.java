@@ -1,4 +1,4 @@
-package io.facestream.server.ingest;
+package io.facestream.server.config;
 
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;

@@ -1,4 +1,4 @@
-package io.facestream.server.ingest;
+package io.facestream.server.config;
 
 import io.facestream.protocol.Limits;
 import io.facestream.protocol.config.Settings;
@@ -22,7 +22,7 @@ import java.time.Duration;
 public record IngestHttpConfig(String apiToken, int maxBodyBytes, int maxConcurrent, Duration timeout, String topic,
                                int maxImagePixels, Duration statsInterval) {
     /** Room for the record's own fields around the images, so any accepted body makes a record Kafka takes. */
-    static final int RECORD_OVERHEAD_BYTES = 512 * 1024;
+    public static final int RECORD_OVERHEAD_BYTES = 512 * 1024;
 
     public static IngestHttpConfig from(Settings s) {
         IngestConfig shared = IngestConfig.from(s);
