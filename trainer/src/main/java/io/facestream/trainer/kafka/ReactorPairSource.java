@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * partition ({@link PartitionQueues}), and {@link #poll} takes from them in proportion to each partition's
  * backlog (what is queued plus the consumer's lag there). Demand is per partition: a partition whose queue
  * holds {@code prefetch / assigned partitions} records (at least {@value #MIN_QUEUED}) is paused, and resumed
- * once half of them are taken, so a slow trainer slows the consumer and every partition keeps records
+ * once a quarter of them are taken (early enough that the records fetched next arrive before the queue runs
+ * dry under the data pipeline's bursts), so a slow trainer slows the consumer and every partition keeps records
  * ready. Reactor Kafka commits nothing by itself here
  * (no periodic or batch-size commit): an {@link OffsetTracker} follows what has been acknowledged, and only
  * {@link #commit} hands offsets to Reactor Kafka to commit. When partitions are (re)assigned the
@@ -59,6 +60,8 @@ public final class ReactorPairSource implements PairSource {
     private static final int MAX_REPORTED = 64;
     /** Fewest records a partition may queue before it is paused. */
     static final int MIN_QUEUED = 16;
+    /** How long one consumer poll waits for records; bounds how late a pause or resume takes effect. */
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(20);
     /** What one fetch brings of one partition at most (bar an oversized first record batch). */
     static final int FETCH_BYTES_PER_PARTITION = 1024 * 1024;
     /** How often the consumer's per-partition lag is read to weigh the partitions. */
@@ -129,6 +132,9 @@ public final class ReactorPairSource implements PairSource {
                 // Reactor's in-pipeline count only falls when it is told of an acknowledgement, which this class
                 // does at commits only: waiting for it would hold every rebalance for the full delay
                 .maxDelayRebalance(Duration.ZERO)
+                // a resume waits for the poll in progress: keep polls short so a resumed partition's records come
+                // within its turn (PartitionQueues waits TURN_WAIT for them)
+                .pollTimeout(POLL_TIMEOUT)
                 .addAssignListener(this::assigned)
                 .addRevokeListener(this::revoked);
         this.subscriber = new Demand();
@@ -181,7 +187,7 @@ public final class ReactorPairSource implements PairSource {
             if (!isPaused && queued >= limit) {
                 paused.put(partition, true);
                 onConsumer("pause", partition);
-            } else if (isPaused && queued <= limit / 2 && failure.get() == null) {
+            } else if (isPaused && queued <= limit * 3 / 4 && failure.get() == null) {
                 paused.put(partition, false);
                 onConsumer("resume", partition);
             }
