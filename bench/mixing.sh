@@ -5,7 +5,7 @@
 # 10-step window against its share of what was produced, and the identities of the first 50 steps against a
 # uniform draw. ROLES_CP runs the roles from another build (e.g. an older commit's, for a before/after pair).
 #
-# Usage: bench/mixing.sh            (env: BACKLOG=20 STEPS=100 IDENTITIES=300 ROLES_CP=)
+# Usage: bench/mixing.sh            (env: BACKLOG=20 STEPS=100 IDENTITIES=300 ROLES_CP= TRAINER_OPTS=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKLOG=${BACKLOG:-20}
@@ -23,7 +23,7 @@ ROLES_CP=${ROLES_CP:-$CP}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 BOOT=127.0.0.1:$PORT
-role() { java -Xmx1g -cp "$ROLES_CP" io.facestream.server.cli.Main "$@"; }
+role() { java ${ROLE_OPTS:-} -Xmx1g -cp "$ROLES_CP" io.facestream.server.cli.Main "$@"; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -35,7 +35,7 @@ role sampler --bootstrap "$BOOT" --producer-id s1 --identities "$IDENTITIES" --i
     --image-size 64 >"$OUT/sampler.log" 2>&1 & PIDS+=($!)
 until grep -qs "streaming" "$OUT/sampler.log"; do sleep 1; done
 sleep "$BACKLOG"
-role trainer --bootstrap "$BOOT" --steps "$STEPS" --validation-identities 20 \
+ROLE_OPTS="${TRAINER_OPTS:-}" role trainer --bootstrap "$BOOT" --steps "$STEPS" --validation-identities 20 \
     --set trainer.checkpointDir="$OUT/checkpoints" --set trainer.checkpointEvery=20 \
     --set trainer.ledgerFile="$OUT/ledger.txt" --set trainer.evalEvery=0 --set trainer.validationPairs=20 \
     >"$OUT/trainer.log" 2>&1

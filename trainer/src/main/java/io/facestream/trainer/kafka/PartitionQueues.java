@@ -1,5 +1,8 @@
 package io.facestream.trainer.kafka;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -30,6 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * @param <T> the queued item
  */
 public final class PartitionQueues<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionQueues.class);
     /** Longest back-off of a partition that keeps missing its turns. */
     public static final Duration MAX_SKIP = Duration.ofSeconds(2);
     private final ReentrantLock lock = new ReentrantLock();
@@ -42,6 +46,7 @@ public final class PartitionQueues<T> {
     private long dueSince;
 
     private static final class Lane<T> {
+        final int partition;
         final ArrayDeque<T> queue = new ArrayDeque<>();
         /** False for an assigned partition whose lag Kafka has not told yet. */
         boolean known = true;
@@ -51,6 +56,10 @@ public final class PartitionQueues<T> {
         /** Until when an empty lane is passed over (after it missed a turn), and the next back-off. */
         long skipUntil;
         long backoff;
+
+        Lane(int partition) {
+            this.partition = partition;
+        }
     }
 
     /** @param turnWait how long a turn waits for its partition's records before it passes to a queued one */
@@ -70,7 +79,7 @@ public final class PartitionQueues<T> {
     public void add(int partition, T item) {
         lock.lock();
         try {
-            lanes.computeIfAbsent(partition, k -> new Lane<>()).queue.addLast(item);
+            lanes.computeIfAbsent(partition, Lane::new).queue.addLast(item);
             size++;
             added.signalAll();
         } finally {
@@ -96,7 +105,7 @@ public final class PartitionQueues<T> {
             });
             for (int p : assigned) {
                 Lane<T> lane = lanes.computeIfAbsent(p, k -> {
-                    Lane<T> fresh = new Lane<>();
+                    Lane<T> fresh = new Lane<>(k);
                     fresh.known = false;
                     return fresh;
                 });
@@ -134,6 +143,8 @@ public final class PartitionQueues<T> {
                     due.credit = 0;
                     due.backoff = due.backoff == 0 ? turnWaitNanos : Math.min(2 * due.backoff, MAX_SKIP.toNanos());
                     due.skipUntil = now + due.backoff;
+                    LOG.debug("partition {} missed its turn ({} queued elsewhere, {} unfetched): passed over for {} ms",
+                            due.partition, size, due.unfetched, due.backoff / 1_000_000);
                     due = null;
                     return serve(choose(true, now));
                 }

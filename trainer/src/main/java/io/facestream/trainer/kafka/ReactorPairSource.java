@@ -4,6 +4,7 @@ import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.codec.RecordCodec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.reactivestreams.Subscription;
@@ -64,6 +65,9 @@ public final class ReactorPairSource implements PairSource {
     static final Duration POLL_TIMEOUT = Duration.ofMillis(20);
     /** What one fetch brings of one partition at most (bar an oversized first record batch). */
     static final int FETCH_BYTES_PER_PARTITION = 1024 * 1024;
+    /** How often the end offsets are read from the broker, and how long that may take. */
+    private static final long END_OFFSETS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(1);
     /** How often the consumer's per-partition lag is read to weigh the partitions. */
     private static final long LAG_EVERY_NANOS = Duration.ofMillis(100).toNanos();
 
@@ -89,6 +93,9 @@ public final class ReactorPairSource implements PairSource {
     /** Per partition, the offset after the last record handed out by {@link #poll}. */
     private final Map<Integer, Long> nextTaken = new ConcurrentHashMap<>();
     private volatile long lagReadAt = System.nanoTime() - LAG_EVERY_NANOS;
+    /** The topic's end offsets as last read from the broker, and when; used on the consumer's thread only. */
+    private Map<TopicPartition, Long> ends = Map.of();
+    private long endsReadAt = System.nanoTime() - END_OFFSETS_EVERY_NANOS;
 
     /**
      * @param bootstrapServers   Kafka bootstrap servers
@@ -227,11 +234,31 @@ public final class ReactorPairSource implements PairSource {
         receiver.doOnConsumer(c -> {
             Map<Integer, Long> lag = new HashMap<>();
             Set<Integer> parts = new HashSet<>();
-            for (TopicPartition tp : c.assignment()) {
+            Set<TopicPartition> assignment = c.assignment();
+            if (System.nanoTime() - endsReadAt >= END_OFFSETS_EVERY_NANOS && !assignment.isEmpty()) {
+                // a paused partition is not fetched, so the consumer's idea of its end goes stale while the
+                // samplers write on; its weight would shrink, keeping it paused longer: ask the broker
+                endsReadAt = System.nanoTime();
+                try {
+                    ends = c.endOffsets(assignment, END_OFFSETS_TIMEOUT);
+                } catch (KafkaException e) {
+                    LOG.debug("could not read the end offsets of {}: {}", topic, e.getMessage());
+                }
+            }
+            for (TopicPartition tp : assignment) {
                 parts.add(tp.partition());
                 OptionalLong l = c.currentLag(tp);
-                if (l.isPresent()) {
-                    lag.put(tp.partition(), l.getAsLong());
+                long known = l.isPresent() ? l.getAsLong() : -1;
+                Long end = ends.get(tp);
+                if (end != null) {
+                    try {
+                        known = Math.max(known, end - c.position(tp, Duration.ZERO));
+                    } catch (KafkaException e) {
+                        // no position yet: the fetch lag (if any) stands
+                    }
+                }
+                if (known >= 0) {
+                    lag.put(tp.partition(), known);
                 }
             }
             ready.unfetched(lag, parts);
