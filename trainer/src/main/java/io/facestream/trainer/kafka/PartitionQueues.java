@@ -26,9 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The partition whose turn it is may have nothing queued yet (its records are still being fetched: a Kafka
  * consumer hands out one partition's fetched records before the next one's). {@link #take} then waits for it,
  * up to {@link #turnWait}; only after that does the turn pass to the queued partition with the most credit. The
- * late one forfeits its credit and, until records of it arrive, gets turns only once a back-off has passed
- * (twice as long after each forfeit, at most {@link #MAX_SKIP}), so a partition Kafka cannot deliver (its
- * leader is away) slows the others only briefly. Order within a partition is kept. Thread-safe.
+ * late one keeps earning credit (up to {@value #CATCH_UP} rounds' worth), so it makes up for the missed turns
+ * once its records come, and until they do it is waited for again only once a back-off has passed (twice as
+ * long after each miss, at most {@link #MAX_SKIP}), so a partition Kafka cannot deliver (its leader is away)
+ * slows the others only briefly. Order within a partition is kept. Thread-safe.
  *
  * @param <T> the queued item
  */
@@ -36,6 +37,8 @@ public final class PartitionQueues<T> {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionQueues.class);
     /** Longest back-off of a partition that keeps missing its turns. */
     public static final Duration MAX_SKIP = Duration.ofSeconds(2);
+    /** Rounds of credit a partition waiting for its records may build up to make up for missed turns. */
+    private static final long CATCH_UP = 2;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition added = lock.newCondition();
     private final Map<Integer, Lane<T>> lanes = new TreeMap<>();
@@ -44,6 +47,8 @@ public final class PartitionQueues<T> {
     /** The partition whose turn it is, chosen but not yet served, and since when. */
     private Lane<T> due;
     private long dueSince;
+    /** What the last turn chosen cost its partition's credit. */
+    private long charged;
 
     private static final class Lane<T> {
         final int partition;
@@ -140,7 +145,8 @@ public final class PartitionQueues<T> {
                 }
                 if (due != null && size > 0 && now - dueSince >= turnWaitNanos) {
                     // its records did not come in time: the turn passes to a partition that has some
-                    due.credit = 0;
+                    // the turn it did not take is given back: it makes up for it when its records come
+                    due.credit += charged;
                     due.backoff = due.backoff == 0 ? turnWaitNanos : Math.min(2 * due.backoff, MAX_SKIP.toNanos());
                     due.skipUntil = now + due.backoff;
                     LOG.debug("partition {} missed its turn ({} queued elsewhere, {} unfetched): passed over for {} ms",
@@ -179,11 +185,20 @@ public final class PartitionQueues<T> {
         Lane<T> pick = null;
         long total = 0;
         long largest = largestKnownBacklog();
+        long all = 0;
+        for (Lane<T> lane : lanes.values()) {
+            all += backlog(lane, largest);
+        }
         for (Lane<T> lane : lanes.values()) {
             long backlog = backlog(lane, largest);
-            boolean empty = lane.queue.isEmpty();
-            if (backlog == 0 || (empty && (queuedOnly || now - lane.skipUntil < 0))) {
+            if (backlog == 0) {
                 lane.credit = 0;
+                continue;
+            }
+            if (lane.queue.isEmpty() && (queuedOnly || now - lane.skipUntil < 0)) {
+                // waiting for its records: it keeps earning, up to CATCH_UP rounds' worth, so it makes up for
+                // the turns it missed once they come, in a burst of a few turns at most
+                lane.credit = Math.min(lane.credit + backlog, CATCH_UP * all);
                 continue;
             }
             lane.credit += backlog;
@@ -194,6 +209,7 @@ public final class PartitionQueues<T> {
         }
         if (pick != null) {
             pick.credit -= total;
+            charged = total;
         }
         return pick;
     }

@@ -250,12 +250,10 @@ public final class ReactorPairSource implements PairSource {
                 OptionalLong l = c.currentLag(tp);
                 long known = l.isPresent() ? l.getAsLong() : -1;
                 Long end = ends.get(tp);
-                if (end != null) {
-                    try {
-                        known = Math.max(known, end - c.position(tp, Duration.ZERO));
-                    } catch (KafkaException e) {
-                        // no position yet: the fetch lag (if any) stands
-                    }
+                // past the last record handed over (not the consumer's position, which asking for could block)
+                OptionalLong next = offsets.fetchPosition(tp.partition());
+                if (end != null && next.isPresent()) {
+                    known = Math.max(known, end - next.getAsLong());
                 }
                 if (known >= 0) {
                     lag.put(tp.partition(), known);
