@@ -8,7 +8,7 @@ import io.facestream.dataset.SyntheticFaces;
 import io.facestream.sampler.policy.IdentityPolicy;
 import io.facestream.sampler.policy.PairDraw;
 import io.facestream.sampler.policy.PairSampler;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.data.Augmenter;
@@ -62,7 +62,7 @@ public final class LearningCurve {
         ModelConfig modelConfig = RoleConfigs.model(s);
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainer.maxImagePixels());
         try (SyntheticFaces source = new SyntheticFaces(train);
-             SyntheticFaces held = Demo.syntheticValidation(train, 200);
+             SyntheticFaces held = DemoNode.syntheticValidation(train, 200);
              EmbeddingModel model = EmbeddingModel.create(modelConfig)) {
             ValidationSet val = ValidationSet.sample(held, valPairs, 1, decoder);
             // the same protocol on identities the model trains on: the gap to held-out shows overfitting

@@ -1,5 +1,7 @@
 package io.facestream.broker;
 
+import io.facestream.dataset.files.FileTrees;
+
 import io.facestream.protocol.kafka.FaceStreamTopics;
 import io.facestream.protocol.kafka.KafkaTopics;
 
@@ -23,11 +25,8 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -398,22 +397,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static void deleteRecursively(Path dir) {
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTrees.deleteTree(dir);
         } catch (IOException e) {
             LOG.warn("Could not delete the temporary Kafka data directory {}; delete it by hand", dir, e);
         }

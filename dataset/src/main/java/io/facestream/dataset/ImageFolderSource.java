@@ -34,9 +34,8 @@ public final class ImageFolderSource implements IdentitySource {
     private final Path root;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger skippedDirectories = new AtomicInteger();
-    private final Object orderLock = new Object();
-    /** Immutable snapshot, replaced whole when an identity is added. */
-    private volatile List<String> order = List.of();
+    /** Identities in the order they joined; appending one is O(1), so scanning n new identities is O(n). */
+    private final AppendOnlyList<String> order = new AppendOnlyList<>();
 
     /** The image files of one identity, in index order, and the sample id of each. Immutable. */
     private record Entry(String[] files, String[] sampleIds) {
@@ -61,18 +60,16 @@ public final class ImageFolderSource implements IdentitySource {
             children.forEach(dirs::add);
         }
         dirs.sort(null);
-        List<String> order = new ArrayList<>();
         for (Path dir : dirs) {
             String name = dir.getFileName().toString();
             if (!valid(name, dir)) {
                 source.skippedDirectories.incrementAndGet();
             } else if (source.merge(name, list(dir)) > 0) {
-                order.add(name);
+                source.order.add(name);
             } else {
                 LOG.debug("skipping directory {}: no .jpg, .jpeg or .png files yet", dir);
             }
         }
-        source.order = List.copyOf(order);
         LOG.info("opened {}", source.describe());
         return source;
     }
@@ -109,15 +106,8 @@ public final class ImageFolderSource implements IdentitySource {
         Limits.checkIdentity(identity);
         boolean known = entries.containsKey(identity);
         int added = merge(identity, list(root.resolve(identity)));
-        if (!known && added > 0) {
-            synchronized (orderLock) {
-                if (!order.contains(identity)) {
-                    List<String> next = new ArrayList<>(order);
-                    next.add(identity);
-                    order = List.copyOf(next);
-                    LOG.info("identity {} added with {} images to {}", identity, added, root);
-                }
-            }
+        if (!known && added > 0 && order.add(identity)) {
+            LOG.info("identity {} added with {} images to {}", identity, added, root);
         }
         return added;
     }
@@ -180,7 +170,7 @@ public final class ImageFolderSource implements IdentitySource {
 
     @Override
     public List<String> identities() {
-        return order;
+        return order.snapshot();
     }
 
     @Override
@@ -247,7 +237,7 @@ public final class ImageFolderSource implements IdentitySource {
     @Override
     public String describe() {
         long images = entries.values().stream().mapToLong(e -> e.files.length).sum();
-        return "images(root=" + root + ", identities=" + order.size() + ", images=" + images + ", skippedDirs="
+        return "images(root=" + root + ", identities=" + order.snapshot().size() + ", images=" + images + ", skippedDirs="
                 + skippedDirectories.get() + ")";
     }
 }

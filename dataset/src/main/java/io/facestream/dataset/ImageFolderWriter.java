@@ -1,5 +1,7 @@
 package io.facestream.dataset;
 
+import io.facestream.dataset.files.AtomicFile;
+
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
 import org.slf4j.Logger;
@@ -48,7 +50,7 @@ public final class ImageFolderWriter {
                     case PNG -> ".png";
                 };
                 String stem = fileStem(identity, image.sampleId(), i, names);
-                AtomicFiles.write(dir.resolve(stem + ext), image.bytes());
+                AtomicFile.write(dir.resolve(stem + ext), image.bytes());
                 written++;
             }
             if (++done % 1000 == 0) {

@@ -1,5 +1,7 @@
 package io.facestream.dataset;
 
+import io.facestream.dataset.files.AtomicFile;
+
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -68,7 +70,7 @@ public final class PreviewGrid {
         } finally {
             g.dispose();
         }
-        AtomicFiles.write(png, Images.encodePng(sheet));
+        AtomicFile.write(png, Images.encodePng(sheet));
     }
 
     private static BufferedImage decode(IdentitySource src, String identity, int index) throws IOException {

@@ -23,6 +23,14 @@ public record MetricsEvent(Type type, String runId, long seq, long step, long ti
     public enum Type {
         TRAIN, EVAL, PIPELINE, SYSTEM, INGEST;
 
+        /**
+         * Whether events of this type say which run is current (train, eval, pipeline). Ingest and system events
+         * only join a run: a consumer never starts over on one of another run.
+         */
+        public boolean definesRun() {
+            return this == TRAIN || this == EVAL || this == PIPELINE;
+        }
+
         /** The name used in JSON, e.g. {@code "train"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);

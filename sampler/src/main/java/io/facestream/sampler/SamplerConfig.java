@@ -2,22 +2,28 @@ package io.facestream.sampler;
 
 import io.facestream.protocol.Limits;
 import io.facestream.protocol.Topics;
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Durations;
+import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.policy.IdentityPolicy;
 import io.facestream.sampler.policy.PairSampler;
+import io.facestream.sampler.production.ProducerSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Settings of one sampler replica. Build it with {@link #fromJson(JsonObject)}: every key is optional, defaults
- * are in {@link #defaultsJson()}, and a bad value fails with a message naming the key
- * ({@code "sampler.bufferSize must be >= 1, got 0"}).
+ * Settings of one sampler replica, keys {@code sampler.*}. Build it with {@link #from(Settings)} like every
+ * module's config ({@link #fromJson(JsonObject)} reads the same keys from a JSON object of the section): every key
+ * is optional, the defaults live in {@link #from(Settings)} alone ({@link #defaultsJson()} shows them), durations
+ * take the one syntax of {@link Durations}, and a bad value fails with a message naming the key
+ * ({@code "sampler.bufferSize must be in [1, 2147483647], got 0"}).
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param topic            where pairs go
@@ -35,7 +41,7 @@ import java.util.regex.Pattern;
  *                         two checkpoints, or the sampler waits for a checkpoint the trainer cannot reach
  * @param lagLow           resume when the lag is below this
  * @param lagCheckInterval how often the lag is read
- * @param statsInterval    how often the rate is logged and {@link SamplerStats} published
+ * @param statsInterval    how often the rate is logged and {@link io.facestream.sampler.production.SamplerStats} published
  * @param drainTimeout     the most stopping waits for the pairs in flight to be acknowledged (sink close
  *                         included); those still unacknowledged are then named in one line
  * @param kafkaProperties  extra Kafka client properties (security, timeouts, producer overrides) for the producer
@@ -47,26 +53,9 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
                             Duration statsInterval, Duration drainTimeout, Map<String, String> kafkaProperties) {
 
     private static final String PREFIX = "sampler.";
+    private static final String KAFKA = "kafka";
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-
-    /** Every key with its default, in one place; {@link #defaultsJson()} shows them. */
-    private static final JsonObject DEFAULTS = new JsonObject()
-            .put("bootstrapServers", "localhost:9092")
-            .put("topic", Topics.PAIRS)
-            .put("producerId", "sampler-" + ProcessHandle.current().pid())
-            .put("bufferSize", PairSampler.DEFAULT_BUFFER_SIZE)
-            .put("policy", IdentityPolicy.UNIFORM.name())
-            .put("minImages", PairSampler.DEFAULT_MIN_IMAGES)
-            .put("seed", 1L)
-            .put("maxInFlight", 128)
-            .put("readerThreads", 2)
-            .put("trainerGroup", "facestream-trainer")
-            .put("lagHigh", 20_000L)
-            .put("lagLow", 10_000L)
-            .put("lagCheckInterval", "1s")
-            .put("statsInterval", "10s")
-            .put("drainTimeout", "10s")
-            .put("kafka", new JsonObject());
+    private static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
     public SamplerConfig {
         bootstrapServers = nonBlank("bootstrapServers", bootstrapServers);
@@ -88,7 +77,7 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
         trainerGroup = nonBlank("trainerGroup", trainerGroup);
         atLeast("lagLow", lagLow, 1);
         if (lagHigh < lagLow) {
-            throw new IllegalArgumentException(PREFIX + "lagHigh must be >= " + PREFIX + "lagLow (" + lagLow + "), got "
+            throw new ConfigException(PREFIX + "lagHigh must be >= " + PREFIX + "lagLow (" + lagLow + "), got "
                     + lagHigh);
         }
         positive("lagCheckInterval", lagCheckInterval);
@@ -100,47 +89,75 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
-    /** Every setting with its default value (a copy). */
-    public static JsonObject defaultsJson() {
-        return DEFAULTS.copy();
+    /**
+     * Reads {@code sampler.*}; absent keys take their defaults, extra Kafka client properties come from
+     * {@code sampler.kafka.*}.
+     *
+     * @throws ConfigException naming the key for a bad value
+     */
+    public static SamplerConfig from(Settings s) {
+        return new SamplerConfig(
+                s.nonEmpty(PREFIX + "bootstrapServers", "localhost:9092"),
+                s.nonEmpty(PREFIX + "topic", Topics.PAIRS),
+                s.nonEmpty(PREFIX + "producerId", "sampler-" + ProcessHandle.current().pid()),
+                s.integer(PREFIX + "bufferSize", PairSampler.DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE),
+                s.enumValue(PREFIX + "policy", IdentityPolicy.UNIFORM, IdentityPolicy.class),
+                s.integer(PREFIX + "minImages", PairSampler.DEFAULT_MIN_IMAGES, 1, Integer.MAX_VALUE),
+                s.longValue(PREFIX + "seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE),
+                s.integer(PREFIX + "maxInFlight", 128, 1, Integer.MAX_VALUE),
+                s.integer(PREFIX + "readerThreads", 2, 1, 1024),
+                s.nonEmpty(PREFIX + "trainerGroup", "facestream-trainer"),
+                s.longValue(PREFIX + "lagHigh", 20_000L, 1, Long.MAX_VALUE),
+                s.longValue(PREFIX + "lagLow", 10_000L, 1, Long.MAX_VALUE),
+                s.duration(PREFIX + "lagCheckInterval", Duration.ofSeconds(1), Duration.ofMillis(1), MAX_INTERVAL),
+                s.duration(PREFIX + "statsInterval", Duration.ofSeconds(10), Duration.ofMillis(1), MAX_INTERVAL),
+                s.duration(PREFIX + "drainTimeout", Duration.ofSeconds(10), Duration.ofMillis(1), MAX_INTERVAL),
+                s.withPrefix(PREFIX + KAFKA + "."));
     }
 
     /** The defaults alone. */
     public static SamplerConfig defaults() {
-        return fromJson(new JsonObject());
+        return from(Settings.empty());
+    }
+
+    /** Every setting with its default value, in {@link #toJson()}'s form. */
+    public static JsonObject defaultsJson() {
+        return defaults().toJson();
     }
 
     /**
-     * Reads a config object; absent keys take their defaults. Durations are milliseconds or text like
-     * {@code "500ms"}, {@code "2s"}, {@code "1m"}, {@code "PT1S"}.
+     * Reads a JSON object of the section's keys without their prefix ({@code {"bufferSize": 16}}) through
+     * {@link #from(Settings)}: values are strings, numbers or booleans, and {@code kafka} is an object of Kafka
+     * client properties.
      *
-     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
+     * @throws ConfigException naming the key for an unknown key, a value of the wrong shape or a bad value
      */
     public static SamplerConfig fromJson(JsonObject json) {
+        Set<String> known = defaultsJson().fieldNames();
+        Map<String, String> values = new HashMap<>();
         for (String key : json.fieldNames()) {
-            if (!DEFAULTS.containsKey(key)) {
-                throw new IllegalArgumentException(PREFIX + key + " is not a sampler setting (known: "
-                        + String.join(", ", DEFAULTS.fieldNames()) + ")");
+            if (!known.contains(key)) {
+                throw new ConfigException(PREFIX + key + " is not a sampler setting (known: " + String.join(", ", known)
+                        + ")");
+            }
+            Object v = json.getValue(key);
+            if (KAFKA.equals(key)) {
+                if (!(v instanceof JsonObject kafka)) {
+                    throw invalid(KAFKA, "must be an object of Kafka client properties", v);
+                }
+                for (String name : kafka.fieldNames()) {
+                    values.put(PREFIX + KAFKA + "." + name, scalar(KAFKA + "." + name, kafka.getValue(name)));
+                }
+            } else {
+                values.put(PREFIX + key, scalar(key, v));
             }
         }
-        JsonObject c = DEFAULTS.copy().mergeIn(json);
-        return new SamplerConfig(
-                string(c, "bootstrapServers"),
-                string(c, "topic"),
-                string(c, "producerId"),
-                (int) integer(c, "bufferSize", Integer.MAX_VALUE),
-                policy(c),
-                (int) integer(c, "minImages", Integer.MAX_VALUE),
-                integer(c, "seed", Long.MAX_VALUE),
-                (int) integer(c, "maxInFlight", Integer.MAX_VALUE),
-                (int) integer(c, "readerThreads", Integer.MAX_VALUE),
-                string(c, "trainerGroup"),
-                integer(c, "lagHigh", Long.MAX_VALUE),
-                integer(c, "lagLow", Long.MAX_VALUE),
-                duration(c, "lagCheckInterval"),
-                duration(c, "statsInterval"),
-                duration(c, "drainTimeout"),
-                kafka(c));
+        return from(Settings.of(values));
+    }
+
+    /** What the pair producer needs of these settings. */
+    public ProducerSettings producerSettings() {
+        return new ProducerSettings(producerId, topic, trainerGroup, maxInFlight, lagHigh, lagLow);
     }
 
     /** This config as {@link #fromJson} reads it back. */
@@ -158,80 +175,17 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
                 .put("trainerGroup", trainerGroup)
                 .put("lagHigh", lagHigh)
                 .put("lagLow", lagLow)
-                .put("lagCheckInterval", lagCheckInterval.toMillis() + "ms")
-                .put("statsInterval", statsInterval.toMillis() + "ms")
-                .put("drainTimeout", drainTimeout.toMillis() + "ms")
-                .put("kafka", new JsonObject(new LinkedHashMap<>(kafkaProperties)));
+                .put("lagCheckInterval", Durations.format(lagCheckInterval))
+                .put("statsInterval", Durations.format(statsInterval))
+                .put("drainTimeout", Durations.format(drainTimeout))
+                .put(KAFKA, new JsonObject(new LinkedHashMap<>(kafkaProperties)));
     }
 
-    private static String string(JsonObject c, String key) {
-        Object v = c.getValue(key);
-        if (v != null && !(v instanceof String)) {
-            throw invalid(key, "must be a string", v);
+    private static String scalar(String key, Object value) {
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value.toString();
         }
-        return (String) v;
-    }
-
-    private static long integer(JsonObject c, String key, long max) {
-        Object v = c.getValue(key);
-        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            long n = ((Number) v).longValue();
-            if (n > max) {
-                throw invalid(key, "must be at most " + max, v);
-            }
-            return n;
-        }
-        throw invalid(key, "must be an integer", v);
-    }
-
-    private static IdentityPolicy policy(JsonObject c) {
-        String name = string(c, "policy");
-        try {
-            return IdentityPolicy.valueOf(name == null ? "" : name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw invalid("policy", "must be one of UNIFORM, WEIGHTED", name);
-        }
-    }
-
-    private static Duration duration(JsonObject c, String key) {
-        Object v = c.getValue(key);
-        if (v instanceof Integer || v instanceof Long) {
-            return Duration.ofMillis(((Number) v).longValue());
-        }
-        if (v instanceof String s) {
-            String t = s.trim().toLowerCase(Locale.ROOT);
-            try {
-                if (t.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-                }
-                if (t.endsWith("s") && !t.startsWith("p")) {
-                    return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-                }
-                if (t.endsWith("m") && !t.startsWith("p")) {
-                    return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-                }
-                return Duration.parse(s.trim());
-            } catch (NumberFormatException | DateTimeParseException e) {
-                // falls through to the error naming the key
-            }
-        }
-        throw invalid(key, "must be a duration (milliseconds, or text like \"500ms\", \"2s\", \"1m\", \"PT1S\")", v);
-    }
-
-    private static Map<String, String> kafka(JsonObject c) {
-        Object v = c.getValue("kafka");
-        if (!(v instanceof JsonObject o)) {
-            throw invalid("kafka", "must be an object of Kafka client properties", v);
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String name : o.fieldNames()) {
-            Object value = o.getValue(name);
-            if (value == null || value instanceof JsonObject || value instanceof io.vertx.core.json.JsonArray) {
-                throw invalid("kafka." + name, "must be a string, number or boolean", value);
-            }
-            out.put(name, value.toString());
-        }
-        return out;
+        throw invalid(key, "must be a string, number or boolean", value);
     }
 
     private static String nonBlank(String key, String value) {
@@ -243,7 +197,7 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
 
     private static void atLeast(String key, long value, long min) {
         if (value < min) {
-            throw new IllegalArgumentException(PREFIX + key + " must be >= " + min + ", got " + value);
+            throw new ConfigException(PREFIX + key + " must be >= " + min + ", got " + value);
         }
     }
 
@@ -253,8 +207,8 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
         }
     }
 
-    private static IllegalArgumentException invalid(String key, String rule, Object value) {
+    private static ConfigException invalid(String key, String rule, Object value) {
         String shown = value instanceof String s ? '"' + s + '"' : String.valueOf(value);
-        return new IllegalArgumentException(PREFIX + key + " " + rule + ", got " + shown);
+        return new ConfigException(PREFIX + key + " " + rule + ", got " + shown);
     }
 }

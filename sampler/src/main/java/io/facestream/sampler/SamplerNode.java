@@ -5,6 +5,7 @@ import io.facestream.sampler.SamplerConfig;
 import io.facestream.sampler.SamplerVerticle;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.ImageFolderSource;
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.sampler.ingest.CombinedSource;
 import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.sampler.ingest.IngestVerticle;
@@ -19,10 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * A sampler replica as the sampler role and the demo run it: the {@link SamplerVerticle} over the catalog and
@@ -86,6 +85,15 @@ public final class SamplerNode implements AutoCloseable {
         return deployed.mapEmpty();
     }
 
+    /**
+     * Fails when the replica can no longer do its work: its ingest consumer died (an
+     * {@link io.facestream.sampler.ingest.IngestStoppedException}). Never completes otherwise; with ingest
+     * disabled it never completes.
+     */
+    public Future<Void> failure() {
+        return ingest == null ? io.vertx.core.Promise.<Void>promise().future() : ingest.failure();
+    }
+
     public SamplerVerticle sampler() {
         return sampler;
     }
@@ -108,11 +116,7 @@ public final class SamplerNode implements AutoCloseable {
         }
         store.close();
         if (temporaryStore) {
-            try (Stream<Path> files = Files.walk(store.root())) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            FileTrees.deleteTree(store.root());
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.facestream.sampler;
 
 import io.facestream.protocol.codec.RecordCodec;
+import io.facestream.sampler.production.SamplerStats;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerStats;
 import io.facestream.sampler.SamplerVerticle;
 import io.facestream.broker.EmbeddedKafka;
 import io.facestream.broker.testing.KafkaTest;

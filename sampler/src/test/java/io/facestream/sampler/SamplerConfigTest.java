@@ -1,6 +1,9 @@
 package io.facestream.sampler;
 
 import io.facestream.protocol.Topics;
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Durations;
+import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.policy.IdentityPolicy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +41,7 @@ class SamplerConfigTest {
     }
 
     @Test
-    @DisplayName("given keys override defaults; durations read as ms numbers, 500ms, 2s, 1m or ISO-8601")
+    @DisplayName("given keys override defaults; durations read in the one syntax: ms numbers, 500ms, 2s, 1m or ISO-8601")
     void overrides() {
         SamplerConfig c = SamplerConfig.fromJson(new JsonObject()
                 .put("bootstrapServers", "k1:9092,k2:9092").put("topic", "pairs.test").put("producerId", "s-7")
@@ -71,28 +74,59 @@ class SamplerConfigTest {
     @Test
     @DisplayName("bad values fail with the key named, the rule and the value given")
     void errorsNameTheKey() {
-        assertEquals("sampler.bufferSize must be >= 1, got 0", error(new JsonObject().put("bufferSize", 0)));
-        assertEquals("sampler.minImages must be >= 1, got -2", error(new JsonObject().put("minImages", -2)));
-        assertEquals("sampler.maxInFlight must be an integer, got \"many\"", error(new JsonObject().put("maxInFlight", "many")));
-        assertEquals("sampler.bufferSize must be an integer, got 1.5", error(new JsonObject().put("bufferSize", 1.5)));
-        assertEquals("sampler.bufferSize must be at most 2147483647, got 3000000000",
+        assertEquals("sampler.bufferSize must be in [1, 2147483647], got 0", error(new JsonObject().put("bufferSize", 0)));
+        assertEquals("sampler.minImages must be in [1, 2147483647], got -2", error(new JsonObject().put("minImages", -2)));
+        assertEquals("sampler.maxInFlight must be an integer in [1, 2147483647], got \"many\"", error(new JsonObject().put("maxInFlight", "many")));
+        assertEquals("sampler.bufferSize must be an integer in [1, 2147483647], got \"1.5\"", error(new JsonObject().put("bufferSize", 1.5)));
+        assertEquals("sampler.bufferSize must be in [1, 2147483647], got 3000000000",
                 error(new JsonObject().put("bufferSize", 3_000_000_000L)));
-        assertEquals("sampler.policy must be one of UNIFORM, WEIGHTED, got \"random\"", error(new JsonObject().put("policy", "random")));
+        assertEquals("sampler.policy must be one of uniform, weighted, got \"random\"", error(new JsonObject().put("policy", "random")));
         assertEquals("sampler.lagHigh must be >= sampler.lagLow (100), got 50",
                 error(new JsonObject().put("lagHigh", 50).put("lagLow", 100)));
-        assertEquals("sampler.lagLow must be >= 1, got 0", error(new JsonObject().put("lagLow", 0)));
+        assertEquals("sampler.lagLow must be in [1, 9223372036854775807], got 0", error(new JsonObject().put("lagLow", 0)));
         assertEquals("sampler.topic must be 1-249 characters of [A-Za-z0-9._-], got \"a topic\"",
                 error(new JsonObject().put("topic", "a topic")));
-        assertEquals("sampler.trainerGroup must not be blank, got \" \"", error(new JsonObject().put("trainerGroup", " ")));
-        assertEquals("sampler.bootstrapServers must be a string, got 9092", error(new JsonObject().put("bootstrapServers", 9092)));
+        assertEquals("sampler.trainerGroup must not be empty", error(new JsonObject().put("trainerGroup", " ")));
+        assertEquals("sampler.bootstrapServers must be a string, number or boolean, got [\"k1:9092\"]",
+                error(new JsonObject().put("bootstrapServers", new JsonArray().add("k1:9092"))));
         assertTrue(error(new JsonObject().put("lagCheckInterval", "soon"))
                 .startsWith("sampler.lagCheckInterval must be a duration"));
-        assertEquals("sampler.statsInterval must be a positive duration, got PT0S", error(new JsonObject().put("statsInterval", 0)));
+        assertEquals("sampler.statsInterval must be between PT0.001S and PT24H, got 0", error(new JsonObject().put("statsInterval", 0)));
         assertEquals("sampler.kafka must be an object of Kafka client properties, got 3", error(new JsonObject().put("kafka", 3)));
         assertEquals("sampler.kafka.acks must be a string, number or boolean, got []",
                 error(new JsonObject().put("kafka", new JsonObject().put("acks", new JsonArray()))));
         assertTrue(error(new JsonObject().put("bufferSzie", 10)).startsWith("sampler.bufferSzie is not a sampler setting (known: "));
         assertTrue(error(new JsonObject().put("producerId", "p".repeat(300))).startsWith("sampler.producerId must be at most 256"));
+    }
+
+    @Test
+    @DisplayName("from(Settings) reads sampler.* like every module's config: keys in any case, sampler.kafka.* passed"
+            + " through, errors naming the key")
+    void fromSettings() {
+        SamplerConfig c = SamplerConfig.from(Settings.of(Map.of("SAMPLER.BUFFERSIZE", "16", "sampler.policy", "weighted",
+                "sampler.lagCheckInterval", "250ms", "sampler.kafka.linger.ms", "20", "trainer.batchPairs", "8")));
+        assertEquals(16, c.bufferSize());
+        assertEquals(IdentityPolicy.WEIGHTED, c.policy());
+        assertEquals(Duration.ofMillis(250), c.lagCheckInterval());
+        assertEquals(Map.of("linger.ms", "20"), c.kafkaProperties());
+        assertEquals(SamplerConfig.defaults().drainTimeout(), c.drainTimeout());
+        assertEquals(c, SamplerConfig.fromJson(c.toJson()));
+        assertEquals("sampler.drainTimeout must be a duration like " + Durations.FORMS + ", got \"later\"",
+                assertThrows(ConfigException.class, () -> SamplerConfig.from(Settings.of(Map.of(
+                        "sampler.drainTimeout", "later")))).getMessage());
+        assertEquals("sampler.readerThreads must be in [1, 1024], got 0",
+                assertThrows(ConfigException.class, () -> SamplerConfig.from(Settings.of(Map.of(
+                        "sampler.readerThreads", "0")))).getMessage());
+    }
+
+    @Test
+    @DisplayName("the documented defaults print durations in the one syntax")
+    void defaultsJson() {
+        JsonObject d = SamplerConfig.defaultsJson();
+        assertEquals("1s", d.getString("lagCheckInterval"));
+        assertEquals("10s", d.getString("statsInterval"));
+        assertEquals("30s", d.getString("drainTimeout"));
+        assertEquals(new JsonObject(), d.getJsonObject("kafka"));
     }
 
     private static String error(JsonObject json) {

@@ -1,10 +1,10 @@
 package io.facestream.sampler;
 
 import io.facestream.protocol.Headers;
+import io.facestream.sampler.production.SamplerStats;
 import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.sampler.SamplerConfig;
-import io.facestream.sampler.SamplerStats;
 import io.facestream.sampler.SamplerVerticle;
 import io.facestream.broker.testing.KafkaTest;
 import io.facestream.broker.testing.TestKafka;

@@ -15,12 +15,12 @@ import java.util.TreeMap;
  * Identities whose "images" are bytes that spell out identity and index, padded to a fixed size, so a test can
  * check that every record carries exactly the images it names. No rendering, no files.
  */
-final class TestFaces implements IdentitySource {
+public final class TestFaces implements IdentitySource {
     private final Map<String, Integer> counts = new TreeMap<>();
     private final int imageBytes;
 
     /** {@code identities} identities {@code id-000...}, the i-th with {@code minImages + i % spread} images. */
-    TestFaces(int identities, int minImages, int spread, int imageBytes) {
+    public TestFaces(int identities, int minImages, int spread, int imageBytes) {
         for (int i = 0; i < identities; i++) {
             counts.put(String.format("id-%03d", i), minImages + i % spread);
         }
@@ -28,7 +28,7 @@ final class TestFaces implements IdentitySource {
     }
 
     /** The bytes of image {@code index} of {@code identity}. */
-    static byte[] content(String identity, int index, int size) {
+    public static byte[] content(String identity, int index, int size) {
         byte[] label = (identity + "/" + index + "/").getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[Math.max(size, label.length)];
         for (int i = 0; i < out.length; i++) {

@@ -7,6 +7,7 @@ import io.facestream.trainer.data.TrainingBatch;
 import io.facestream.trainer.metrics.IdentityCoverage;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.StepResult;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ public final class TrainingLoop implements Runnable {
     private static final Duration TAKE = Duration.ofMillis(500);
 
     private final EmbeddingModel model;
-    private final BatchPipeline pipeline;
+    private final Stepper stepper;
+    private final Batches batches;
     private final TrainerConfig config;
     private final Consumer<StepStats> onReport;
     private final LongConsumer evaluate;
@@ -48,15 +50,41 @@ public final class TrainingLoop implements Runnable {
     public TrainingLoop(EmbeddingModel model, BatchPipeline pipeline, TrainerConfig config,
                         Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
                         LongSupplier deadLetters) {
+        this(model, model.step(), model::fit, pipeline::take, config, onReport, evaluate, listeners, deadLetters);
+    }
+
+    /**
+     * The seam the loop's tests use: the step and the batches are functions, so the loop runs without a network
+     * or Kafka.
+     *
+     * @param model     handed to the listeners and {@link #model()}; only the stepper trains
+     * @param startStep the steps taken before this run
+     */
+    TrainingLoop(EmbeddingModel model, long startStep, Stepper stepper, Batches batches, TrainerConfig config,
+                 Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
+                 LongSupplier deadLetters) {
         this.model = model;
+        this.stepper = stepper;
+        this.batches = batches;
         this.listeners = List.copyOf(listeners);
         this.deadLetters = deadLetters;
-        this.pipeline = pipeline;
         this.config = config;
         this.onReport = onReport;
         this.evaluate = evaluate;
         this.window = new Window(config.trainEventEvery());
-        this.step = model.step();
+        this.step = startStep;
+    }
+
+    /** One training step on a batch's images: {@link EmbeddingModel#fit}. */
+    @FunctionalInterface
+    interface Stepper {
+        StepResult fit(INDArray images);
+    }
+
+    /** Where batches come from: {@link BatchPipeline#take}, null when none came within the timeout. */
+    @FunctionalInterface
+    interface Batches {
+        TrainingBatch take(Duration timeout) throws InterruptedException;
     }
 
     public EmbeddingModel model() {
@@ -81,7 +109,7 @@ public final class TrainingLoop implements Runnable {
         try {
             while (running && step < limit) {
                 long waitStart = System.nanoTime();
-                TrainingBatch batch = pipeline.take(TAKE);
+                TrainingBatch batch = batches.take(TAKE);
                 long waited = System.nanoTime() - waitStart;
                 window.waited += waited;
                 if (batch == null) {
@@ -92,7 +120,7 @@ public final class TrainingLoop implements Runnable {
                 }
                 StepResult result;
                 try (batch) {
-                    result = model.fit(batch.images());
+                    result = stepper.fit(batch.images());
                     step++;
                     for (StepListener l : listeners) {
                         l.trained(step, batch);

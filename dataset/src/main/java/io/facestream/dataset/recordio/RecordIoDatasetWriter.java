@@ -2,7 +2,7 @@ package io.facestream.dataset.recordio;
 
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.Images;
-import io.facestream.dataset.SiblingTempFile;
+import io.facestream.dataset.files.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +53,7 @@ public final class RecordIoDatasetWriter {
         Files.createDirectories(dir);
         Path rec = dir.resolve("train.rec");
         Path idx = dir.resolve("train.idx");
-        try (SiblingTempFile recTmp = SiblingTempFile.beside(rec); SiblingTempFile idxTmp = SiblingTempFile.beside(idx)) {
+        try (AtomicFile recTmp = AtomicFile.beside(rec); AtomicFile idxTmp = AtomicFile.beside(idx)) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(recTmp.path()), 1 << 16);
                  RecordIoWriter records = new RecordIoWriter(out);
                  Writer index = new BufferedWriter(Files.newBufferedWriter(idxTmp.path(), StandardCharsets.US_ASCII))) {

@@ -3,7 +3,7 @@ package io.facestream.dataset.tfrecord;
 import io.facestream.protocol.Limits;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.formats.DatasetOptions;
-import io.facestream.dataset.SiblingTempFile;
+import io.facestream.dataset.files.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +40,7 @@ public final class TfRecordDatasetWriter {
                 throw new IllegalArgumentException("no label for identity " + identity);
             }
             Path shard = dir.resolve(Limits.checkIdentity(identity) + TfRecordSource.EXTENSIONS.get(0));
-            try (SiblingTempFile tmp = SiblingTempFile.beside(shard)) {
+            try (AtomicFile tmp = AtomicFile.beside(shard)) {
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.path()), 1 << 16);
                      TfRecordWriter records = new TfRecordWriter(out)) {
                     int n = src.imageCount(identity);

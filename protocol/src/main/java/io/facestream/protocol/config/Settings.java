@@ -138,34 +138,16 @@ public final class Settings {
         throw new ConfigException(key + " must be one of " + allowed + ", got \"" + v + "\"");
     }
 
-    /** A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, or a bare number of milliseconds. */
+    /** A duration in the one syntax of {@link Durations} ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, ...). */
     public Duration duration(String key, Duration def, Duration min, Duration max) {
         String v = raw(key);
         if (v == null) {
             return def;
         }
-        Duration d = parseDuration(key, v.trim());
+        Duration d = Durations.parse(key, v);
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + v.trim());
         }
         return d;
-    }
-
-    private static Duration parseDuration(String key, String v) {
-        try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            char unit = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
-            String num = v.substring(0, Math.max(0, v.length() - 1));
-            return switch (unit) {
-                case 's' -> Duration.ofSeconds(Long.parseLong(num));
-                case 'm' -> Duration.ofMinutes(Long.parseLong(num));
-                case 'h' -> Duration.ofHours(Long.parseLong(num));
-                default -> Duration.ofMillis(Long.parseLong(v));
-            };
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be a duration like 500ms, 30s, 5m or 2h, got \"" + v + "\"");
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.facestream.protocol.Limits;
 import io.facestream.protocol.ProtocolException;
 import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.sampler.ingest.IngestStats.Counter;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,6 +35,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +49,14 @@ import java.util.function.Function;
  * skips one. A record that cannot be decoded, holds a bad image, or sits in the wrong partition goes to the DLQ
  * and the consumer moves on; one that cannot be stored (disk full) is retried with backoff, its partition paused
  * meanwhile, and never skipped.
+ *
+ * <p>Failures of the group do not end the thread: a commit refused during a rebalance is retried after the next
+ * poll, one refused because this member lost its membership (a poll that came too late, a broker away longer
+ * than the session) is dropped (the records it covered are applied again, harmlessly) and the next poll rejoins,
+ * and a commit that times out (broker away) is retried with backoff. The work between two polls is bounded by a
+ * budget of half of {@code max.poll.interval.ms}: records left over are fetched again by the next poll. An error
+ * nothing can recover from (fencing, authorization, a bug) ends the thread, and {@link #ended()} completes
+ * exceptionally so that the role can exit non-zero.
  */
 public final class IngestConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestConsumer.class);
@@ -53,6 +66,7 @@ public final class IngestConsumer implements AutoCloseable {
     private static final Duration DLQ_TIMEOUT = Duration.ofSeconds(30);
     /** What closing may take: committing and leaving the group (a stopping sampler must not wait on a gone broker). */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final long COMMIT_RETRY_MAX_MS = 5_000;
 
     private final IngestConfig config;
     private final String replica;
@@ -67,6 +81,14 @@ public final class IngestConsumer implements AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
     private final Map<TopicPartition, Retry> retries = new HashMap<>();
     private volatile boolean running = true;
+    /** Records are handled until this much time passed since the poll that returned them. */
+    private final long pollBudgetNanos;
+    /** The longest a commit may block. */
+    private final Duration commitTimeout;
+    /** No commit is tried before this time (System.nanoTime) after a retriable failure; 0 when none failed. */
+    private long commitAtNanos;
+    private long commitBackoffMs;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
     /** Guarded by this: whether the thread (which closes the clients) was started, and whether close was called. */
     private boolean started;
     private boolean closed;
@@ -90,8 +112,12 @@ public final class IngestConsumer implements AutoCloseable {
         this.replica = replica;
         this.stats = stats;
         this.source = source;
-        this.consumer = new KafkaConsumer<>(consumerProperties(config, bootstrapServers, kafkaProperties, replica),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> consumerProps = consumerProperties(config, bootstrapServers, kafkaProperties, replica);
+        long pollInterval = millis(consumerProps, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
+        this.pollBudgetNanos = TimeUnit.MILLISECONDS.toNanos(pollInterval / 2);
+        this.commitTimeout = Duration.ofMillis(Math.max(1, Math.min(pollInterval / 4,
+                millis(consumerProps, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))));
+        this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<PartitionInfo> infos = consumer.partitionsFor(config.topic(), Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
@@ -124,6 +150,24 @@ public final class IngestConsumer implements AutoCloseable {
         return props;
     }
 
+    /** A duration setting in milliseconds, as a number or a numeric string; {@code fallback} when absent. */
+    private static long millis(Map<String, Object> props, String key, long fallback) {
+        Object value = props.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long ms = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+            if (ms <= 0) {
+                throw new NumberFormatException("not positive");
+            }
+            return ms;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kafka." + key + " must be a positive number of milliseconds, got "
+                    + value);
+        }
+    }
+
     private static Map<String, Object> producerProperties(String bootstrapServers, Map<String, ?> extra, String replica) {
         Map<String, Object> props = new HashMap<>();
         extra.forEach((k, v) -> {
@@ -143,6 +187,14 @@ public final class IngestConsumer implements AutoCloseable {
         return ownership;
     }
 
+    /**
+     * Completes when the consumer thread ends: normally after {@link #close()}, exceptionally (with an
+     * {@link IngestStoppedException}) when it died of an error it could not recover from.
+     */
+    public CompletionStage<Void> ended() {
+        return ended;
+    }
+
     /** Subscribes and starts consuming on the consumer's own thread. */
     public synchronized void start() {
         if (!closed) {
@@ -152,6 +204,7 @@ public final class IngestConsumer implements AutoCloseable {
     }
 
     private void run() {
+        Throwable failure = null;
         try {
             consumer.subscribe(List.of(config.topic()), new Rebalance());
             LOG.info("ingest {} joined group {} on {} ({} partitions), store {}", replica, config.groupId(),
@@ -159,26 +212,96 @@ public final class IngestConsumer implements AutoCloseable {
             while (running) {
                 resumeDue();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                for (TopicPartition tp : records.partitions()) {
-                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                        if (!handle(tp, r)) {
-                            break;
-                        }
-                    }
-                }
-                commit(processed.keySet());
+                handleWithinBudget(records, System.nanoTime() + pollBudgetNanos);
+                commitProcessed();
             }
         } catch (WakeupException e) {
             if (running) {
-                LOG.error("ingest {} consumer woken up unexpectedly", replica, e);
+                failure = e;
             }
-        } catch (RuntimeException e) {
-            LOG.error("ingest {} stopped: the consumer failed; identities stay in the rotation, new ones are not taken "
-                    + "in until the sampler restarts", replica, e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
         } finally {
-            commitQuietly();
+            if (failure == null) {
+                commitQuietly();
+            }
+            closeClientsQuietly();
+            if (failure == null) {
+                ended.complete(null);
+            } else {
+                IngestStoppedException stopped = new IngestStoppedException(replica, failure);
+                LOG.error("{}", stopped.getMessage(), failure);
+                ended.completeExceptionally(stopped);
+            }
+        }
+    }
+
+    /**
+     * Handles the records of one poll in order until {@code deadlineNanos}; the partitions not finished by then
+     * are rewound to their first unhandled record, which the next poll returns again. The poll after this one so
+     * comes well within {@code max.poll.interval.ms} (one record may still take up to the DLQ timeout).
+     */
+    private void handleWithinBudget(ConsumerRecords<byte[], byte[]> records, long deadlineNanos) {
+        boolean overBudget = false;
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                if (!overBudget && System.nanoTime() - deadlineNanos >= 0) {
+                    overBudget = true;
+                    LOG.info("ingest {} used its poll budget of {} ms; the records left are fetched again after the "
+                            + "next poll", replica, TimeUnit.NANOSECONDS.toMillis(pollBudgetNanos));
+                }
+                if (overBudget) {
+                    consumer.seek(tp, r.offset());
+                    break;
+                }
+                if (!handle(tp, r)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Commits what was applied on partitions this member still holds. A commit the group refuses for now is kept
+     * for the next round; one refused because the membership was lost is dropped (the next poll rejoins, and
+     * the records are applied again by whoever owns them, harmlessly); a fatal error is thrown.
+     */
+    private void commitProcessed() {
+        if (processed.isEmpty() || (commitAtNanos != 0 && System.nanoTime() - commitAtNanos < 0)) {
+            return;
+        }
+        processed.keySet().retainAll(consumer.assignment());
+        try {
+            commit(processed.keySet());
+            commitAtNanos = 0;
+            commitBackoffMs = 0;
+        } catch (RebalanceInProgressException e) {
+            LOG.info("ingest {} commit of {} waits for the rebalance in progress; the next poll completes it",
+                    replica, processed);
+        } catch (CommitFailedException e) {
+            LOG.warn("ingest {} lost its group membership before committing {}; rejoining at the next poll, those "
+                    + "records will be applied again (harmlessly): {}", replica, processed, e.getMessage());
+            stats.add(Counter.RETRIES, 1);
+            processed.clear();
+        } catch (RetriableException e) {
+            commitBackoffMs = commitBackoffMs == 0 ? RETRY_MIN_MS : Math.min(COMMIT_RETRY_MAX_MS, commitBackoffMs * 2);
+            commitAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitBackoffMs);
+            stats.add(Counter.RETRIES, 1);
+            LOG.warn("ingest {} could not commit {} ({}); records go on being applied, the commit is retried in {} ms",
+                    replica, processed, e.toString(), commitBackoffMs);
+        }
+    }
+
+    private void closeClientsQuietly() {
+        try {
             consumer.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("ingest {} consumer did not close cleanly: {}", replica, e.toString());
+        }
+        try {
             deadLetters.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("ingest {} DLQ producer did not close cleanly: {}", replica, e.toString());
         }
     }
 
@@ -192,10 +315,14 @@ public final class IngestConsumer implements AutoCloseable {
                 stats.reject(e.reason().name());
                 return deadLetter(tp, r, e);
             }
-            int home = ownership.partitions().of(record.identity());
-            if (home != r.partition()) {
-                stats.reject("misrouted");
-                return deadLetter(tp, r, new MisroutedRecordException(record.identity(), r.partition(), home));
+            if (!ownership.routedTo(record.identity(), r.partition())) {
+                // perhaps routed by a partition count this replica has not seen yet: ask before refusing it
+                followPartitionCount();
+                if (!ownership.routedTo(record.identity(), r.partition())) {
+                    stats.reject("misrouted");
+                    return deadLetter(tp, r, new MisroutedRecordException(record.identity(), r.partition(),
+                            ownership.partitions().of(record.identity())));
+                }
             }
             try {
                 IngestOutcome outcome = applier.apply(record);
@@ -216,6 +343,18 @@ public final class IngestConsumer implements AutoCloseable {
             retryLater(tp, r, e);
             return false;
         }
+    }
+
+    /**
+     * Asks the cluster for the identities topic's partition count (not the client's cached metadata) and lets the
+     * ownership follow a larger one.
+     *
+     * @return whether the count grew
+     * @throws IOException if the store could not be scanned for identities the new count brings in
+     */
+    private boolean followPartitionCount() throws IOException {
+        List<PartitionInfo> infos = consumer.listTopics(commitTimeout).get(config.topic());
+        return infos != null && ownership.resize(infos.size());
     }
 
     private boolean deadLetter(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, Exception error)
@@ -265,13 +404,14 @@ public final class IngestConsumer implements AutoCloseable {
             }
         }
         if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
+            consumer.commitSync(offsets, commitTimeout);
             offsets.keySet().forEach(processed::remove);
         }
     }
 
     private void commitQuietly() {
         try {
+            processed.keySet().retainAll(consumer.assignment());
             commit(List.copyOf(processed.keySet()));
         } catch (RuntimeException e) {
             LOG.warn("ingest {} could not commit {} on close; those records will be applied again (harmlessly): {}",
@@ -287,6 +427,7 @@ public final class IngestConsumer implements AutoCloseable {
             if (!started) {
                 consumer.close(CLOSE_TIMEOUT);
                 deadLetters.close(CLOSE_TIMEOUT);
+                ended.complete(null);
                 return;
             }
         }
@@ -325,6 +466,15 @@ public final class IngestConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // partitions added to the topic start a rebalance: every member (not only those given new partitions)
+            // maps identities by the new count from here on
+            try {
+                followPartitionCount();
+            } catch (IOException | RetriableException e) {
+                LOG.warn("ingest {} could not learn the partition count of {} at this rebalance (still {}); a record "
+                        + "routed by a newer count makes it ask again: {}", replica, config.topic(),
+                        ownership.partitions().partitions(), e.toString());
+            }
             if (partitions.isEmpty()) {
                 return;
             }

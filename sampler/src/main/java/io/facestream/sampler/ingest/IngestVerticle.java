@@ -3,6 +3,7 @@ package io.facestream.sampler.ingest;
 import io.facestream.sampler.ingest.IngestStats.Counter;
 import io.facestream.sampler.policy.PairSampler;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ public final class IngestVerticle extends VerticleBase {
     private final PairSampler rotation;
     private final IngestStats stats;
     private final Consumer<JsonObject> events;
+    private final Promise<Void> failure = Promise.promise();
     private IngestConsumer consumer;
     private IngestReporter reporter;
 
@@ -53,6 +55,14 @@ public final class IngestVerticle extends VerticleBase {
         return stats;
     }
 
+    /**
+     * Fails with an {@link IngestStoppedException} if the consumer thread dies of an error it could not recover
+     * from; never completes while it runs, nor after a clean stop. The role exits non-zero on it.
+     */
+    public Future<Void> failure() {
+        return failure.future();
+    }
+
     /** Which identities this replica owns; null before the verticle started. */
     public Ownership ownership() {
         return consumer == null ? null : consumer.ownership();
@@ -63,6 +73,11 @@ public final class IngestVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> new IngestConsumer(config, bootstrapServers, kafkaProperties, replica,
                 partitions -> new Ownership(rotation, source, partitions), source, stats)).map(c -> {
                     consumer = c;
+                    c.ended().whenComplete((done, error) -> {
+                        if (error != null) {
+                            failure.tryFail(error);
+                        }
+                    });
                     consumer.start();
                     reporter = new IngestReporter(vertx, stats, this::rotationFigures, events).start(config.statsInterval());
                     return c;

@@ -3,20 +3,14 @@ package io.facestream.sampler.store;
 import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.Limits;
 import io.facestream.dataset.ImageFolderSource;
+import io.facestream.dataset.files.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -93,9 +87,9 @@ public final class IdentityStore implements AutoCloseable {
             }
         }
         if (!written.isEmpty()) {
-            forceDirectory(dir);
+            AtomicFile.fsync(dir);
             if (newIdentity) {
-                forceDirectory(root);
+                AtomicFile.fsync(root);
             }
         }
         return new StoreWrite(identity, List.copyOf(written), duplicates);
@@ -114,6 +108,33 @@ public final class IdentityStore implements AutoCloseable {
         }
         images.rescan(identity);
         return imageCount(identity);
+    }
+
+    /**
+     * Deletes the temporary files a writer killed mid-write left in {@code identity}'s directory (hidden
+     * {@code .<sha256>.<ext>.<random>.tmp} files; complete images are never touched). Call it only as the identity's
+     * sole writer, i.e. on taking over the partition that owns it: a live writer's temporary file would go too.
+     *
+     * @return how many files were deleted
+     * @throws IOException if the directory cannot be listed or a file cannot be deleted
+     */
+    public int removeOrphanedTemporaryFiles(String identity) throws IOException {
+        Path dir = root.resolve(Limits.checkIdentity(identity));
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> orphans = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> {
+            String name = p.getFileName().toString();
+            return name.startsWith(".") && name.endsWith(".tmp");
+        })) {
+            files.forEach(orphans::add);
+        }
+        for (Path orphan : orphans) {
+            Files.deleteIfExists(orphan);
+            LOG.info("removed {}, left by a writer that was stopped mid-write", orphan);
+        }
+        return orphans.size();
     }
 
     /** How many images of {@code identity} this process knows of; 0 for an identity the store does not hold. */
@@ -158,62 +179,17 @@ public final class IdentityStore implements AutoCloseable {
         }
     }
 
-    /** Writes a file that did not exist; returns false when another writer put it there first. */
+    /**
+     * Writes a file that did not exist, flushed to the disk before it appears; returns false when another writer
+     * put it there first (a rename would silently replace, miscounting a racing writer's image as added twice).
+     */
     private static boolean writeNew(Path dir, String name, byte[] bytes) throws IOException {
         Path target = dir.resolve(name);
-        // hidden (leading '.') so that scanners skip it; unique so that concurrent writers do not collide
-        Path tmp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                out.force(true);
-            }
-            try {
-                publish(tmp, target);
-                return true;
-            } catch (FileAlreadyExistsException e) {
-                return false;
-            }
+        try (AtomicFile file = AtomicFile.beside(target)) {
+            file.writeDurably(bytes);
+            return file.commitIfAbsent();
         } catch (IOException e) {
             throw new IOException("cannot store image " + target + ": " + e.getMessage(), e);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /**
-     * Makes the complete temporary file appear under {@code target}, failing if {@code target} exists: a hard
-     * link is created atomically or not at all (a rename would silently replace, miscounting a racing writer's
-     * image as added twice). Where the file system has no hard links, an atomic rename is the best there is.
-     */
-    private static void publish(Path tmp, Path target) throws IOException {
-        try {
-            Files.createLink(target, tmp);
-        } catch (FileAlreadyExistsException e) {
-            throw e;
-        } catch (UnsupportedOperationException | FileSystemException e) {
-            LOG.debug("no hard link for {} ({}); renaming instead", target, e.toString());
-            if (Files.exists(target)) {
-                throw new FileAlreadyExistsException(target.toString());
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(tmp, target);
-            }
-        }
-    }
-
-    /** Makes a rename or a new entry in {@code dir} durable; a no-op where directories cannot be opened. */
-    private static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException e) {
-            // Windows cannot open a directory as a channel; NTFS journals renames itself
-            LOG.debug("cannot force directory {}: {}", dir, e.toString());
         }
     }
 

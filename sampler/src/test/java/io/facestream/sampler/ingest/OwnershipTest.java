@@ -162,4 +162,35 @@ class OwnershipTest {
             assertArrayEquals(CATALOG.read(known, 1).bytes(), sourceOfB.read(known, 1).bytes());
         }
     }
+
+    @Test
+    @DisplayName("when the topic grows from 2 to 4 partitions the rotation holds exactly the identities of the owned "
+            + "partitions under the new count, and a record routed by either count is recognised as routed here")
+    void followsAGrowingTopic() throws IOException {
+        IdentityPartitions two = new IdentityPartitions(2);
+        try (IdentityStore store = IdentityStore.open(root)) {
+            CombinedSource source = new CombinedSource(CATALOG, store);
+            PairSampler rotation = rotation();
+            Ownership ownership = new Ownership(rotation, source, two);
+            ownership.assign(List.of(0, 1));
+            assertEquals(new HashSet<>(CATALOG.identities()), inRotation(rotation, source));
+
+            assertTrue(ownership.resize(4));
+            assertEquals(4, ownership.partitions().partitions());
+            assertEquals(ofPartitions(CATALOG.identities(), Set.of(0, 1)), inRotation(rotation, source),
+                    "identities now in partitions 2 and 3 wait for whoever gets those");
+            ownership.assign(List.of(2));
+            assertEquals(ofPartitions(CATALOG.identities(), Set.of(0, 1, 2)), inRotation(rotation, source));
+            for (String id : CATALOG.identities()) {
+                assertTrue(ownership.routedTo(id, two.of(id)), "routed by the old count: " + id);
+                assertTrue(ownership.routedTo(id, FOUR.of(id)), "routed by the new count: " + id);
+                for (int p = 0; p < 4; p++) {
+                    assertEquals(p == two.of(id) || p == FOUR.of(id), ownership.routedTo(id, p), id + " on " + p);
+                }
+            }
+            assertFalse(ownership.resize(3), "Kafka never removes partitions: a smaller count is ignored");
+            assertFalse(ownership.resize(4));
+            assertEquals(4, ownership.partitions().partitions());
+        }
+    }
 }

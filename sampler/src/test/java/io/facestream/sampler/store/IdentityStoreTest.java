@@ -148,4 +148,21 @@ class IdentityStoreTest {
             return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
         }
     }
+
+    @Test
+    @DisplayName("the temporary files a killed writer left are removed on taking the identity over; stored images stay")
+    void removesOrphanedTemporaryFiles() throws IOException {
+        try (IdentityStore store = IdentityStore.open(root)) {
+            FaceImage image = image("alice", "a", ImageEncoding.PNG, new byte[]{(byte) 0x89, 'P', 'N', 'G', 1, 2});
+            store.put("alice", List.of(image));
+            String name = IdentityStore.fileName(image);
+            Files.write(root.resolve("alice").resolve("." + name + ".0123abcd.tmp"), new byte[]{1, 2});
+            assertEquals(1, store.removeOrphanedTemporaryFiles("alice"));
+            try (Stream<Path> files = Files.list(root.resolve("alice"))) {
+                assertEquals(List.of(name), files.map(p -> p.getFileName().toString()).toList());
+            }
+            assertEquals(0, store.removeOrphanedTemporaryFiles("alice"));
+            assertEquals(0, store.removeOrphanedTemporaryFiles("nobody"));
+        }
+    }
 }

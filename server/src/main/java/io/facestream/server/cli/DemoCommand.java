@@ -4,7 +4,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a face-embedding model end to end in one JVM: embedded Kafka broker, synthetic identities, "
                 + "sampler, trainer, live evaluation and the HTTP server.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -76,11 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
-        IdentitySource validation = Demo.syntheticValidation(syn, validationIdentities);
-        Demo built = validationPath == null ? new Demo(settings, train, validation, port, noProgress ? null : System.out)
-                : new Demo(settings, train, DataErrors.validation(validationPath, validationImages), port,
+        IdentitySource validation = DemoNode.syntheticValidation(syn, validationIdentities);
+        DemoNode built = validationPath == null ? new DemoNode(settings, train, validation, port, noProgress ? null : System.out)
+                : new DemoNode(settings, train, DataErrors.validation(validationPath, validationImages), port,
                 noProgress ? null : System.out);
-        try (Demo demo = built) {
+        try (DemoNode demo = built) {
             demo.start().await();
             if (steps == null) {
                 // Runs until Ctrl-C / SIGTERM: the hook stops every role and the broker before the JVM exits.
@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
             JsonObject result;
             try {
                 result = demo.finished().await();
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | io.facestream.sampler.ingest.IngestStoppedException e) {
                 System.err.println("facestream: " + e.getMessage());
                 return 1;
             }

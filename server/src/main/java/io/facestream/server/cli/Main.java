@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The {@code facestream} command line: one jar, one subcommand per role. Usage errors and invalid configuration
@@ -38,6 +39,21 @@ public final class Main implements Runnable {
                     + " --help')");
             err.flush();
             return USAGE;
+        });
+        cl.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help;
+            }
+            List<CommandLine> commands = parsed.asCommandLineList();
+            CommandLine leaf = commands.get(commands.size() - 1);
+            if (leaf.getCommand() instanceof NeedsDl4j && !NeedsDl4j.available()) {
+                PrintWriter err = leaf.getErr();
+                err.println("facestream: " + NeedsDl4j.refusal(leaf.getCommandSpec().qualifiedName()));
+                err.flush();
+                return USAGE;
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
             PrintWriter err = c.getErr();

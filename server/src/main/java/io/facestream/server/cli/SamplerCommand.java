@@ -15,7 +15,6 @@ import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sampler role: streams block-of-two pairs of the identities it owns to facestream.pairs until stopped, and
@@ -37,6 +37,8 @@ import java.util.concurrent.CountDownLatch;
 public final class SamplerCommand implements Callable<Integer> {
     /** What closing each client other than the pair sink may take when the sampler stops. */
     static final Duration CLIENT_CLOSE = Duration.ofSeconds(5);
+    /** Exit status when the replica's work loop died, so that a supervisor ({@code restart: on-failure}) restarts it. */
+    static final int DIED = 1;
 
     @CommandLine.Mixin
     ConfigOptions config;
@@ -89,7 +91,7 @@ public final class SamplerCommand implements Callable<Integer> {
         }
         SamplerConfig samplerConfig = RoleConfigs.sampler(settings, servers,
                 producerId != null ? producerId : RoleConfigs.replicaId("sampler"),
-                TrainerConfig.from(settings).groupId(), new JsonObject());
+                TrainerConfig.from(settings).groupId(), Map.of());
         IdentitySource source = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(synthetic.config(0));
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         MetricsPublisher events = IngestEvents.ownPublisher(servers, kafkaProps, samplerConfig.producerId());
@@ -119,11 +121,23 @@ public final class SamplerCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "facestream-sampler-stop"));
+        AtomicReference<Throwable> died = new AtomicReference<>();
+        replica.failure().onFailure(e -> {
+            died.set(e);
+            stopped.countDown();
+        });
         replica.deploy(vertx).await();
         System.out.println("sampler " + samplerConfig.producerId() + " streaming " + source.describe() + " to "
                 + samplerConfig.topic() + " at " + servers + " (rate logged every " + samplerConfig.statsInterval().toSeconds()
                 + " s; Ctrl-C stops)");
         stopped.await();
+        Throwable cause = died.get();
+        if (cause != null) {
+            // one line; the log above has the stack trace. Exiting runs the shutdown hook, which stops the rest.
+            System.err.println("facestream: " + cause.getMessage());
+            System.err.flush();
+            return DIED;
+        }
         return 0;
     }
 }

@@ -8,7 +8,7 @@ import io.facestream.server.ingest.HttpIngest;
 import io.facestream.server.ingest.IngestEvents;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
-import io.facestream.server.roles.ServerRole;
+import io.facestream.server.roles.ServerNode;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Serve the dashboard, the /ws/metrics WebSocket, the model API (embed, verify, download) and "
                 + "the run status from the facestream.metrics topic and the trainer's exported models "
                 + "(server.modelDir, default trainer.exportDir).")
-public final class ServerCommand implements Callable<Integer> {
+public final class ServerCommand implements Callable<Integer>, NeedsDl4j {
     @CommandLine.Mixin
     ConfigOptions config;
 
@@ -55,7 +55,7 @@ public final class ServerCommand implements Callable<Integer> {
         MetricsPublisher events = IngestEvents.ownPublisher(bootstrap, kafkaProps, "http-" + ProcessHandle.current().pid());
         HttpIngest ingest = HttpIngest.create(vertx, settings, bootstrap, kafkaProps,
                 "server-" + ProcessHandle.current().pid(), IngestEvents.to(events));
-        ServerRole server = ServerRole.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
+        ServerNode server = ServerNode.start(vertx, monitored.registry(), serverConfig, port, bootstrap, kafkaProps,
                 () -> RoleConfigs.brokerReachable(vertx, admin), ingest.routes()).await();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -70,7 +70,7 @@ public final class ServerCommand implements Callable<Integer> {
      * Ingest first: its last report is published through Vert.x, so Vert.x must still run. Each step goes on when
      * the one before failed.
      */
-    static void stop(HttpIngest ingest, Vertx vertx, ServerRole server, MetricsPublisher events, Admin admin) {
+    static void stop(HttpIngest ingest, Vertx vertx, ServerNode server, MetricsPublisher events, Admin admin) {
         Roles.step("close HTTP ingest", ingest::close);
         Roles.step("stop the server role and Vert.x", () -> {
             Future<Void> serverStopped;

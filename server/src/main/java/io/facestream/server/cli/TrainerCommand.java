@@ -7,7 +7,7 @@ import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.config.ConfigRegistry;
 import io.facestream.server.progress.ProgressLine;
 import io.facestream.server.progress.RunStatus;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 /** The trainer role: consumes pairs, steps the model, evaluates and publishes metrics. */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Train the embedding model from facestream.pairs, evaluate on held-out pairs, publish metrics.")
-public final class TrainerCommand implements Callable<Integer> {
+public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
     /** The exit status when training fails (divergence, a failed data pipeline or dead-letter write). */
     static final int FAILED = 1;
 
@@ -83,7 +83,7 @@ public final class TrainerCommand implements Callable<Integer> {
         if (validationPath != null) {
             validation = DataErrors.validation(validationPath, validationImages).load(decoder);
         } else {
-            try (SyntheticFaces held = Demo.syntheticValidation(synthetic.config(0), validationIdentities)) {
+            try (SyntheticFaces held = DemoNode.syntheticValidation(synthetic.config(0), validationIdentities)) {
                 validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(), decoder);
             }
         }

@@ -94,7 +94,7 @@ public final class ConfigRegistry {
     }
 
     private static void samplerSection(Settings settings) {
-        SamplerConfig.fromJson(ConfigSections.section(settings, "sampler.", SamplerConfig.defaultsJson()));
+        SamplerConfig.from(settings);
     }
 
     /** Every known key with its default, in key order. */

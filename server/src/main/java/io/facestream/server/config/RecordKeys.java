@@ -1,5 +1,6 @@
 package io.facestream.server.config;
 
+import io.facestream.protocol.config.Durations;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.reflect.InvocationTargetException;
@@ -68,7 +69,7 @@ final class RecordKeys {
             return "";
         }
         if (value instanceof Duration d) {
-            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+            return Durations.format(d);
         }
         if (value instanceof Collection<?> list) {
             return list.stream().map(String::valueOf).collect(Collectors.joining(","));

@@ -1,5 +1,9 @@
 package io.facestream.server.http;
 
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.inference.ImageRejectedException;
 import io.facestream.server.inference.ModelService;
@@ -10,13 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.PlatformHandler;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,37 +44,36 @@ public final class ImageRoutes implements ApiRoutes {
                 + "server.modelDir (or trainer.exportDir) to where the trainer exports models");
     }
 
+    /** File parts kept from one request (verify needs two); more are counted, not kept. */
+    private static final int MAX_PARTS = 4;
+
     @Override
     public void mount(Router router, Vertx vertx) {
-        BodyHandler body = BodyHandler.create(Path.of(System.getProperty("java.io.tmpdir"), "facestream-uploads")
-                        .toString())
-                .setBodyLimit(limits.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true);
-        PlatformHandler admit = this::admit; // runs before the body handler, which Vert.x Web orders after platform
-        router.post("/api/embed").handler(admit).handler(body).handler(ctx -> embed(ctx, vertx))
-                .failureHandler(this::tooLarge);
-        router.post("/api/verify").handler(admit).handler(body).handler(ctx -> verify(ctx, vertx))
-                .failureHandler(this::tooLarge);
+        // no body handler: bodies are read into memory by these routes, bounded as they arrive (no upload files)
+        router.post("/api/embed").handler(ctx -> embed(ctx, vertx));
+        router.post("/api/verify").handler(ctx -> verify(ctx, vertx));
     }
 
     /**
-     * Refuses a body that declares more than the limit before a byte of it is read, so the answer is a clean 413
-     * (the body handler, cut off mid-multipart, can fail the request as "Streaming aborted" instead).
+     * Refuses a body that declares more than the limit before a byte of it is read.
+     *
+     * @return whether the request may go on
      */
-    private void admit(RoutingContext ctx) {
+    private boolean admit(RoutingContext ctx) {
         String declared = ctx.request().getHeader("content-length");
         long length;
         try {
             length = declared == null ? -1 : Long.parseLong(declared.trim());
         } catch (NumberFormatException e) {
-            Errors.send(ctx, 400, "bad_request", "Content-Length is not a number: " + declared);
-            return;
+            ctx.fail(new ApiException(400, "bad_request", "Content-Length is not a number: " + declared));
+            return false;
         }
         if (length > limits.maxBodyBytes()) {
             ctx.response().putHeader("connection", "close");
             tooLargeAnswer(ctx);
-            return;
+            return false;
         }
-        ctx.next();
+        return true;
     }
 
     private void tooLargeAnswer(RoutingContext ctx) {
@@ -87,7 +86,10 @@ public final class ImageRoutes implements ApiRoutes {
             ctx.fail(noModelApi());
             return;
         }
-        Future<List<NamedImage>> images = isMultipart(ctx) ? parts(ctx, vertx, "image") : rawBody(ctx);
+        if (!admit(ctx)) {
+            return;
+        }
+        Future<List<NamedImage>> images = isMultipart(ctx) ? parts(ctx, "image") : rawBody(ctx);
         images.compose(models::embed).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(mapped(ar.cause()));
@@ -112,7 +114,10 @@ public final class ImageRoutes implements ApiRoutes {
                     + "image parts named a and b (curl -F a=@one.jpg -F b=@two.jpg)"));
             return;
         }
-        parts(ctx, vertx, "a", "b").compose(models::embed).onComplete(ar -> {
+        if (!admit(ctx)) {
+            return;
+        }
+        parts(ctx, "a", "b").compose(models::embed).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(mapped(ar.cause()));
                 return;
@@ -131,34 +136,50 @@ public final class ImageRoutes implements ApiRoutes {
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
     }
 
+    /** The raw body as one image, read into memory and refused with 413 as soon as it passes the limit. */
     private Future<List<NamedImage>> rawBody(RoutingContext ctx) {
-        byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        if (bytes.length == 0) {
-            return Future.failedFuture(new ApiException(400, "bad_request", "send one image: the raw bytes "
-                    + "(Content-Type: image/jpeg or image/png) or a multipart part named image"));
-        }
-        return checkSize("image", bytes.length).map(v -> List.of(new NamedImage("image", bytes)));
+        Promise<Buffer> body = Promise.promise();
+        Buffer bytes = Buffer.buffer();
+        HttpServerRequest request = ctx.request();
+        request.handler(chunk -> {
+            if (bytes.length() + chunk.length() > limits.maxBodyBytes()) {
+                body.tryFail(new ApiException(413, "payload_too_large", "request body exceeds "
+                        + "server.api.maxBodyBytes=" + limits.maxBodyBytes() + " bytes"));
+            } else if (!body.future().isComplete()) {
+                bytes.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(e -> body.tryFail(new ApiException(400, "bad_request",
+                "the request body could not be read: " + e.getMessage())));
+        request.endHandler(v -> body.tryComplete(bytes));
+        return body.future().compose(b -> {
+            if (b.length() == 0) {
+                return Future.failedFuture(new ApiException(400, "bad_request", "send one image: the raw bytes "
+                        + "(Content-Type: image/jpeg or image/png) or a multipart part named image"));
+            }
+            return checkSize("image", b.length()).map(v -> List.of(new NamedImage("image", b.getBytes())));
+        });
     }
 
-    /** The named file parts, read from the upload directory without blocking, each checked against the limit. */
-    private Future<List<NamedImage>> parts(RoutingContext ctx, Vertx vertx, String... names) {
-        List<Future<NamedImage>> reads = new ArrayList<>();
-        for (String name : names) {
-            FileUpload upload = ctx.fileUploads().stream().filter(u -> u.name().equals(name)).findFirst().orElse(null);
-            if (upload == null) {
-                return Future.failedFuture(new ApiException(400, "bad_request", "missing image part \"" + name
-                        + "\": send multipart/form-data with " + String.join(" and ", names) + " (curl -F "
-                        + name + "=@face.jpg)"));
-            }
-            reads.add(checkSize(name, upload.size()).compose(v -> vertx.fileSystem().readFile(upload.uploadedFileName()))
-                    .map(buffer -> new NamedImage(name, buffer.getBytes())));
-        }
-        return Future.all(reads).map(all -> {
+    /** The named file parts, read into memory as they arrive, each checked against the per-image limit. */
+    private Future<List<NamedImage>> parts(RoutingContext ctx, String... names) {
+        UploadCollector collector = new UploadCollector(ctx.request(), limits.maxBodyBytes(), MAX_PARTS,
+                limits.maxImageBytes(), "server.api.maxBodyBytes=" + limits.maxBodyBytes());
+        return collector.collect().compose(uploads -> {
             List<NamedImage> out = new ArrayList<>();
-            for (int i = 0; i < reads.size(); i++) {
-                out.add(all.resultAt(i));
+            for (String name : names) {
+                Upload upload = uploads.stream().filter(u -> u.field().equals(name)).findFirst().orElse(null);
+                if (upload == null) {
+                    return Future.failedFuture(new ApiException(400, "bad_request", "missing image part \"" + name
+                            + "\": send multipart/form-data with " + String.join(" and ", names) + " (curl -F "
+                            + name + "=@face.jpg)"));
+                }
+                if (upload.bytes() == null || upload.size() > limits.maxImageBytes()) {
+                    return checkSize(name, upload.size()).map(v -> out);
+                }
+                out.add(new NamedImage(name, upload.bytes()));
             }
-            return out;
+            return Future.succeededFuture(out);
         });
     }
 
@@ -178,14 +199,5 @@ public final class ImageRoutes implements ApiRoutes {
             return new ApiException(503, u.busy() ? "busy" : "no_model", e.getMessage());
         }
         return e;
-    }
-
-    private void tooLarge(RoutingContext ctx) {
-        // past the limit the body handler cancels the upload, and that can surface first as "Streaming aborted"
-        if (ctx.statusCode() == 413 || ctx.request().bytesRead() > limits.maxBodyBytes()) {
-            tooLargeAnswer(ctx);
-        } else {
-            ctx.next();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.facestream.server.inference;
 
+import io.facestream.dataset.files.AtomicFile;
 import io.facestream.trainer.export.ExportedModel;
 import io.facestream.trainer.export.ModelExports;
 
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
@@ -43,20 +43,18 @@ public final class ModelDownloads implements AutoCloseable {
         }
         Path zip = cache.resolve(export.version() + ".zip");
         if (!Files.exists(zip)) {
-            Path tmp = Files.createTempFile(cache, export.version(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream z = new ZipOutputStream(out)) {
-                // the network file is already compressed: spend no time deflating it again
-                z.setLevel(Deflater.BEST_SPEED);
-                for (String name : new String[] {ModelExports.MODEL_FILE, ModelExports.SIDECAR}) {
-                    z.putNextEntry(new ZipEntry(name));
-                    Files.copy(export.dir().resolve(name), z);
-                    z.closeEntry();
+            try (AtomicFile tmp = AtomicFile.beside(zip)) {
+                try (OutputStream out = Files.newOutputStream(tmp.path()); ZipOutputStream z = new ZipOutputStream(out)) {
+                    // the network file is already compressed: spend no time deflating it again
+                    z.setLevel(Deflater.BEST_SPEED);
+                    for (String name : new String[] {ModelExports.MODEL_FILE, ModelExports.SIDECAR}) {
+                        z.putNextEntry(new ZipEntry(name));
+                        Files.copy(export.dir().resolve(name), z);
+                        z.closeEntry();
+                    }
                 }
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
+                tmp.commit();
             }
-            Files.move(tmp, zip, StandardCopyOption.ATOMIC_MOVE);
             deleteOthers(zip);
         }
         return Optional.of(new Download(export.version(), export.step(), zip));

@@ -10,7 +10,10 @@ import io.facestream.sampler.ingest.ImageCheck;
 import io.facestream.sampler.ingest.ImageProblem;
 import io.facestream.sampler.ingest.IngestStats;
 import io.facestream.sampler.ingest.IngestStats.Counter;
+import io.facestream.server.http.ApiException;
 import io.facestream.server.http.ApiRoutes;
+import io.facestream.server.http.Upload;
+import io.facestream.server.http.UploadCollector;
 import io.facestream.server.http.Errors;
 import io.facestream.server.http.TokenCheck;
 import io.vertx.core.Future;
@@ -111,7 +114,8 @@ public final class IngestHandler implements Handler<RoutingContext>, ApiRoutes {
         try {
             checkHeaders(request, identity);
             uploads = new UploadCollector(request, config.maxBodyBytes(), Limits.MAX_IMAGES_PER_INGEST,
-                    Limits.MAX_IMAGE_BYTES);
+                    Limits.MAX_IMAGE_BYTES,
+                    "ingest.http.maxBodyBytes: send fewer or smaller images per request");
         } catch (IngestRefusal refusal) {
             stats.reject(refusal.error());
             refuseEarly(ctx, refusal);
@@ -146,6 +150,8 @@ public final class IngestHandler implements Handler<RoutingContext>, ApiRoutes {
                     IngestRefusal refusal;
                     if (ar.cause() instanceof IngestRefusal known) {
                         refusal = known;
+                    } else if (ar.cause() instanceof ApiException body) {
+                        refusal = new IngestRefusal(body.status(), body.error(), body.getMessage());
                     } else {
                         LOG.error("ingest request {} for identity {} failed", requestId, identity, ar.cause());
                         refusal = new IngestRefusal(500, "internal_error", "ingest failed: " + ar.cause().getMessage());

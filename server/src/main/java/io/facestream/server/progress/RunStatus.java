@@ -1,5 +1,6 @@
 package io.facestream.server.progress;
 
+
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.bus.Addresses;
 import io.vertx.core.Vertx;
@@ -44,8 +45,14 @@ public final class RunStatus {
         return this;
     }
 
-    /** Takes the figures of one event of the metrics topic; an event of another run starts over. */
+    /**
+     * Takes the figures of one event of the metrics topic; a train, eval or pipeline event of another run starts
+     * over, other events (ingest, system) never change the run.
+     */
     public void accept(MetricsEvent event) {
+        if (!event.type().definesRun()) {
+            return;
+        }
         if (!event.runId().equals(runId)) {
             runId = event.runId();
             train = new JsonObject();

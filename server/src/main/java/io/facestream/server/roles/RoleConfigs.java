@@ -4,15 +4,14 @@ import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
 import io.facestream.server.config.ConfigRegistry;
-import io.facestream.server.config.ConfigSections;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.model.ModelConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,29 +59,36 @@ public final class RoleConfigs {
     }
 
     /**
-     * The sampler's config: {@code sampler.*} over {@code roleDefaults} over the module defaults; bootstrap
-     * servers, producer id and trainer group come from the role unless set explicitly. When the same settings
-     * give the trainer a checkpoint directory, the lag bounds are checked against its checkpoint interval
+     * The sampler's config: {@code sampler.*} over {@code roleDefaults} (sampler keys without the prefix) over the
+     * module defaults; bootstrap servers, producer id and trainer group come from the role unless set explicitly,
+     * and {@code kafka.*} client settings are the base of {@code sampler.kafka.*}. When the same settings give the
+     * trainer a checkpoint directory, the lag bounds are checked against its checkpoint interval
      * ({@link #checkLagCoversCheckpoints}).
      */
     public static SamplerConfig sampler(Settings settings, String bootstrap, String producerId, String trainerGroup,
-                                        JsonObject roleDefaults) {
-        JsonObject json = new JsonObject().put("bootstrapServers", bootstrap).put("producerId", producerId)
-                .put("trainerGroup", trainerGroup).mergeIn(roleDefaults.copy())
-                .mergeIn(ConfigSections.section(settings, "sampler.", SamplerConfig.defaultsJson()));
-        JsonObject kafka = new JsonObject(new HashMap<>(kafka(settings)));
-        kafka.mergeIn(json.getJsonObject("kafka", new JsonObject()));
-        json.put("kafka", kafka);
+                                        Map<String, String> roleDefaults) {
+        Map<String, String> layered = new HashMap<>();
+        putSampler(layered, "bootstrapServers", bootstrap);
+        putSampler(layered, "producerId", producerId);
+        putSampler(layered, "trainerGroup", trainerGroup);
+        roleDefaults.forEach((key, value) -> putSampler(layered, key, value));
+        kafka(settings).forEach((key, value) -> putSampler(layered, "kafka." + key, String.valueOf(value)));
+        settings.withPrefix("sampler.").forEach((key, value) -> putSampler(layered, key, value));
         SamplerConfig config;
         try {
-            config = SamplerConfig.fromJson(json);
+            config = SamplerConfig.from(Settings.of(layered));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
+            throw e instanceof ConfigException c ? c : new ConfigException(e.getMessage());
         }
         if (!settings.string("trainer.checkpointDir", "").isEmpty()) {
             checkLagCoversCheckpoints(config, TrainerConfig.from(settings));
         }
         return config;
+    }
+
+    /** Settings keys are case-insensitive: one spelling per key, so a later layer replaces an earlier one. */
+    private static void putSampler(Map<String, String> layered, String key, String value) {
+        layered.put(("sampler." + key).toLowerCase(Locale.ROOT), value);
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.Iterator;
  * nothing is dropped, so a client that is briefly slow misses nothing. When the queue is full, its train events
  * are coalesced to the latest one (a newer train event supersedes older ones: they are snapshots of the same
  * figures); if it is still full of events that cannot be coalesced, {@link #offer} reports an overflow and the
- * caller drops the client. Order is always {@code seq} order. Not thread-safe.
+ * caller drops the client. Order is always {@code seq} order. The queue holds a reference to each frame it keeps
+ * ({@link EventFrame#retain()}) and lets go of the frames it drops or clears; {@link #poll()} hands its reference to
+ * the caller. Not thread-safe.
  */
 public final class ClientQueue {
     private final int capacity;
@@ -25,7 +27,10 @@ public final class ClientQueue {
         this.capacity = capacity;
     }
 
-    /** Queues {@code e} (coalescing train events when full); false when it cannot be queued (overflow). */
+    /**
+     * Queues {@code e} (coalescing train events when full), taking a reference to it; false when it cannot be
+     * queued (overflow: no reference taken).
+     */
     public boolean offer(EventFrame e) {
         if (events.size() >= capacity) {
             coalesceTrain(e.type() == MetricsEvent.Type.TRAIN);
@@ -33,12 +38,12 @@ public final class ClientQueue {
         if (events.size() >= capacity) {
             return false;
         }
-        events.addLast(e);
+        events.addLast(e.retain());
         maxSize = Math.max(maxSize, events.size());
         return true;
     }
 
-    /** The oldest queued event, removed, or null when empty. */
+    /** The oldest queued event, removed, or null when empty; the caller owns the queue's reference to it. */
     public EventFrame poll() {
         return events.pollFirst();
     }
@@ -65,8 +70,11 @@ public final class ClientQueue {
         return coalesced;
     }
 
+    /** Drops every queued event, letting go of their references. */
     public void clear() {
-        events.clear();
+        for (EventFrame e = events.pollFirst(); e != null; e = events.pollFirst()) {
+            e.release();
+        }
     }
 
     /**
@@ -77,11 +85,13 @@ public final class ClientQueue {
         boolean keepNewest = !newTrainComing;
         Iterator<EventFrame> it = events.descendingIterator();
         while (it.hasNext()) {
-            if (it.next().type() == MetricsEvent.Type.TRAIN) {
+            EventFrame queued = it.next();
+            if (queued.type() == MetricsEvent.Type.TRAIN) {
                 if (keepNewest) {
                     keepNewest = false;
                 } else {
                     it.remove();
+                    queued.release();
                     coalesced++;
                 }
             }

@@ -16,7 +16,8 @@ import java.util.Set;
  * that catches up slowly costs no memory), then takes live events: written at once while the socket is
  * writable, queued in a bounded {@link ClientQueue} while it is not, and flushed on {@code drainHandler}. A
  * socket that stays unwritable with events waiting for longer than the stuck timeout, or whose queue overflows,
- * is closed with status 1008 and a reason. Runs on the hub's event loop only.
+ * is closed with status 1008 and a reason. Every client writes the same encoded frame ({@link EventFrame#writeTo});
+ * the frames it holds in its queue are let go of when it closes or is closed. Runs on the hub's event loop only.
  */
 final class MetricsClient {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsClient.class);
@@ -31,6 +32,7 @@ final class MetricsClient {
     private final Vertx vertx;
     private final ClientQueue queue;
     private final long stuckMillis;
+    private final int maxFrameBytes;
     private final String remote;
     /** The newest seq sent, skipped or queued in the current run. */
     private long cursor;
@@ -40,12 +42,15 @@ final class MetricsClient {
     private boolean closed;
     private long sent;
 
-    MetricsClient(MetricsHub hub, ServerWebSocket ws, Vertx vertx, int queueCapacity, long stuckMillis, long after) {
+    /** @param maxFrameBytes the size outgoing messages are split into ({@code server.ws.maxFrameBytes}) */
+    MetricsClient(MetricsHub hub, ServerWebSocket ws, Vertx vertx, int queueCapacity, long stuckMillis, long after,
+                  int maxFrameBytes) {
         this.hub = hub;
         this.ws = ws;
         this.vertx = vertx;
         this.queue = new ClientQueue(queueCapacity);
         this.stuckMillis = stuckMillis;
+        this.maxFrameBytes = maxFrameBytes;
         this.cursor = after;
         this.remote = String.valueOf(ws.remoteAddress());
     }
@@ -63,6 +68,7 @@ final class MetricsClient {
         ws.closeHandler(v -> {
             closed = true;
             cancelStuckTimer();
+            queue.clear();
             hub.removed(this, ws.closeStatusCode() == null ? "connection closed" : "closed with status "
                     + ws.closeStatusCode(), false);
         });
@@ -119,13 +125,18 @@ final class MetricsClient {
                 if (!types.contains(next.type())) {
                     continue;
                 }
+                write(next);
             } else {
                 next = queue.poll();
                 if (next == null) {
                     break;
                 }
+                try {
+                    write(next);
+                } finally {
+                    next.release();
+                }
             }
-            write(next);
         }
         if (!closed && (catchingUp || !queue.isEmpty())) {
             armStuckTimer();
@@ -133,7 +144,7 @@ final class MetricsClient {
     }
 
     private void write(EventFrame e) {
-        ws.writeTextMessage(e.json());
+        e.writeTo(ws, maxFrameBytes);
         sent++;
         hub.countSent();
     }

@@ -1,10 +1,13 @@
 package io.facestream.server.ws;
 
+
 /**
  * The replay history of the current run: its latest events in {@code seq} order, bounded by a count and by
- * their total size (oldest evicted first). The current run is the one whose newest event is newest: an event of
- * another run with a later {@code time} starts a new history, and events of a run that has been superseded are
- * ignored. Not thread-safe: owned by the hub's event loop.
+ * their total size (oldest evicted first). The current run is defined by train, eval and pipeline events: the
+ * run whose newest such event is newest. A train, eval or pipeline event of another run with a later
+ * {@code time} starts a new history; events of a superseded run, and ingest or system events of any run but the
+ * current one, are ignored. The history holds a reference to each kept frame ({@link EventFrame#retain()}) and
+ * lets go of it when the frame is evicted. Not thread-safe: owned by the hub's event loop.
  */
 public final class MetricsHistory {
     private final int maxEvents;
@@ -29,7 +32,7 @@ public final class MetricsHistory {
 
     /**
      * @param maxEvents events kept (0 keeps none: new clients get only live events)
-     * @param maxBytes  bound on the kept events' {@link EventFrame#bytes()}
+     * @param maxBytes  bound on the kept events' {@link EventFrame#bytes()} (their UTF-8 JSON)
      */
     public MetricsHistory(int maxEvents, long maxBytes) {
         if (maxEvents < 0 || maxBytes < 0) {
@@ -43,6 +46,10 @@ public final class MetricsHistory {
 
     public Outcome append(EventFrame e) {
         Outcome outcome;
+        if (!e.runId().equals(runId) && !e.type().definesRun()) {
+            // an ingest or system event of another publisher's run: it never starts or replaces the current run
+            return Outcome.IGNORED;
+        }
         if (e.runId().equals(runId)) {
             if (e.seq() <= lastSeq) {
                 return Outcome.IGNORED;
@@ -112,7 +119,7 @@ public final class MetricsHistory {
         if (size == ring.length) {
             grow();
         }
-        ring[(head + size) % ring.length] = e;
+        ring[(head + size) % ring.length] = e.retain();
         size++;
         bytes += e.bytes();
     }
@@ -132,6 +139,7 @@ public final class MetricsHistory {
         head = (head + 1) % ring.length;
         size--;
         bytes -= e.bytes();
+        e.release();
     }
 
     private void clear() {

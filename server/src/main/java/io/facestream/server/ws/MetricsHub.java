@@ -34,6 +34,8 @@ public final class MetricsHub {
     private final ServerConfig.Ws config;
     private final MetricsHistory history;
     private final Map<MetricsClient, Boolean> clients = new IdentityHashMap<>();
+    /** The clients an event is offered to (a client may go away during the fan-out); reused, event loop only. */
+    private final List<MetricsClient> snapshot = new ArrayList<>();
     private final List<Closure> closures = Collections.synchronizedList(new ArrayList<>());
     private volatile int clientCount;
     private volatile int historySize;
@@ -85,26 +87,45 @@ public final class MetricsHub {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
             for (MetricsEvent e : events) {
-                publish(EventFrame.of(e));
+                EventFrame frame = EventFrame.of(e);
+                try {
+                    publish(frame);
+                } finally {
+                    frame.release();
+                }
             }
             done.complete();
         });
         return done.future();
     }
 
-    private void publish(EventFrame frame) {
+    /**
+     * Offers {@code frame} to the history and to every client, on the hub's event loop. Each event is encoded once
+     * ({@link EventFrame}); the history, the clients' queues and their pending writes take their own references,
+     * so the caller keeps its reference and lets go of it afterwards.
+     */
+    void publish(EventFrame frame) {
         MetricsHistory.Outcome outcome = history.append(frame);
         historySize = history.size();
         if (outcome == MetricsHistory.Outcome.IGNORED) {
             return;
         }
-        List<MetricsClient> snapshot = new ArrayList<>(clients.keySet());
-        for (MetricsClient c : snapshot) {
-            if (outcome == MetricsHistory.Outcome.NEW_RUN) {
-                c.restart();
+        snapshot.addAll(clients.keySet());
+        try {
+            for (MetricsClient c : snapshot) {
+                if (outcome == MetricsHistory.Outcome.NEW_RUN) {
+                    c.restart();
+                }
+                c.offer(frame);
             }
-            c.offer(frame);
+        } finally {
+            snapshot.clear();
         }
+    }
+
+    /** The hub's event loop, where {@link #publish} and the sockets run. */
+    Context context() {
+        return context;
     }
 
     /**
@@ -117,7 +138,7 @@ public final class MetricsHub {
         long from = runId != null && !runId.equals(history.runId()) ? -1 : after;
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
         MetricsClient client = new MetricsClient(this, ws, vertx, config.queue(), config.stuckTimeout().toMillis(),
-                from);
+                from, config.maxFrameBytes());
         clients.put(client, Boolean.TRUE);
         clientCount = clients.size();
         client.start(new JsonObject().put("type", "hello").put("runId", history.runId())

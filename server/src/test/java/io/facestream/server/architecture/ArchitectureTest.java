@@ -32,7 +32,7 @@ class ArchitectureTest {
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "protocol", Set.of("protocol"),
             "dataset", Set.of("protocol", "dataset"),
-            "broker", Set.of("protocol", "broker"),
+            "broker", Set.of("protocol", "dataset", "broker"),
             "sampler", Set.of("protocol", "dataset", "sampler"),
             "trainer", Set.of("protocol", "dataset", "trainer"),
             "server", Set.of("protocol", "dataset", "broker", "sampler", "trainer", "server"));

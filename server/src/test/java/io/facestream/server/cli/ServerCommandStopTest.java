@@ -3,7 +3,7 @@ package io.facestream.server.cli;
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.ingest.HttpIngest;
-import io.facestream.server.roles.ServerRole;
+import io.facestream.server.roles.ServerNode;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +34,7 @@ class ServerCommandStopTest {
         // an hour between reports: only the final one, made by close, can carry the refused request
         HttpIngest ingest = HttpIngest.create(vertx, Settings.of(Map.of("server.apiToken", "t0ken",
                 "ingest.statsInterval", "1h")), NO_BROKER, Map.of(), "it", lastReport::complete);
-        ServerRole server = ServerRole.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
+        ServerNode server = ServerNode.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
                 "127.0.0.1"))), 0, NO_BROKER, Map.of(), () -> Future.succeededFuture(false), ingest.routes()).await(30, TimeUnit.SECONDS);
         WebClient client = WebClient.create(vertx);
         int status = client.post(server.port(), "127.0.0.1", "/api/identities/someone/images")

@@ -201,7 +201,7 @@ class ConfigRegistryTest {
     @DisplayName("bad sampler and model values fail at validation naming key, value, what is allowed and source")
     void badSectionValues() {
         ConfigException e = invalid(null, Map.of(), Map.of("sampler.policy", "RANDOM"));
-        assertEquals("sampler.policy must be one of UNIFORM, WEIGHTED, got \"RANDOM\" (set by command line)", e.getMessage());
+        assertEquals("sampler.policy must be one of uniform, weighted, got \"RANDOM\" (set by command line)", e.getMessage());
         e = invalid(null, Map.of("FACESTREAM_TRAINER_INPUTSIZE", "50"), Map.of());
         assertEquals("trainer.inputSize must be a multiple of 16 in [32, 256], got 50 "
                 + "(set by environment FACESTREAM_TRAINER_INPUTSIZE)", e.getMessage());

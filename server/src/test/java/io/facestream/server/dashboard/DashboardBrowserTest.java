@@ -1,9 +1,10 @@
 package io.facestream.server.dashboard;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
-import io.facestream.server.roles.Demo;
+import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,7 +51,7 @@ class DashboardBrowserTest {
 
     private static SyntheticFaces train;
     private static SyntheticFaces validation;
-    private static Demo demo;
+    private static DemoNode demo;
     private static ChromeDriver browser;
     private static Path profile;
 
@@ -63,12 +63,12 @@ class DashboardBrowserTest {
         }
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
-        validation = Demo.syntheticValidation(faces, 30);
+        validation = DemoNode.syntheticValidation(faces, 30);
         // a small, fast run: 32x32 inputs, an evaluation every 10 steps on 100 pairs, train events every 2 steps
         Settings settings = Settings.of(Map.of("trainer.inputSize", "32", "trainer.batchPairs", "8",
                 "trainer.evalEvery", "10", "trainer.validationPairs", "100", "trainer.trainEventEvery", "2",
                 "trainer.decodeThreads", "1"));
-        demo = new Demo(settings, train, validation, 0, null);
+        demo = new DemoNode(settings, train, validation, 0, null);
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         profile = Files.createTempDirectory("facestream-chromium");
@@ -94,9 +94,7 @@ class DashboardBrowserTest {
             validation.close();
         }
         if (profile != null) {
-            try (var walk = Files.walk(profile)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+            FileTrees.deleteTree(profile);
         }
     }
 

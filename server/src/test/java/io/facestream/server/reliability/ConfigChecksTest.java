@@ -4,7 +4,6 @@ import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.cli.Main;
 import io.facestream.server.roles.RoleConfigs;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Start-up checks of the reliability settings. */
 class ConfigChecksTest {
     private static void sampler(Map<String, String> values) {
-        RoleConfigs.sampler(Settings.of(values), "localhost:9092", "s1", "g", new JsonObject());
+        RoleConfigs.sampler(Settings.of(values), "localhost:9092", "s1", "g", Map.of());
     }
 
     @Test

@@ -27,7 +27,7 @@ class DemoCloseTest {
         ClientProbe.CLIENTS.clear();
         Settings settings = Settings.of(Map.of("kafka.metric.reporters", ClientProbe.class.getName()));
         try (SyntheticFaces source = new SyntheticFaces(SyntheticConfig.of(3, 4, 2, 32, 0))) {
-            Demo demo = new Demo(settings, source, decoder -> {
+            DemoNode demo = new DemoNode(settings, source, decoder -> {
                 throw new FileNotFoundException("no validation set in this test");
             }, 0, null);
             try {

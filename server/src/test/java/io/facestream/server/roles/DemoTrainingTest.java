@@ -33,8 +33,8 @@ class DemoTrainingTest {
                 "trainer.validationPairs", "600"));
         SyntheticConfig train = SyntheticConfig.of(7, 150, 20, 64, 0);
         try (SyntheticFaces source = new SyntheticFaces(train);
-             SyntheticFaces heldOut = Demo.syntheticValidation(train, 100);
-             Demo demo = new Demo(settings, source, heldOut, 0, null)) {
+             SyntheticFaces heldOut = DemoNode.syntheticValidation(train, 100);
+             DemoNode demo = new DemoNode(settings, source, heldOut, 0, null)) {
             demo.start().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
             JsonObject summary = demo.finished().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
 

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The FaceStream services of {@code compose.yaml} as the stack test needs them: each service's command (the role
- * subcommand and its flags), environment, named-volume mounts and published ports, with YAML anchors and merge
+ * The FaceStream services of {@code compose.yaml} as the stack test needs them: each service's image, command (the
+ * role subcommand and its flags), environment, named-volume mounts and published ports, with YAML anchors and merge
  * keys resolved.
  */
 final class ComposeFile {
@@ -22,9 +22,12 @@ final class ComposeFile {
     record Mount(String volume, String path) {
     }
 
-    /** One service; {@code ports} maps host port to container port; {@code healthcheck} is its test command or empty. */
-    record Service(String name, List<String> command, Map<String, String> environment, List<Mount> mounts,
-                   Map<Integer, Integer> ports, List<String> healthcheck) {
+    /**
+     * One service; {@code image} is its image name ({@code facestream:cpu}, {@code facestream-slim:cpu}, ...),
+     * {@code ports} maps host port to container port; {@code healthcheck} is its test command or empty.
+     */
+    record Service(String name, String image, List<String> command, Map<String, String> environment,
+                   List<Mount> mounts, Map<Integer, Integer> ports, List<String> healthcheck) {
     }
 
     private final Map<String, Object> services;
@@ -69,7 +72,9 @@ final class ComposeFile {
                 healthcheck.add(String.valueOf(arg));
             }
         }
-        return new Service(name, List.copyOf(command), env, List.copyOf(mounts), ports, List.copyOf(healthcheck));
+        String image = String.valueOf(s.get("image"));
+        return new Service(name, image, List.copyOf(command), env, List.copyOf(mounts), ports,
+                List.copyOf(healthcheck));
     }
 
     @SuppressWarnings("unchecked")

@@ -45,7 +45,19 @@ final class RoleProcess {
      * role runs in a working directory of its own.
      */
     static Path packagedJar() {
-        Path jar = Path.of(System.getProperty("facestream.jar", "target/facestream.jar")).toAbsolutePath();
+        return jar("facestream.jar", "target/facestream.jar");
+    }
+
+    /**
+     * The jar without DL4J ({@code facestream.slimJar}, set by the failsafe configuration): what the
+     * {@code facestream-slim} image carries.
+     */
+    static Path slimJar() {
+        return jar("facestream.slimJar", "target/facestream-slim.jar");
+    }
+
+    private static Path jar(String property, String fallback) {
+        Path jar = Path.of(System.getProperty(property, fallback)).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is missing: run these tests with mvn verify (after package)");
         }

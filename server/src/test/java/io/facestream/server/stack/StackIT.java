@@ -46,16 +46,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The compose stack without Docker: every FaceStream service of {@code compose.yaml} started as its own JVM from the
- * shaded jar with the service's command and environment, against one broker on loopback ({@code facestream broker}
- * standing in for the Kafka image). Departures from compose, all here: the broker's address replaces
- * {@code kafka:9092}, temporary directories replace the named volumes, a free port replaces the published one, and
- * the test sizes below keep the model and the data tiny.
+ * shaded jar its image carries ({@code facestream-slim.jar} for {@code facestream-slim} images, else
+ * {@code facestream.jar}) with the service's command and environment, against one broker on loopback
+ * ({@code facestream broker} standing in for the Kafka image). Departures from compose, all here: the broker's
+ * address replaces {@code kafka:9092}, temporary directories replace the named volumes, a free port replaces the
+ * published one, and the test sizes below keep the model and the data tiny.
  */
 @Tag("slow")
 class StackIT {
@@ -92,6 +95,24 @@ class StackIT {
             "server", List.of("-Xmx256m"));
 
     private final List<RoleProcess> started = new ArrayList<>();
+
+    @Test
+    @DisplayName("the slim jar of the sampler and topics images carries no DL4J or native library, and refuses the "
+            + "trainer and server roles with one line naming the jar to use")
+    void slimJar(@TempDir Path dir) throws Exception {
+        try (ZipFile jar = new ZipFile(RoleProcess.slimJar().toFile())) {
+            List<String> dl4j = jar.stream().map(ZipEntry::getName).filter(n -> n.startsWith("org/nd4j/")
+                    || n.startsWith("org/bytedeco/") || n.startsWith("org/deeplearning4j/")).limit(5).toList();
+            assertEquals(List.of(), dl4j, "DL4J classes or natives in the slim jar");
+            assertTrue(jar.getEntry("io/facestream/sampler/SamplerVerticle.class") != null, "the sampler is missing");
+        }
+        for (String role : List.of("trainer", "server")) {
+            RoleProcess p = launch("slim-" + role, RoleProcess.slimJar(), dir, List.of("-Xmx128m"), List.of(role),
+                    Map.of(), null);
+            assertEquals(2, p.awaitExit(START), p.tail());
+            assertTrue(p.tail().contains("needs DL4J and ND4J") && p.tail().contains("facestream.jar"), p.tail());
+        }
+    }
 
     @Test
     @DisplayName("the compose services as separate JVMs: pairs from both samplers, the trainer steps, an eval reaches "
@@ -200,7 +221,7 @@ class StackIT {
                 args.set(i + 1, Integer.toString(hostPort));
             }
             args.addAll(TEST_FLAGS.getOrDefault(role, List.of()));
-            return launch(name, dir, JVM.get(role), args, env, null);
+            return launch(name, jarOf(service), dir, JVM.get(role), args, env, null);
         }
 
         /** A value as the container sees it, translated: the broker's address and the volumes' directories. */
@@ -213,11 +234,26 @@ class StackIT {
         }
     }
 
+    /** The jar the service's image carries: the slim jar in {@code facestream-slim} images, else the full one. */
+    private static Path jarOf(ComposeFile.Service service) {
+        if (service.image().startsWith("facestream-slim:")) {
+            return RoleProcess.slimJar();
+        }
+        assertTrue(service.image().startsWith("facestream:"), service.name() + " runs an unknown image "
+                + service.image());
+        return RoleProcess.packagedJar();
+    }
+
     private RoleProcess launch(String name, Path dir, List<String> jvm, List<String> args, Map<String, String> env,
                                String readyText) throws IOException {
+        return launch(name, RoleProcess.packagedJar(), dir, jvm, args, env, readyText);
+    }
+
+    private RoleProcess launch(String name, Path jar, Path dir, List<String> jvm, List<String> args,
+                               Map<String, String> env, String readyText) throws IOException {
         // kept after the run (target/ by default) so a failure in CI can be read
         Path logs = Files.createDirectories(Path.of(System.getProperty("facestream.stackLogs", "target/stack-it")));
-        RoleProcess p = RoleProcess.start(name, RoleProcess.packagedJar(), jvm, args, env, dir.resolve("work").resolve(name), logs, readyText);
+        RoleProcess p = RoleProcess.start(name, jar, jvm, args, env, dir.resolve("work").resolve(name), logs, readyText);
         synchronized (started) {
             started.add(p);
         }

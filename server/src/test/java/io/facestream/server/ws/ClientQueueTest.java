@@ -1,6 +1,7 @@
 package io.facestream.server.ws;
 
 import io.facestream.protocol.MetricsEvent.Type;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -13,17 +14,52 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClientQueueTest {
+    /** Every frame a test made: each holds its creator's reference, let go of after the test. */
+    private final List<EventFrame> created = new ArrayList<>();
 
-    private static EventFrame e(long seq, Type type) {
-        return new EventFrame("r", seq, type, seq, "{}");
+    private EventFrame e(long seq, Type type) {
+        EventFrame f = new EventFrame("r", seq, type, seq, "{}");
+        created.add(f);
+        return f;
     }
 
+    /** Polls every queued frame, letting go of the reference each poll hands over. */
     private static List<Long> drain(ClientQueue q) {
         List<Long> seqs = new ArrayList<>();
         for (EventFrame f = q.poll(); f != null; f = q.poll()) {
             seqs.add(f.seq());
+            f.release();
         }
         return seqs;
+    }
+
+    @AfterEach
+    void releaseCreated() {
+        created.forEach(EventFrame::release);
+    }
+
+    @Test
+    @DisplayName("the queue holds one reference per queued frame and lets go of coalesced, drained and cleared ones")
+    void references() {
+        ClientQueue q = new ClientQueue(2);
+        EventFrame train0 = e(0, Type.TRAIN);
+        EventFrame eval1 = e(1, Type.EVAL);
+        EventFrame train2 = e(2, Type.TRAIN);
+        EventFrame eval3 = e(3, Type.EVAL);
+        q.offer(train0);
+        q.offer(eval1);
+        assertEquals(2, train0.refCnt(), "creator and queue");
+        assertTrue(q.offer(train2), "train0 is coalesced away to make room");
+        assertEquals(1, train0.refCnt(), "the coalesced frame is let go of");
+        assertFalse(q.offer(eval3));
+        assertEquals(1, eval3.refCnt(), "an overflowing frame is not kept");
+        EventFrame polled = q.poll();
+        assertEquals(2, polled.refCnt(), "a poll hands the queue's reference to the caller");
+        polled.release();
+        q.clear();
+        for (EventFrame f : created) {
+            assertEquals(1, f.refCnt(), "only the creator's reference is left: " + f);
+        }
     }
 
     @Test
@@ -94,6 +130,7 @@ class ClientQueueTest {
                     EventFrame f = q.poll();
                     if (f != null) {
                         delivered.add(f.seq());
+                        f.release();
                     }
                     continue;
                 }
@@ -117,6 +154,11 @@ class ClientQueueTest {
                 assertTrue(delivered.contains(lastTrain), "the newest train event must survive");
             }
             assertTrue(q.maxSize() <= capacity);
+            for (EventFrame f : created) {
+                assertEquals(1, f.refCnt(), "the queue still holds a drained or coalesced frame: " + f);
+                f.release();
+            }
+            created.clear();
         }
     }
 }

@@ -34,12 +34,12 @@ class MetricsHistoryTest {
     }
 
     @Test
-    @DisplayName("evicts the oldest events while their text exceeds the byte bound")
+    @DisplayName("evicts the oldest events while their UTF-8 JSON exceeds the byte bound")
     void byteBound() {
         MetricsHistory h = new MetricsHistory(100, 100);
-        h.append(frame("r", 0, Type.EVAL, 1, 20));   // 40 bytes
-        h.append(frame("r", 1, Type.TRAIN, 2, 20));  // 80
-        h.append(frame("r", 2, Type.TRAIN, 3, 20));  // 120 -> evict seq 0
+        h.append(frame("r", 0, Type.EVAL, 1, 40));   // 40 bytes
+        h.append(frame("r", 1, Type.TRAIN, 2, 40));  // 80
+        h.append(frame("r", 2, Type.TRAIN, 3, 40));  // 120 -> evict seq 0
         assertEquals(2, h.size());
         assertEquals(80, h.bytes());
         assertEquals(1, h.firstKeptSeq());
@@ -53,12 +53,28 @@ class MetricsHistoryTest {
         h.append(frame("old", 1, Type.TRAIN, 200, 1));
         assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("old", 1, Type.TRAIN, 200, 1)));
         assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("older", 7, Type.TRAIN, 150, 1)));
-        assertEquals(MetricsHistory.Outcome.NEW_RUN, h.append(frame("new", 0, Type.SYSTEM, 300, 1)));
+        assertEquals(MetricsHistory.Outcome.NEW_RUN, h.append(frame("new", 0, Type.EVAL, 300, 1)));
         assertEquals("new", h.runId());
         assertEquals(1, h.size());
         assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("old", 2, Type.TRAIN, 250, 1)));
         assertEquals(MetricsHistory.Outcome.APPENDED, h.append(frame("new", 1, Type.TRAIN, 301, 1)));
         assertEquals(0, h.firstKeptSeq());
+    }
+
+    @Test
+    @DisplayName("ingest and system events of another run never start a run or reset the history; of the run they join it")
+    void sideEventsDoNotDefineTheRun() {
+        MetricsHistory h = new MetricsHistory(10, Long.MAX_VALUE);
+        assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("http-42", 0, Type.INGEST, 50, 1)));
+        assertNull(h.runId());
+        h.append(frame("run", 0, Type.TRAIN, 100, 1));
+        assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("http-42", 1, Type.INGEST, 900, 1)));
+        assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("other", 0, Type.SYSTEM, 900, 1)));
+        assertEquals("run", h.runId());
+        assertEquals(1, h.size());
+        assertEquals(MetricsHistory.Outcome.APPENDED, h.append(frame("run", 1, Type.INGEST, 120, 1)));
+        assertEquals(MetricsHistory.Outcome.APPENDED, h.append(frame("run", 2, Type.SYSTEM, 130, 1)));
+        assertEquals(3, h.size());
     }
 
     @Test

@@ -1,8 +1,7 @@
 package io.facestream.trainer.checkpoint;
 
-import io.facestream.trainer.files.Durable;
-
-import io.facestream.trainer.files.FileTrees;
+import io.facestream.dataset.files.AtomicFile;
+import io.facestream.dataset.files.FileTrees;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -110,15 +109,15 @@ public final class CheckpointStore {
             Files.createDirectory(staging);
             Path modelFile = staging.resolve(MODEL);
             model.write(modelFile);
-            Durable.fsync(modelFile);
+            AtomicFile.fsync(modelFile);
             Path manifestFile = staging.resolve(MANIFEST);
             Files.writeString(manifestFile, manifest.toJson().encodePrettily(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Durable.fsync(manifestFile);
-            Durable.fsync(staging);
+            AtomicFile.fsync(manifestFile);
+            AtomicFile.fsync(staging);
             pauseForTests(staging, target);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            Durable.fsync(root);
+            AtomicFile.fsync(root);
         } catch (IOException | RuntimeException e) {
             if (staging != null) {
                 discard(staging);

@@ -65,6 +65,39 @@ public final class DistanceFunctions {
         return fn;
     }
 
+    /**
+     * The pairwise squared L2 distances of the rows of {@code rows}, in double precision: the table the triplet
+     * loss mines from and differentiates. Each entry is the sum {@link #squaredL2()} computes for the same rows.
+     *
+     * @param rows {@code [n][d]}
+     * @return {@code [n][n]}, symmetric with a zero diagonal
+     */
+    public static double[][] squaredL2Table(double[][] rows) {
+        int n = rows.length;
+        double[][] table = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double d = squaredL2Of(rows[i], rows[j]);
+                table[i][j] = d;
+                table[j][i] = d;
+            }
+        }
+        return table;
+    }
+
+    private static double squaredL2Of(double[] a, double[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(
+                    "embeddings must have the same length to be compared, got " + a.length + " and " + b.length);
+        }
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] - b[i];
+            sum += d * d;
+        }
+        return sum;
+    }
+
     private static double squaredL2Of(float[] a, float[] b) {
         requireSameLength(a, b);
         double sum = 0;

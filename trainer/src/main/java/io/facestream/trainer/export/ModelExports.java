@@ -1,7 +1,7 @@
 package io.facestream.trainer.export;
 
-import io.facestream.trainer.files.Durable;
-import io.facestream.trainer.files.FileTrees;
+import io.facestream.dataset.files.AtomicFile;
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,17 +90,15 @@ public final class ModelExports {
         }
         JsonObject sidecar = readSidecar(sidecarFile).put("threshold", threshold)
                 .put("thresholdSource", thresholdSource).put("evaluation", evaluation);
-        Path tmp = staged.resolve(SIDECAR + ".tmp");
-        Files.writeString(tmp, sidecar.encodePrettily());
-        Files.move(tmp, sidecarFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(sidecarFile, sidecar.encodePrettily().getBytes(StandardCharsets.UTF_8));
         // every file and the directory on disk before the rename, the parent after: a crash leaves the old
         // version set or the new complete one, never a renamed directory with missing bytes
         try (Stream<Path> files = Files.list(staged)) {
             for (Path f : files.toList()) {
-                Durable.fsync(f);
+                AtomicFile.fsync(f);
             }
         }
-        Durable.fsync(staged);
+        AtomicFile.fsync(staged);
         Path target = root.resolve(versionName(step));
         try {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
@@ -108,7 +107,7 @@ public final class ModelExports {
             FileTrees.deleteTree(target);
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         }
-        Durable.fsync(root);
+        AtomicFile.fsync(root);
         prune();
         return Optional.of(target);
     }

@@ -1,5 +1,7 @@
 package io.facestream.trainer.loss;
 
+import io.facestream.trainer.eval.DistanceFunctions;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -158,7 +160,7 @@ public final class TripletLoss implements ILossFunction {
             // Java deserialisation leaves transient fields unset
             miner = new TripletMiner(mode, mining, margin);
         }
-        last = miner.mine(TripletMiner.squaredDistances(embeddings));
+        last = miner.mine(DistanceFunctions.squaredL2Table(embeddings));
         return last;
     }
 

@@ -3,7 +3,8 @@ package io.facestream.trainer.loss;
 /**
  * Turns a batch of embeddings laid out as identity pairs into triplets. Rows {@code (2i, 2i+1)} hold two
  * images of one identity and the identities of different pairs are distinct, so identity is positional and
- * no labels are needed. Plain Java on {@code double} so it can be checked alone and reused by evaluation.
+ * no labels are needed. Plain Java on {@code double} so it can be checked alone; the distances come from the
+ * registry ({@link io.facestream.trainer.eval.DistanceFunctions#squaredL2Table}).
  */
 public final class TripletMiner {
 
@@ -29,34 +30,9 @@ public final class TripletMiner {
     }
 
     /**
-     * The pairwise squared L2 distances of the rows of {@code embeddings}.
-     *
-     * @param embeddings {@code [n][d]}
-     * @return {@code [n][n]}, symmetric with a zero diagonal
-     */
-    public static double[][] squaredDistances(double[][] embeddings) {
-        int n = embeddings.length;
-        double[][] dist = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double sum = 0;
-                double[] a = embeddings[i];
-                double[] b = embeddings[j];
-                for (int k = 0; k < a.length; k++) {
-                    double diff = a[k] - b[k];
-                    sum += diff * diff;
-                }
-                dist[i][j] = sum;
-                dist[j][i] = sum;
-            }
-        }
-        return dist;
-    }
-
-    /**
      * Chooses the triplets of one batch.
      *
-     * @param dist squared distances {@code [2B][2B]} of a batch of {@code B >= 2} pairs
+     * @param dist squared distances {@code [2B][2B]} ({@code DistanceFunctions.squaredL2Table}) of a batch of {@code B >= 2} pairs
      * @return one triplet per anchor row in {@link TripletMode#BATCH} ({@code 2B}, anchor {@code r} at index
      *     {@code r}), one per pair in {@link TripletMode#SEED} ({@code B}, anchor {@code 2i} at index {@code i})
      */

@@ -7,11 +7,11 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import io.facestream.dataset.files.AtomicFile;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -44,18 +44,13 @@ final class ModelArchive {
     }
 
     static void writeCheckpoint(ComputationGraph graph, ModelConfig config, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-        try {
-            ModelSerializer.writeModel(graph, tmp.toFile(), true);
-            try (FileSystem zip = FileSystems.newFileSystem(tmp)) {
+        try (AtomicFile tmp = AtomicFile.beside(file)) {
+            ModelSerializer.writeModel(graph, tmp.path().toFile(), true);
+            try (FileSystem zip = FileSystems.newFileSystem(tmp.path())) {
                 Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
                         .put("config", config.toJson()).encodePrettily());
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            tmp.commit();
         }
     }
 
@@ -101,12 +96,9 @@ final class ModelArchive {
                 .put("config", config.toJson());
         Files.createDirectories(dir);
         Path model = dir.resolve(INFERENCE_MODEL);
-        Path tmp = Files.createTempFile(dir, INFERENCE_MODEL, ".tmp");
-        try {
-            ModelSerializer.writeModel(inference, tmp.toFile(), false);
-            Files.move(tmp, model, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (AtomicFile tmp = AtomicFile.beside(model)) {
+            ModelSerializer.writeModel(inference, tmp.path().toFile(), false);
+            tmp.commit();
         }
         Files.writeString(dir.resolve(SIDECAR), sidecar.encodePrettily());
     }

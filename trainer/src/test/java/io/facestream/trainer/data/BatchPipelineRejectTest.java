@@ -4,17 +4,13 @@ import io.facestream.protocol.FaceImage;
 import io.facestream.protocol.ImageEncoding;
 import io.facestream.protocol.PairRecord;
 import io.facestream.trainer.kafka.PairSource;
+import io.facestream.trainer.kafka.QueuePairSource;
 import io.facestream.trainer.kafka.ReceivedPair;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,9 +26,7 @@ class BatchPipelineRejectTest {
      * A source serving queued pairs whose dead-letter writes fail, keeping to the {@link PairSource#reject}
      * contract: the pair stays unacknowledged and every later poll throws.
      */
-    private static final class FailingDeadLetters implements PairSource {
-        final BlockingQueue<ReceivedPair> pairs = new LinkedBlockingQueue<>();
-        final BlockingQueue<ReceivedPair> rejected = new LinkedBlockingQueue<>();
+    private static final class FailingDeadLetters extends QueuePairSource {
         final IOException writeFailed = new IOException("dlq write failed");
         volatile Throwable failure;
 
@@ -41,37 +35,13 @@ class BatchPipelineRejectTest {
             if (failure != null) {
                 throw new IllegalStateException("pair consumer failed: " + failure.getMessage(), failure);
             }
-            return pairs.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return super.poll(timeout);
         }
 
         @Override
         public void reject(ReceivedPair pair, Throwable error) {
-            rejected.add(pair);
+            super.reject(pair, error);
             failure = writeFailed;
-        }
-
-        @Override
-        public Map<Integer, Long> acknowledgedOffsets() {
-            return Map.of();
-        }
-
-        @Override
-        public CompletionStage<Void> commit(Map<Integer, Long> offsets) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public long deadLettered() {
-            return 0;
-        }
-
-        @Override
-        public Map<Integer, io.facestream.trainer.kafka.PartitionProgress> progress() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 

@@ -124,4 +124,37 @@ class DistanceFunctionsTest {
         }
         return v;
     }
+
+    @Test
+    @DisplayName("the squared-L2 table is symmetric, zero on the diagonal, and each entry is exactly the registry's"
+            + " squared-l2 distance of the rows")
+    void squaredL2TableMatchesTheRegistry() {
+        Random random = new Random(12);
+        for (int trial = 0; trial < 50; trial++) {
+            int n = 1 + random.nextInt(9);
+            int dim = 1 + random.nextInt(16);
+            float[][] floats = new float[n][dim];
+            double[][] rows = new double[n][dim];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < dim; k++) {
+                    floats[i][k] = (float) random.nextGaussian();
+                    rows[i][k] = floats[i][k];
+                }
+            }
+            double[][] table = DistanceFunctions.squaredL2Table(rows);
+            for (int i = 0; i < n; i++) {
+                assertEquals(0.0, table[i][i]);
+                for (int j = 0; j < n; j++) {
+                    assertEquals(table[i][j], table[j][i]);
+                    if (i != j) {
+                        assertEquals(DistanceFunctions.squaredL2().distance(floats[i], floats[j]), table[i][j],
+                                "trial " + trial + " rows " + i + ", " + j);
+                    }
+                }
+            }
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> DistanceFunctions.squaredL2Table(new double[][] {{1, 2}, {1}})).getMessage()
+                .contains("same length"));
+    }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.trainer.eval.DistanceFunctions;
+
 import java.util.Random;
 
 import org.junit.jupiter.api.DisplayName;
@@ -26,7 +28,7 @@ class TripletMinerTest {
     @Test
     @DisplayName("squared distances of the two-pair batch match the hand-computed table")
     void squaredDistancesByHand() {
-        double[][] d = TripletMiner.squaredDistances(TWO_PAIRS);
+        double[][] d = DistanceFunctions.squaredL2Table(TWO_PAIRS);
         assertArrayEquals(new double[] {0, 1, 0.25, 5}, d[0], EPS);
         assertArrayEquals(new double[] {1, 0, 1.25, 2}, d[1], EPS);
         assertArrayEquals(new double[] {0.25, 1.25, 0, 4.25}, d[2], EPS);
@@ -38,7 +40,7 @@ class TripletMinerTest {
     void seedByHand() {
         // (0,1,2): d01 - d02 + 0.2 = 1 - 0.25 + 0.2 = 0.95; (2,3,0): d23 - d20 + 0.2 = 4.25 - 0.25 + 0.2 = 4.2
         Triplets t = new TripletMiner(TripletMode.SEED, Mining.HARD, 0.2)
-                .mine(TripletMiner.squaredDistances(TWO_PAIRS));
+                .mine(DistanceFunctions.squaredL2Table(TWO_PAIRS));
         assertArrayEquals(new int[] {0, 2}, t.anchors());
         assertArrayEquals(new int[] {1, 3}, t.positives());
         assertArrayEquals(new int[] {2, 0}, t.negatives());
@@ -55,7 +57,7 @@ class TripletMinerTest {
         // anchor 2: p=3 (4.25), negatives 0 (0.25) 1 (1.25) -> 0, 4.25 - 0.25 + 0.2 = 4.2
         // anchor 3: p=2 (4.25), negatives 0 (5) 1 (2) -> 1, 4.25 - 2 + 0.2 = 2.45
         Triplets t = new TripletMiner(TripletMode.BATCH, Mining.HARD, 0.2)
-                .mine(TripletMiner.squaredDistances(TWO_PAIRS));
+                .mine(DistanceFunctions.squaredL2Table(TWO_PAIRS));
         assertArrayEquals(new int[] {0, 1, 2, 3}, t.anchors());
         assertArrayEquals(new int[] {1, 0, 3, 2}, t.positives());
         assertArrayEquals(new int[] {2, 2, 0, 1}, t.negatives());
@@ -72,7 +74,7 @@ class TripletMinerTest {
         // anchor 2: d(a,p)=4.25, none farther among {0 (0.25), 1 (1.25)} -> farthest 1, 4.25 - 1.25 + 0.2 = 3.2
         // anchor 3: d(a,p)=4.25, farther negatives {0 (5)} -> 0, 4.25 - 5 + 0.2 < 0 -> 0
         Triplets t = new TripletMiner(TripletMode.BATCH, Mining.SEMI_HARD, 0.2)
-                .mine(TripletMiner.squaredDistances(TWO_PAIRS));
+                .mine(DistanceFunctions.squaredL2Table(TWO_PAIRS));
         assertArrayEquals(new int[] {3, 2, 1, 0}, t.negatives());
         assertArrayEquals(new double[] {0, 0, 3.2, 0}, t.losses(), EPS);
         assertEquals(0.8, t.meanLoss(), EPS);
@@ -89,7 +91,7 @@ class TripletMinerTest {
         int withoutSemiHard = 0;
         for (int trial = 0; trial < 500; trial++) {
             int pairs = 2 + random.nextInt(15);
-            double[][] d = TripletMiner.squaredDistances(randomUnitRows(random, 2 * pairs, 2 + random.nextInt(8)));
+            double[][] d = DistanceFunctions.squaredL2Table(randomUnitRows(random, 2 * pairs, 2 + random.nextInt(8)));
             Triplets t = miner.mine(d);
             assertEquals(2 * pairs, t.size());
             for (int i = 0; i < t.size(); i++) {
@@ -136,7 +138,7 @@ class TripletMinerTest {
         TripletMiner miner = new TripletMiner(TripletMode.SEED, Mining.SEMI_HARD, 0.5);
         for (int trial = 0; trial < 200; trial++) {
             int pairs = 2 + random.nextInt(20);
-            Triplets t = miner.mine(TripletMiner.squaredDistances(randomUnitRows(random, 2 * pairs, 4)));
+            Triplets t = miner.mine(DistanceFunctions.squaredL2Table(randomUnitRows(random, 2 * pairs, 4)));
             assertEquals(pairs, t.size());
             for (int i = 0; i < pairs; i++) {
                 assertEquals(2 * i, t.anchors()[i]);

@@ -1,4 +1,4 @@
-package io.facestream.server.ingest;
+package io.facestream.server.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,13 +13,15 @@ import java.util.List;
  * Reads the file parts of a multipart request into memory, counting as it goes: the whole body is bounded (over
  * the limit the request fails with 413 at once), a part over the per-image limit is counted but not kept, and
  * parts beyond the most a record may hold are counted but not kept. Must be started on the request's event loop
- * before the body is read, i.e. synchronously in the route handler. Form fields that are not files are ignored.
+ * before the body is read, i.e. synchronously in the route handler, on a route with no body handler: nothing is
+ * written to disk. Form fields that are not files are ignored. Used by the image API and by HTTP ingest.
  */
-final class UploadCollector {
+public final class UploadCollector {
     private final HttpServerRequest request;
     private final long maxBodyBytes;
     private final int maxFiles;
     private final int maxFileBytes;
+    private final String bodyLimitHint;
     private final List<Upload> uploads = new ArrayList<>();
     private final Promise<List<Upload>> done = Promise.promise();
     private long bodyBytes;
@@ -27,19 +29,24 @@ final class UploadCollector {
     private int openParts;
     private boolean requestEnded;
 
-    UploadCollector(HttpServerRequest request, long maxBodyBytes, int maxFiles, int maxFileBytes) {
+    /**
+     * @param bodyLimitHint what the 413 answer says after the limit, e.g. the setting's name and the fix
+     */
+    public UploadCollector(HttpServerRequest request, long maxBodyBytes, int maxFiles, int maxFileBytes,
+                           String bodyLimitHint) {
         this.request = request;
+        this.bodyLimitHint = bodyLimitHint;
         this.maxBodyBytes = maxBodyBytes;
         this.maxFiles = maxFiles;
         this.maxFileBytes = maxFileBytes;
     }
 
-    /** Completes with every file part in order, or fails with an {@link IngestRefusal} (413, 400). */
-    Future<List<Upload>> collect() {
+    /** Completes with every file part in order, or fails with an {@link ApiException} (413, 400). */
+    public Future<List<Upload>> collect() {
         request.setExpectMultipart(true);
         request.handler(this::countBody);
         request.uploadHandler(this::part);
-        request.exceptionHandler(e -> done.tryFail(new IngestRefusal(400, "bad_request",
+        request.exceptionHandler(e -> done.tryFail(new ApiException(400, "bad_request",
                 "the multipart body could not be read: " + e.getMessage())));
         request.endHandler(v -> {
             requestEnded = true;
@@ -49,15 +56,14 @@ final class UploadCollector {
     }
 
     /** How many file parts the request had, kept or not. */
-    int files() {
+    public int files() {
         return files;
     }
 
     private void countBody(Buffer chunk) {
         bodyBytes += chunk.length();
-        if (bodyBytes > maxBodyBytes && done.tryFail(new IngestRefusal(413, "payload_too_large",
-                "the request body exceeds " + maxBodyBytes + " bytes (ingest.http.maxBodyBytes): send fewer or "
-                        + "smaller images per request"))) {
+        if (bodyBytes > maxBodyBytes && done.tryFail(new ApiException(413, "payload_too_large",
+                "the request body exceeds " + maxBodyBytes + " bytes (" + bodyLimitHint + ")"))) {
             uploads.clear();
         }
     }
@@ -75,12 +81,12 @@ final class UploadCollector {
                 content.appendBuffer(chunk);
             }
         });
-        upload.exceptionHandler(e -> done.tryFail(new IngestRefusal(400, "bad_request",
+        upload.exceptionHandler(e -> done.tryFail(new ApiException(400, "bad_request",
                 "file part " + name + " could not be read: " + e.getMessage())));
         upload.endHandler(v -> {
             openParts--;
             if (keep && !done.future().isComplete()) {
-                uploads.add(new Upload(name, size[0] <= maxFileBytes ? content.getBytes() : null, size[0]));
+                uploads.add(new Upload(upload.name(), name, size[0] <= maxFileBytes ? content.getBytes() : null, size[0]));
             }
             finishIfComplete();
         });

@@ -1,4 +1,4 @@
-package io.facestream.trainer.files;
+package io.facestream.dataset.files;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,5 +33,13 @@ class FileTreesTest {
     void missingIsNoOp() throws IOException {
         FileTrees.deleteTree(tmp.resolve("absent"));
         assertTrue(Files.isDirectory(tmp));
+    }
+
+    @Test
+    @DisplayName("deleteTree of a single file deletes that file")
+    void singleFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("one.txt"), "1");
+        FileTrees.deleteTree(file);
+        assertFalse(Files.exists(file));
     }
 }

@@ -1,4 +1,4 @@
-package io.facestream.sampler.kafka;
+package io.facestream.sampler.lag;
 
 /**
  * Open/closed gate over the trainer group's lag, with hysteresis so it does not flap: it closes when the lag rises

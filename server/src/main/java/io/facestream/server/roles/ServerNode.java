@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * WebSocket hub and the run status, serves the model the trainer exports, and mounts every route on one HTTP
  * server. Wiring only; each concern is its own {@code ApiRoutes}.
  */
-public final class ServerRole {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerRole.class);
+public final class ServerNode {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerNode.class);
 
     private final RunStatus status = new RunStatus(null);
     private final ModelService models;
@@ -44,7 +44,7 @@ public final class ServerRole {
     private MetricsFollower follower;
     private RunMeters meters;
 
-    private ServerRole(ModelService models, ModelDownloads downloads, MetricsSocketRoutes socket) {
+    private ServerNode(ModelService models, ModelDownloads downloads, MetricsSocketRoutes socket) {
         this.models = models;
         this.downloads = downloads;
         this.socket = socket;
@@ -57,12 +57,12 @@ public final class ServerRole {
      * @param brokerReachable whether the broker answers now, for {@code /ready}
      * @param ingest          the HTTP ingest route ({@code HttpIngest.routes()}, or {@code IngestHandler.refusing()})
      */
-    public static Future<ServerRole> start(Vertx vertx, PrometheusMeterRegistry registry, ServerConfig config,
+    public static Future<ServerNode> start(Vertx vertx, PrometheusMeterRegistry registry, ServerConfig config,
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
                 config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
-        ServerRole role = new ServerRole(models, config.modelDir() == null ? null
+        ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
         role.status.followIngest(vertx);
         role.meters = registry == null ? null : new RunMeters(registry, role.status);

@@ -1,4 +1,4 @@
-package io.facestream.sampler;
+package io.facestream.sampler.production;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,5 +1,6 @@
 package io.facestream.server.roles;
 
+import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.bus.Addresses;
 import io.facestream.protocol.config.Settings;
 import io.facestream.sampler.SamplerConfig;
@@ -37,7 +38,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -45,8 +45,8 @@ import java.util.Map;
  * trainer with evaluation beside it, and the HTTP server. A bounded run ({@code trainer.steps > 0}) evaluates
  * before the first and after the last step and completes {@link #finished()} with a summary.
  */
-public final class Demo implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+public final class DemoNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoNode.class);
     /** Identities of the default held-out validation set are numbered from here; the sampler never sends them. */
     public static final int VALIDATION_FIRST_IDENTITY = 1_000_000;
 
@@ -61,7 +61,7 @@ public final class Demo implements AutoCloseable {
     /** Owned here, not by the trainer: closed on close whether or not the trainer was deployed. */
     private MetricsPublisher metrics;
     private ProgressLine progress;
-    private ServerRole server;
+    private ServerNode server;
     /** The demo's work directory (models, checkpoints) when it chose one: temporary, deleted on close. */
     private Path ownWorkDir;
     private SamplerNode sampler;
@@ -79,7 +79,7 @@ public final class Demo implements AutoCloseable {
      * @param port             HTTP port (0 = any free port)
      * @param progressOut      where the progress line goes, or null for none
      */
-    public Demo(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
+    public DemoNode(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
         this(settings, trainSource, decoder -> ValidationSet.sample(validationSource,
                 TrainerConfig.from(settings).validationPairs(), TrainerConfig.from(settings).seed(), decoder), port,
@@ -87,7 +87,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** As above, with the validation set built by {@code validation} (e.g. read from an LFW pairs file or a .bin). */
-    public Demo(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
+    public DemoNode(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
                 PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
@@ -106,7 +106,7 @@ public final class Demo implements AutoCloseable {
      * or {@code trainer.checkpointDir} the models and checkpoints go to a temporary work directory, deleted on
      * close. The demo always starts a fresh run: its broker is new, so no checkpoint's offsets would apply.
      */
-    public Future<Demo> start() {
+    public Future<DemoNode> start() {
         try {
             settings = withWorkDirs(settings);
         } catch (IOException e) {
@@ -142,7 +142,7 @@ public final class Demo implements AutoCloseable {
                             set.name(), (System.nanoTime() - t0) / 1_000_000);
                     return set;
                 })
-                .compose(set -> ServerRole.start(vertx, monitored.registry(), serverConfig, port,
+                .compose(set -> ServerNode.start(vertx, monitored.registry(), serverConfig, port,
                         kafka.bootstrapServers(), kafkaProps, () -> RoleConfigs.brokerReachable(vertx, kafka.admin()),
                         httpIngest.routes())
                         .map(role -> {
@@ -150,7 +150,10 @@ public final class Demo implements AutoCloseable {
                             return set;
                         }))
                 .compose(set -> vertx.executeBlocking(() -> sampler = SamplerNode.open(IngestConfig.from(settings),
-                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics))).compose(s -> s.deploy(vertx)).map(set))
+                        samplerConfig, trainSource, null, kafkaProps, IngestEvents.to(metrics)))
+                        // a sampler that can no longer ingest ends a bounded demo with its reason
+                        .compose(s -> s.deploy(vertx).onSuccess(x -> s.failure().onFailure(finished::tryFail)))
+                        .map(set))
                 .compose(set -> {
                     trainingStartNanos = System.nanoTime();
                     return TrainerNode.deploy(vertx, trainerConfig, modelConfig, kafka.bootstrapServers(), kafkaProps,
@@ -173,8 +176,8 @@ public final class Demo implements AutoCloseable {
      * yet above the pairs read between two checkpoints ({@link #DEMO_CHECKPOINT_EVERY} steps of 48 pairs), since
      * the lag counts from the offsets committed at checkpoints.
      */
-    private static final JsonObject DEMO_SAMPLER_DEFAULTS = new JsonObject().put("lagHigh", 4000L).put("lagLow", 3000L)
-            .put("statsInterval", "2s");
+    private static final Map<String, String> DEMO_SAMPLER_DEFAULTS = Map.of("lagHigh", "4000", "lagLow", "3000",
+            "statsInterval", "2s");
     /** The demo checkpoints more often than a long run: its runs are minutes long. */
     static final int DEMO_CHECKPOINT_EVERY = 50;
 
@@ -231,7 +234,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The server side: WebSocket hub, model service, run status. */
-    public ServerRole server() {
+    public ServerNode server() {
         return server;
     }
 
@@ -276,10 +279,8 @@ public final class Demo implements AutoCloseable {
         if (ownWorkDir == null) {
             return;
         }
-        try (var walk = Files.walk(ownWorkDir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteTree(ownWorkDir);
         } catch (IOException e) {
             LOG.warn("could not delete the demo's work directory {}: {}", ownWorkDir, e.getMessage());
         }

@@ -1,4 +1,4 @@
-package io.facestream.trainer.files;
+package io.facestream.dataset.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 
-/** Directory-tree helpers shared by the checkpoint store and the model exports. */
+/** The one recursive delete: checkpoints, exports, temporary stores and work directories all go through it. */
 public final class FileTrees {
     private FileTrees() {
     }

@@ -1,4 +1,4 @@
-package io.facestream.sampler.kafka;
+package io.facestream.sampler.lag;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.facestream.sampler;
+package io.facestream.sampler.production;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class UnacknowledgedReportTest {
         pairs.put(12L, "a");
         pairs.put(14L, "c");
         pairs.put(15L, "a");
-        assertEquals("sequences 7-9, 12, 14-15; 3 identities a, b, c", SamplerVerticle.describe(pairs));
+        assertEquals("sequences 7-9, 12, 14-15; 3 identities a, b, c", PairProducer.describe(pairs));
     }
 
     @Test
@@ -30,7 +30,7 @@ class UnacknowledgedReportTest {
         for (long s = 0; s < 100; s += 2) {
             pairs.put(s, "id-" + s);
         }
-        String text = SamplerVerticle.describe(pairs);
+        String text = PairProducer.describe(pairs);
         assertTrue(text.contains("0, 2, 4") && text.contains(" and 30 more ranges; 50 identities "), text);
         assertTrue(text.endsWith(" and 30 more"), text);
     }

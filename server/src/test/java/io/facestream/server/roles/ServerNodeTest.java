@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-class ServerRoleTest {
+class ServerNodeTest {
 
     @Test
     @DisplayName("the metrics follower's Kafka consumer and dead-letter producer are built off the event loop")
@@ -24,7 +24,7 @@ class ServerRoleTest {
         ClientProbe.CLIENTS.clear();
         try {
             // no broker is needed: the clients are only built, and the follower is closed before it would connect
-            ServerRole role = ServerRole.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
+            ServerNode role = ServerNode.start(vertx, null, ServerConfig.from(Settings.of(Map.of("server.host",
                             "127.0.0.1"))), 0, "127.0.0.1:1",
                     ClientProbe.props(),
                     () -> Future.succeededFuture(false), IngestHandler.refusing())
