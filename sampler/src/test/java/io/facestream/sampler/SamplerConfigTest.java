@@ -125,7 +125,7 @@ class SamplerConfigTest {
         JsonObject d = SamplerConfig.defaultsJson();
         assertEquals("1s", d.getString("lagCheckInterval"));
         assertEquals("10s", d.getString("statsInterval"));
-        assertEquals("30s", d.getString("drainTimeout"));
+        assertEquals("10s", d.getString("drainTimeout"));
         assertEquals(new JsonObject(), d.getJsonObject("kafka"));
     }
 
