@@ -24,14 +24,16 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PORT=$(free_port)
 BOOT=127.0.0.1:$PORT
 role() { java ${ROLE_OPTS:-} -Xmx1g -cp "$ROLES_CP" io.facestream.server.cli.Main "$@"; }
+# in the background: exec, so that $! is the JVM itself and the cleanup below stops it
+bg_role() { exec java -Xmx1g -cp "$ROLES_CP" io.facestream.server.cli.Main "$@"; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-role broker --port "$PORT" --controller-port "$(free_port)" --data-dir "$OUT/kafka" --pair-partitions 4 \
+bg_role broker --port "$PORT" --controller-port "$(free_port)" --data-dir "$OUT/kafka" --pair-partitions 4 \
     >"$OUT/broker.log" 2>&1 & PIDS+=($!)
 until grep -qs "facestream broker ready" "$OUT/broker.log"; do sleep 1; done
-role sampler --bootstrap "$BOOT" --producer-id s1 --identities "$IDENTITIES" --images-per-identity 4 \
+bg_role sampler --bootstrap "$BOOT" --producer-id s1 --identities "$IDENTITIES" --images-per-identity 4 \
     --image-size 64 >"$OUT/sampler.log" 2>&1 & PIDS+=($!)
 until grep -qs "streaming" "$OUT/sampler.log"; do sleep 1; done
 sleep "$BACKLOG"
