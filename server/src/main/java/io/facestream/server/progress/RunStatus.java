@@ -139,6 +139,23 @@ public final class RunStatus {
                 .put("accuracy", e.getDouble("accuracy")).put("tpr", e.getDouble("tpr"))
                 .put("fpr", e.getDouble("fpr")).put("threshold", e.getDouble("threshold"))
                 .put("accuracyMean", lfw.getDouble("accuracyMean"))
-                .put("accuracyStd", lfw.getDouble("accuracyStd")).put("auc", lfw.getDouble("auc"));
+                .put("accuracyStd", lfw.getDouble("accuracyStd")).put("auc", lfw.getDouble("auc"))
+                .put("target", e.getString("target")).put("targets", targetSummaries(e.getJsonObject("targets")));
+    }
+
+    /** Each validation target's 10-fold accuracy, AUC and pairs, by name; null for figures without targets. */
+    private static JsonObject targetSummaries(JsonObject targets) {
+        if (targets == null) {
+            return null;
+        }
+        JsonObject out = new JsonObject();
+        for (String name : targets.fieldNames()) {
+            JsonObject t = targets.getJsonObject(name);
+            JsonObject lfw = t.getJsonObject("lfw", new JsonObject());
+            out.put(name, new JsonObject().put("pairs", t.getInteger("pairs"))
+                    .put("accuracyMean", lfw.getDouble("accuracyMean")).put("accuracyStd", lfw.getDouble("accuracyStd"))
+                    .put("auc", lfw.getDouble("auc")));
+        }
+        return out;
     }
 }

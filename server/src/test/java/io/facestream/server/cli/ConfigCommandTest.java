@@ -58,6 +58,36 @@ class ConfigCommandTest {
         assertTrue(err().contains("Missing required option: '--print'"), err());
     }
 
+    @Test
+    @DisplayName("config --print lists trainer.validation and trainer.distance; the threshold default follows the distance")
+    void validationKeys() {
+        assertEquals(0, Main.run("config", "--print"));
+        assertEquals(List.of("trainer.validation", "held-out", "default"), row("trainer.validation"));
+        assertEquals(List.of("trainer.distance", "squared-l2", "default"), row("trainer.distance"));
+        assertEquals(List.of("trainer.threshold", "1.0", "default"), row("trainer.threshold"));
+        console.reset();
+        assertEquals(0, Main.run("config", "--print", "--set", "trainer.distance=cosine",
+                "--set", "trainer.validation=held-out,lfw=/data/lfw.bin"));
+        assertEquals(List.of("trainer.distance", "cosine", "command line"), row("trainer.distance"));
+        assertEquals(List.of("trainer.threshold", "0.5", "default for trainer.distance=cosine"), row("trainer.threshold"));
+        assertEquals(List.of("trainer.validation", "held-out,lfw=/data/lfw.bin", "command line"), row("trainer.validation"));
+    }
+
+    @Test
+    @DisplayName("a bad trainer.distance or trainer.validation exits 2 naming the key (and the valid distance names)")
+    void badValidationKeys() {
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.distance=manhattan"));
+        assertEquals("facestream: trainer.distance must be one of squared-l2, l2, cosine, got \"manhattan\" "
+                + "(set by command line)", err().strip());
+        console.reset();
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.validation=a=x.bin,a=y.bin"));
+        assertTrue(err().strip().startsWith("facestream: trainer.validation names the target \"a\" twice"), err());
+        console.reset();
+        assertEquals(2, Main.run("trainer", "--set", "trainer.validation=held-out,gone=/no/such/lfw.bin",
+                "--bootstrap", "127.0.0.1:1"));
+        assertTrue(err().contains("trainer.validation target \"gone\"") && err().contains("/no/such/lfw.bin"), err());
+    }
+
     private String err() {
         return console.err();
     }

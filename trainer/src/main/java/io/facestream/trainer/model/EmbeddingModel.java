@@ -3,9 +3,13 @@ package io.facestream.trainer.model;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.facestream.trainer.loss.TripletLoss;
 import io.facestream.trainer.loss.Triplets;
+import io.facestream.trainer.verification.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -20,8 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A face-embedding network and its three views over one set of weights: the train view ({@link #fit}), the
- * inference view ({@link #embed}) and the validation view ({@link #distances}).
+ * A face-embedding network and its three views over one set of backbone weights: the training view
+ * ({@link #trainingView()}: backbone plus loss, and a head where the loss has one), the validation view
+ * ({@link #validationView}: two images to a distance of the registry) and the inference view
+ * ({@link #inferenceView()}: image to embedding). The backbone is every vertex the embedding depends on
+ * ({@link #backboneParameterNames()}); an export ({@link #exportInference}) writes exactly its parameters.
  *
  * <p>Owns exactly one DL4J {@link ComputationGraph}. Not thread-safe: one thread at a time may use it (the
  * trainer's worker), because DL4J layers keep per-call state and workspaces are bound to the calling thread.
@@ -142,21 +149,67 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     /**
-     * The validation view: {@code ||embed(a[i]) - embed(b[i])||^2} for each row {@code i}, in [0, 4].
+     * The validation view with squared L2: {@code ||embed(a[i]) - embed(b[i])||^2} for each row {@code i}, in [0, 4].
      *
      * @param a images {@code [N, channels, inputSize, inputSize]}
      * @param b images of the same shape as {@code a}
      */
     public float[] distances(INDArray a, INDArray b) {
-        checkOpen();
         checkImages("a", a);
         checkImages("b", b);
-        if (a.size(0) != b.size(0)) {
-            throw new IllegalArgumentException("a and b must hold the same number of images, got " + a.size(0)
-                    + " and " + b.size(0));
+        double[] d = validationView(DistanceFunctions.squaredL2()).distances(a, b);
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (float) d[i];
         }
-        INDArray diff = embed(a).subi(embed(b));
-        return diff.muli(diff).sum(1).toFloatVector();
+        return out;
+    }
+
+    /** The training view: {@link #fit} (fails for a model loaded for inference only). */
+    public TrainingView trainingView() {
+        checkOpen();
+        if (loss == null) {
+            throw new IllegalStateException("this model was loaded for inference only and has no training view: "
+                    + "load a checkpoint with EmbeddingModel.load instead");
+        }
+        return this::fit;
+    }
+
+    /** The inference view: {@link #embed}. */
+    public InferenceView inferenceView() {
+        checkOpen();
+        return this::embed;
+    }
+
+    /** The validation view: the inference view's embeddings of two images compared with {@code distance}. */
+    public ValidationView validationView(DistanceFunction distance) {
+        return new ValidationView(inferenceView(), distance);
+    }
+
+    /**
+     * The parameters of the backbone, {@code vertex_param} as DL4J names them ({@code fc_W}): those of every
+     * vertex the embedding depends on. Whatever else the training graph holds (a loss, a classification head) is
+     * not the backbone and is never exported.
+     */
+    public Set<String> backboneParameterNames() {
+        checkOpen();
+        return Backbone.parameterNames(graph, EmbeddingNetworks.EMBEDDING);
+    }
+
+    /** Every parameter name of this model's graph ({@code vertex_param}), backbone or not. */
+    public Set<String> parameterNames() {
+        checkOpen();
+        return new TreeSet<>(graph.paramTable().keySet());
+    }
+
+    /** A copy of parameter {@code name} ({@link #parameterNames()}). */
+    public INDArray parameter(String name) {
+        checkOpen();
+        INDArray p = graph.paramTable().get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter " + name + "; the model has " + parameterNames());
+        }
+        return p.dup();
     }
 
     /** Writes weights, optimiser state, step and config to {@code file}, atomically replacing it. */
@@ -182,9 +235,14 @@ public final class EmbeddingModel implements AutoCloseable {
         ComputationGraph inference = new ComputationGraph(EmbeddingNetworks.inference(config));
         try {
             inference.init();
-            // same layer names and shapes: the inference graph is the training graph minus its loss layer
+            // same layer names and shapes: the inference graph is the backbone of the training graph
             for (Layer layer : inference.getLayers()) {
                 layer.setParams(graph.getLayer(layer.conf().getLayer().getLayerName()).params());
+            }
+            Set<String> exported = new TreeSet<>(inference.paramTable().keySet());
+            if (!exported.equals(backboneParameterNames())) {
+                throw new IllegalStateException("the inference graph's parameters " + exported
+                        + " are not the backbone's " + backboneParameterNames() + ": nothing was exported");
             }
             ModelArchive.writeInference(inference, config, step(), dir, sidecarExtras);
         } finally {
