@@ -3,6 +3,7 @@ package io.facestream.server.config;
 import io.facestream.protocol.Limits;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
+import io.facestream.server.inference.Batching;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +46,15 @@ public record ServerConfig(String host, int sendBufferBytes, Ws ws, Api api, Pat
      * @param maxImageBytes        largest single image; more gets 400
      * @param maxImagePixels       largest width*height an image header may declare; more gets 400
      * @param maxPendingInferences requests queued for the model before more get 503
+     * @param batchWindow          how long the first request of a batch waits for others (0 = no batching)
+     * @param maxBatch             most images in one network call
      */
-    public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences) {
+    public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences,
+                      Duration batchWindow, int maxBatch) {
+        /** The dynamic batching these limits describe. */
+        public Batching batching() {
+            return new Batching(batchWindow, maxBatch);
+        }
     }
 
     public static ServerConfig defaults() {
@@ -74,7 +82,10 @@ public record ServerConfig(String host, int sendBufferBytes, Ws ws, Api api, Pat
                 s.longValue("server.api.maxBodyBytes", 2L * maxImage + 64 * 1024, 1024, 1L << 31),
                 maxImage,
                 s.integer("server.api.maxImagePixels", 4096 * 4096, 64, 16384 * 16384),
-                s.integer("server.api.maxPendingInferences", 16, 1, 10_000));
+                s.integer("server.api.maxPendingInferences", 16, 1, 10_000),
+                s.duration("server.api.batchWindow", Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(10)),
+                // at least 2: a verify request's two images go through the network together
+                s.integer("server.api.maxBatch", 32, 2, 1024));
         String modelDir = s.string("server.modelDir", s.string("trainer.exportDir", ""));
         return new ServerConfig(
                 s.nonEmpty("server.host", "0.0.0.0"),

@@ -12,6 +12,8 @@ import io.facestream.server.http.StatusRoutes;
 import io.facestream.server.inference.ModelDownloads;
 import io.facestream.server.inference.ModelInfo;
 import io.facestream.server.inference.ModelService;
+import io.facestream.server.http.BackendMetric;
+import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.server.metrics.MetricsFollower;
 import io.facestream.server.progress.RunMeters;
 import io.facestream.server.progress.RunStatus;
@@ -61,7 +63,8 @@ public final class ServerNode {
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
-                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
+                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels(),
+                config.api().batching());
         ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
         role.status.followIngest(vertx);
@@ -69,13 +72,18 @@ public final class ServerNode {
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
-                new StatusRoutes(role.status, model, () -> role.socket.hub().stats()),
+                new StatusRoutes(role.status, model, () -> role.socket.hub().stats(),
+                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson)),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,
                 new DashboardRoutes(),
                 ingest));
-        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start();
+        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start().onSuccess(m -> {
+            if (registry != null) {
+                m.backend().ifPresent(b -> BackendMetric.register(registry, "server", b));
+            }
+        });
         // the follower's Kafka clients parse config, resolve hosts and start threads: built on a worker, not here
         return modelsStarted.compose(v -> vertx.deployVerticle(role.http))
                 .compose(id -> vertx.executeBlocking(() -> new MetricsFollower(bootstrapServers, kafkaProps,

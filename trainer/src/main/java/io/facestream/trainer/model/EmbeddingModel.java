@@ -57,7 +57,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** A freshly initialised trainable model. Enables the {@link CpuFastPath} first. */
     public static EmbeddingModel create(ModelConfig config) {
-        CpuFastPath.enable();
+        ComputeBackend.current(); // turns on the CPU fast path; refuses a GPU the CUDA kernels do not cover
         ComputationGraph graph = new ComputationGraph(EmbeddingNetworks.training(config));
         graph.init();
         LOG.info("created {} model: {} parameters, input {}x{}x{}, embedding {}", config.architecture(),
@@ -68,7 +68,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Restores a model written by {@link #saveCheckpoint(Path)}: weights, optimiser state and step. */
     public static EmbeddingModel load(Path file) throws IOException {
-        CpuFastPath.enable();
+        ComputeBackend.current(); // turns on the CPU fast path; refuses a GPU the CUDA kernels do not cover
         ModelArchive.Loaded loaded = ModelArchive.readCheckpoint(file);
         if (loaded.graph().getVertex(EmbeddingNetworks.LOSS) == null) {
             throw new ModelFileException(file, "checkpoint holds no training graph (loss layer \""
@@ -79,7 +79,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Restores an inference-only model written by {@link #exportInference(Path, JsonObject)}. */
     public static EmbeddingModel loadInference(Path dir) throws IOException {
-        CpuFastPath.enable();
+        ComputeBackend.current(); // turns on the CPU fast path; refuses a GPU the CUDA kernels do not cover
         ModelArchive.Loaded loaded = ModelArchive.readInference(dir);
         return new EmbeddingModel(loaded.config(), loaded.graph());
     }

@@ -67,7 +67,7 @@ final class EmbeddingNetworks {
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(config.inputSize(), config.inputSize(), config.channels(),
                         CNN2DFormat.NCHW));
-        GraphBlocks blocks = new GraphBlocks(graph);
+        GraphBlocks blocks = new GraphBlocks(graph, config.activation());
         String features = switch (config.architecture()) {
             case SMALL -> small(blocks, INPUT);
             case MOBILEFACENET -> mobileFaceNet(blocks, INPUT, config.inputSize());
@@ -102,7 +102,8 @@ final class EmbeddingNetworks {
      * MobileFaceNet (Chen et al. 2018): a stride-2 conv and a depthwise conv, then inverted residual
      * bottlenecks (expansion t, output c, repeats n, first stride s) (2,64,5,2) (4,128,1,2) (2,128,6,1)
      * (4,128,1,2) (2,128,2,1), a 1x1 conv to 512 and a global depthwise conv over the final
-     * {@code inputSize/16} square map (7x7 at 112). ReLU stands in for the paper's PReLU (see {@link GraphBlocks}).
+     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU by default or the paper's per-channel PReLU with
+     * {@code trainer.activation=prelu} (see {@link GraphBlocks}); which trains better by steps is not measured yet.
      */
     private static String mobileFaceNet(GraphBlocks blocks, String input, int inputSize) {
         String x = blocks.conv("stem", input, 3, 2, 64, GraphBlocks.RELU);

@@ -49,9 +49,11 @@ class ModelConfigTest {
                 invalid("trainer.learningRate must be in (0, 1], got -1.0", () -> d.withSchedule(-1, 0, 0)),
                 invalid("trainer.warmupSteps must be in [0, 1000000], got -5", () -> d.withSchedule(1e-3, -5, 0)),
                 invalid("trainer.channels must be 1 or 3, got 2", () -> new ModelConfig(Architecture.SMALL, 64, 2,
-                        128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 0, 1)),
+                        128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 0, 1, Nonlinearity.RELU)),
                 invalid("trainer.weightDecay must be in [0, 1), got 1.0", () -> new ModelConfig(Architecture.SMALL,
-                        64, 3, 128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 1.0, 1)));
+                        64, 3, 128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 1.0, 1, Nonlinearity.RELU)),
+                invalid("trainer.activation must be one of [RELU, PRELU], got null",
+                        () -> d.withActivation(null)));
     }
 
     private static Arguments invalid(String message, Supplier<ModelConfig> build) {
@@ -71,7 +73,7 @@ class ModelConfigTest {
     @DisplayName("toJson and fromJson round-trip every field")
     void jsonRoundTrip() {
         ModelConfig c = new ModelConfig(Architecture.MOBILEFACENET, 96, 1, 256, 0.35, TripletMode.SEED,
-                Mining.HARD, 5e-4, 7, 1000, 1e-4, -3);
+                Mining.HARD, 5e-4, 7, 1000, 1e-4, -3, Nonlinearity.PRELU);
         assertEquals(c, ModelConfig.fromJson(c.toJson()));
     }
 
