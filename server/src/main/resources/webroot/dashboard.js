@@ -61,6 +61,11 @@
                            y: { beginAtZero: true, title: { display: true, text: 'pairs' } } },
                  plugins: { legend: { position: 'bottom' } } }
     }),
+    coverage: lineChart('chart-coverage', [
+      { label: 'distinct identities in the last steps', borderColor: '#2b6cb0' },
+      { label: 'uniform draw (expected)', borderColor: '#a0aec0', borderDash: [4, 4] },
+      { label: 'identities seen', borderColor: '#2f855a' }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'identities' } } }),
     pipeline: lineChart('chart-pipeline', [
       { label: 'sampler pairs/s', borderColor: '#2b6cb0', yAxisID: 'y' },
       { label: 'trainer pairs/s', borderColor: '#2f855a', yAxisID: 'y' },
@@ -69,6 +74,25 @@
          y: { beginAtZero: true, title: { display: true, text: 'pairs/s' } },
          y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'lag' } } })
   };
+
+  // per partition of the pairs topic, the indices of its two series in the pipeline chart
+  const PIPELINE_TOTALS = 3;
+  const PARTITION_COLOURS = ['#3182ce', '#38a169', '#d69e2e', '#805ad5', '#e53e3e', '#319795', '#d53f8c', '#718096'];
+  const partitionSeries = new Map();
+  function partitionIndices(partition) {
+    let s = partitionSeries.get(partition);
+    if (!s) {
+      const colour = PARTITION_COLOURS[partition % PARTITION_COLOURS.length];
+      const datasets = charts.pipeline.data.datasets;
+      datasets.push(Object.assign({ data: [], pointRadius: 0, borderWidth: 1 },
+        { label: 'partition ' + partition + ' pairs/s', borderColor: colour, borderDash: [2, 2], yAxisID: 'y' }));
+      datasets.push(Object.assign({ data: [], pointRadius: 0, borderWidth: 1 },
+        { label: 'partition ' + partition + ' lag', borderColor: colour, borderDash: [6, 3], yAxisID: 'y1' }));
+      s = { rate: datasets.length - 2, lag: datasets.length - 1 };
+      partitionSeries.set(partition, s);
+    }
+    return s;
+  }
 
   function push(chart, index, x, y) {
     if (typeof y !== 'number' || !isFinite(y)) return;
@@ -90,9 +114,12 @@
   }
 
   function reset() {
-    for (const name of ['loss', 'throughput', 'classes', 'verification', 'pipeline']) {
+    for (const name of ['loss', 'throughput', 'classes', 'verification', 'coverage', 'pipeline']) {
       charts[name].data.datasets.forEach(d => { d.data = []; });
     }
+    // per-partition series belong to the run: drop them, keeping the three totals
+    charts.pipeline.data.datasets.splice(PIPELINE_TOTALS);
+    partitionSeries.clear();
     charts.verification.data.datasets.splice(FIXED_VERIFICATION);
     state.targets = {};
     charts.roc.data.datasets[0].data = [];
@@ -125,7 +152,10 @@
       push(charts.loss, 1, ev.step, f.learningRate);
       push(charts.throughput, 0, ev.step, f.imagesPerSecond);
       push(charts.throughput, 1, ev.step, f.dataWaitFraction);
-      touch('loss'); touch('throughput');
+      push(charts.coverage, 0, ev.step, f.identitiesInWindow);
+      push(charts.coverage, 1, ev.step, f.identitiesExpected);
+      push(charts.coverage, 2, ev.step, f.identitiesSeen);
+      touch('loss'); touch('throughput'); touch('coverage');
       if (typeof f.classes === 'number' && f.classes > 0) {
         push(charts.classes, 0, ev.step, f.classes);
         touch('classes');
@@ -171,6 +201,14 @@
       push(charts.pipeline, 0, t, f.samplerPairsPerSecond);
       push(charts.pipeline, 1, t, f.trainerPairsPerSecond);
       push(charts.pipeline, 2, t, f.lag);
+      if (Array.isArray(f.partitions)) {
+        for (const p of f.partitions) {
+          if (typeof p.partition !== 'number') continue;
+          const s = partitionIndices(p.partition);
+          push(charts.pipeline, s.rate, t, p.consumedPerSecond);
+          push(charts.pipeline, s.lag, t, p.lag);
+        }
+      }
       touch('pipeline');
     },
     system(ev, f) {

@@ -1,5 +1,7 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.metrics.IdentityCoverage;
+
 /**
  * Figures of the training so far, as of one step: what {@code train} events and the progress line show.
  *
@@ -15,7 +17,9 @@ package io.facestream.trainer;
  *                         pairs with an image that does not decode)
  * @param classes          the class head's number of classes (identities with a row) at the last step; 0 for
  *                         the triplet loss
+ * @param identities       identity coverage of the last steps (see {@link IdentityCoverage})
  */
 public record StepStats(long step, double loss, double learningRate, double activeTriplets, double imagesPerSecond,
-                        double dataWaitFraction, long images, long deadLetters, int classes) {
+                        double dataWaitFraction, long images, long deadLetters, int classes,
+                        IdentityCoverage.Figures identities) {
 }

@@ -19,6 +19,13 @@ public final class TrainEvents {
                 .put("images", s.images())
                 .put("dlq", s.deadLetters())
                 .put("classes", s.classes())
-                .put("backend", ComputeBackend.current().describe());
+                .put("backend", ComputeBackend.current().describe())
+                // identity coverage: distinct identities of the last coverageSteps steps, against the identities
+                // seen so far and what a uniform draw of as many pairs would give
+                .put("coverageSteps", s.identities().steps())
+                .put("identitiesInWindow", s.identities().distinctIdentities())
+                .put("identitiesSeen", s.identities().seenIdentities())
+                .put("identitiesExpected", s.identities().expectedUniform())
+                .put("identityCoverage", s.identities().coverage());
     }
 }

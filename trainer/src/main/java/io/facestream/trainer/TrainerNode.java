@@ -106,7 +106,7 @@ public final class TrainerNode {
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
         TrainerVerticle trainer = new TrainerVerticle(config,
                 () -> TrainingParts.build(config, modelConfig, bootstrapServers, kafkaProps, metrics, resume,
-                        deadLetters),
+                        deadLetters, pipelineMonitor),
                 validation,
                 stats -> {
                     pipelineMonitor.step(stats.step());

@@ -4,6 +4,7 @@ import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.DecodedPair;
 import io.facestream.trainer.data.TrainingBatch;
+import io.facestream.trainer.metrics.IdentityCoverage;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.StepResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +34,7 @@ public final class TrainingLoop implements Runnable {
     private final Consumer<StepStats> onReport;
     private final LongConsumer evaluate;
     private final Window window;
+    private final IdentityCoverage coverage = new IdentityCoverage(IdentityCoverage.DEFAULT_STEPS);
     private final List<StepListener> listeners;
     private final LongSupplier deadLetters;
     private volatile boolean running = true;
@@ -131,6 +133,7 @@ public final class TrainingLoop implements Runnable {
                     }
                     batch.acknowledge();
                 }
+                coverage.step(batch.pairs().stream().map(DecodedPair::identity).toList());
                 LOG.debug("step {} done: {} pairs, loss {}", step, batch.pairs().size(), result.loss());
                 for (StepListener l : listeners) {
                     l.afterStep(model, step);
@@ -139,7 +142,8 @@ public final class TrainingLoop implements Runnable {
                 window.add(result, 2L * batch.pairs().size());
                 if (window.full()) {
                     long now = System.nanoTime();
-                    onReport.accept(window.stats(step, images, now - windowStart, deadLetters.getAsLong()));
+                    onReport.accept(window.stats(step, images, now - windowStart, deadLetters.getAsLong(),
+                            coverage.figures()));
                     window.reset();
                     windowStart = now;
                 }
@@ -187,10 +191,10 @@ public final class TrainingLoop implements Runnable {
             return steps >= size;
         }
 
-        StepStats stats(long step, long totalImages, long nanos, long deadLetters) {
+        StepStats stats(long step, long totalImages, long nanos, long deadLetters, IdentityCoverage.Figures identities) {
             double seconds = nanos / 1e9;
             return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
-                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters, classes);
+                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters, classes, identities);
         }
 
         void reset() {

@@ -102,7 +102,9 @@ public final class RunStatus {
     /**
      * {@code runId, startedAt, step, classes (of the class head, 0 for triplets), rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
      * trainerPairsPerSecond}, train, lastEval {step, distance, accuracy, tpr, fpr, threshold, accuracyMean,
-     * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag}, sampler}; absent figures are null.
+     * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag, partitions [{partition, produced, consumed, lag,
+     * consumedPerSecond, consumedShare}]}, identities {coverageSteps, inWindow, seen, expected, coverage},
+     * sampler}; absent figures are null.
      */
     public JsonObject toJson() {
         JsonObject t = train;
@@ -113,11 +115,19 @@ public final class RunStatus {
                 .put("samplerPairsPerSecond", samplerRate())
                 .put("trainerPairsPerSecond", p == null ? null : p.getDouble("trainerPairsPerSecond"));
         JsonObject kafka = p == null ? null : new JsonObject().put("pairsTopic", p.getString("pairsTopic"))
-                .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"));
+                .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"))
+                .put("partitions", p.getJsonArray("partitions"));
+        JsonObject identities = !t.containsKey("identitiesSeen") ? null : new JsonObject()
+                .put("coverageSteps", t.getInteger("coverageSteps"))
+                .put("inWindow", t.getInteger("identitiesInWindow"))
+                .put("seen", t.getInteger("identitiesSeen"))
+                .put("expected", t.getDouble("identitiesExpected"))
+                .put("coverage", t.getDouble("identityCoverage"));
         return new JsonObject().put("runId", runId).put("startedAt", started)
                 .put("step", t.getLong("step", 0L)).put("classes", t.getInteger("classes"))
                 .put("rates", rates).put("train", t)
-                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler)
+                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("identities", identities)
+                .put("sampler", sampler)
                 .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
     }
 

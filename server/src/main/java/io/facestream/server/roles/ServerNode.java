@@ -15,6 +15,7 @@ import io.facestream.server.inference.ModelService;
 import io.facestream.server.http.BackendMetric;
 import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.server.metrics.MetricsFollower;
+import io.facestream.server.progress.RunMeters;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.ws.MetricsSocketRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,6 +44,7 @@ public final class ServerNode {
     private final MetricsSocketRoutes socket;
     private HttpApiVerticle http;
     private MetricsFollower follower;
+    private RunMeters meters;
 
     private ServerNode(ModelService models, ModelDownloads downloads, MetricsSocketRoutes socket) {
         this.models = models;
@@ -66,6 +68,7 @@ public final class ServerNode {
         ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config.ws(), registry));
         role.status.followIngest(vertx);
+        role.meters = registry == null ? null : new RunMeters(registry, role.status);
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = new HttpApiVerticle(HttpApiVerticle.options(config, port), List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
@@ -99,6 +102,9 @@ public final class ServerNode {
                         && "modelExported".equals(e.figures().getString("event"))) {
                     models.checkNow();
                 }
+            }
+            if (meters != null) {
+                meters.refresh();
             }
         });
     }

@@ -133,7 +133,10 @@ class DashboardBrowserTest {
                   histogramBins: c.histogram.data.labels.length,
                   histogramPairs: c.histogram.data.datasets[0].data.concat(c.histogram.data.datasets[1].data)
                                    .reduce((a, b) => a + b, 0),
-                  lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0)
+                  lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0),
+                  partitionSeries: c.pipeline.data.datasets.length - 3,
+                  partitionPoints: c.pipeline.data.datasets.slice(3).reduce((a, d) => a + d.data.length, 0),
+                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1)
                 });""");
         return json == null ? new JsonObject() : new JsonObject((String) json);
     }
@@ -158,9 +161,13 @@ class DashboardBrowserTest {
         JsonObject c = awaitCharts("two evaluations, train and pipeline points", j -> "live".equals(j.getString("connection"))
                 && j.getInteger("loss", 0) >= 3 && j.getInteger("accuracy", 0) >= 2 && j.getInteger("roc", 0) > 10
                 && j.getInteger("histogramBins", 0) > 0 && j.getInteger("lag", 0) >= 2
-                && j.getInteger("samplerRate", 0) >= 1);
+                && j.getInteger("samplerRate", 0) >= 1 && j.getInteger("partitionPoints", 0) >= 2
+                && j.getInteger("coverage", 0) >= 3);
         LOG.info("dashboard charts: {}", c.encode());
         assertEquals(c.getInteger("loss"), c.getInteger("learningRate"));
+        assertEquals(c.getInteger("coverage"), c.getInteger("coverageExpected"), "identity coverage and its uniform expectation");
+        assertTrue(c.getInteger("partitionSeries") >= 2 && c.getInteger("partitionSeries") % 2 == 0,
+                "a rate and a lag series per partition of the pairs topic: " + c.encode());
         assertTrue(c.getInteger("imagesPerSecond") >= 3 && c.getInteger("dataWait") >= 3, c.encode());
         assertTrue(c.getInteger("tpr") >= 2 && c.getInteger("fpr") >= 2, c.encode());
         assertEquals(40, c.getInteger("histogramBins"), "squared-L2 histogram bins");
@@ -228,5 +235,7 @@ class DashboardBrowserTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(metrics.contains("vertx_http_server_requests_total"), "Vert.x HTTP metrics");
         assertTrue(metrics.contains("facestream_ws_clients"), "the hub's gauges");
+        assertTrue(metrics.contains("facestream_pipeline_lag") && metrics.contains("facestream_train_identity_coverage"),
+                "the pipeline and identity-coverage gauges");
     }
 }

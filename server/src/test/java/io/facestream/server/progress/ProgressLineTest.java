@@ -29,7 +29,8 @@ class ProgressLineTest {
     @Test
     @DisplayName("train events carry this process's backend, as ComputeBackend describes it")
     void trainEventsCarryBackend() {
-        String backend = TrainEvents.figures(new StepStats(1, 0.5, 1e-3, 0.4, 100, 0.02, 64, 0, 0)).getString("backend");
+        String backend = TrainEvents.figures(new StepStats(1, 0.5, 1e-3, 0.4, 100, 0.02, 64, 0, 0,
+                new io.facestream.trainer.metrics.IdentityCoverage(50).figures())).getString("backend");
         assertTrue(backend.equals(ComputeBackend.current().describe()), backend);
         assertFalse(backend.isEmpty());
     }
