@@ -15,7 +15,7 @@ OUT=bench/target/mixing
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-mvn -B -Pbench -q -o -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
+mvn -B -ntp -Pbench -q -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
     -Dmdep.outputFile="$PWD/$OUT/classpath.txt" >"$OUT/maven.log" 2>&1 || { cat "$OUT/maven.log"; exit 1; }
 CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
 ROLES_CP=${ROLES_CP:-$CP}
