@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Reference numbers for io.facestream.trainer.eval, computed the way facenet's lfw.py / insightface compute them.
+"""Reference numbers for io.facestream.trainer.verification, computed the way facenet's lfw.py / insightface compute them.
 
 Writes a seeded random set of labelled squared-L2 distances as CSV and the metrics numpy/sklearn give for it as
 JSON, in the shape of VerificationReport.toJson(). LfwReferenceTest reads both and compares to 1e-9.
 
     python3 bench/lfw_reference.py --seed 20240611 --pairs 603 \
-        --out-dir trainer/src/test/resources/eval
+        --out-dir trainer/src/test/resources/verification
 
 Needs numpy, scikit-learn and scipy (Debian: apt-get install -y python3-numpy python3-sklearn).
 
@@ -122,7 +122,7 @@ def main():
     parser.add_argument("--seed", type=int, default=20240611)
     parser.add_argument("--pairs", type=int, default=603)
     parser.add_argument("--threshold", type=float, default=1.2)
-    parser.add_argument("--out-dir", default="trainer/src/test/resources/eval")
+    parser.add_argument("--out-dir", default="trainer/src/test/resources/verification")
     args = parser.parse_args()
 
     dist, same = make_pairs(args.seed, args.pairs)

@@ -7,7 +7,7 @@
 # Usage: bench/train_step.sh            (env: BATCH=96 WARMUP=5 STEPS=20 THREADS=2 ROUNDS=2 NICE=)
 # NICE=-10 (root only) runs the timed processes at a higher priority, to approximate an idle machine on a
 # shared one; say so when quoting such numbers.
-# Needs: Maven artifacts in ~/.m2 (offline build) and /usr/bin/python3 with torch (apt-get install python3-torch).
+# Needs: Maven (the first build downloads the dependencies) and /usr/bin/python3 with torch (apt-get install python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ NICE=${NICE:-}
 OUT=bench/target/train_step
 mkdir -p "$OUT"
 
-mvn -B -Pbench -q -o -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
+mvn -B -ntp -Pbench -q -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
     -Dmdep.outputFile="$PWD/$OUT/classpath.txt" >"$OUT/maven.log" 2>&1 || { cat "$OUT/maven.log"; exit 1; }
 CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
 

@@ -6,7 +6,10 @@
   const MAX_POINTS = 5000;           // per series: the page stays bounded on a long run
   const RECONNECT_MAX_MS = 10000;
 
-  const state = { runId: null, lastSeq: -1, events: 0, gaps: 0, connection: 'connecting', runStart: null };
+  const state = { runId: null, lastSeq: -1, events: 0, gaps: 0, connection: 'connecting', runStart: null,
+                  targets: {} };
+  const FIXED_VERIFICATION = 2;      // datasets of the verification chart before the per-target accuracy lines
+  const TARGET_COLOURS = ['#2b6cb0', '#6b46c1', '#dd6b20', '#319795', '#b83280', '#718096', '#d69e2e', '#2c5282'];
   const token = new URLSearchParams(location.search).get('token');
 
   function lineChart(id, datasets, scales) {
@@ -33,10 +36,14 @@
       { label: 'data wait fraction', borderColor: '#c53030', yAxisID: 'y1' }
     ], { y: { beginAtZero: true, title: { display: true, text: 'images/s' } },
          y1: { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false }, title: { display: true, text: 'wait' } } }),
+    classes: lineChart('chart-classes', [
+      { label: 'classes in the head', borderColor: '#6b46c1', stepped: true }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'identities with a row' } } }),
+    // TPR and FPR of the primary target first; then one 10-fold accuracy line per validation target, added as
+    // targets appear (see accuracyLine)
     verification: lineChart('chart-verification', [
-      { label: '10-fold accuracy', borderColor: '#2b6cb0', pointRadius: 2 },
-      { label: 'TPR at threshold', borderColor: '#2f855a', pointRadius: 2 },
-      { label: 'FPR at threshold', borderColor: '#c53030', pointRadius: 2 }
+      { label: 'TPR at threshold', borderColor: '#2f855a', borderDash: [5, 3], pointRadius: 2 },
+      { label: 'FPR at threshold', borderColor: '#c53030', borderDash: [5, 3], pointRadius: 2 }
     ], { y: { min: 0, max: 1 } }),
     roc: lineChart('chart-roc', [
       { label: 'ROC', borderColor: '#6b46c1' },
@@ -54,6 +61,11 @@
                            y: { beginAtZero: true, title: { display: true, text: 'pairs' } } },
                  plugins: { legend: { position: 'bottom' } } }
     }),
+    coverage: lineChart('chart-coverage', [
+      { label: 'distinct identities in the last steps', borderColor: '#2b6cb0' },
+      { label: 'uniform draw (expected)', borderColor: '#a0aec0', borderDash: [4, 4] },
+      { label: 'identities seen', borderColor: '#2f855a' }
+    ], { y: { beginAtZero: true, title: { display: true, text: 'identities' } } }),
     pipeline: lineChart('chart-pipeline', [
       { label: 'sampler pairs/s', borderColor: '#2b6cb0', yAxisID: 'y' },
       { label: 'trainer pairs/s', borderColor: '#2f855a', yAxisID: 'y' },
@@ -63,6 +75,25 @@
          y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'lag' } } })
   };
 
+  // per partition of the pairs topic, the indices of its two series in the pipeline chart
+  const PIPELINE_TOTALS = 3;
+  const PARTITION_COLOURS = ['#3182ce', '#38a169', '#d69e2e', '#805ad5', '#e53e3e', '#319795', '#d53f8c', '#718096'];
+  const partitionSeries = new Map();
+  function partitionIndices(partition) {
+    let s = partitionSeries.get(partition);
+    if (!s) {
+      const colour = PARTITION_COLOURS[partition % PARTITION_COLOURS.length];
+      const datasets = charts.pipeline.data.datasets;
+      datasets.push(Object.assign({ data: [], pointRadius: 0, borderWidth: 1 },
+        { label: 'partition ' + partition + ' pairs/s', borderColor: colour, borderDash: [2, 2], yAxisID: 'y' }));
+      datasets.push(Object.assign({ data: [], pointRadius: 0, borderWidth: 1 },
+        { label: 'partition ' + partition + ' lag', borderColor: colour, borderDash: [6, 3], yAxisID: 'y1' }));
+      s = { rate: datasets.length - 2, lag: datasets.length - 1 };
+      partitionSeries.set(partition, s);
+    }
+    return s;
+  }
+
   function push(chart, index, x, y) {
     if (typeof y !== 'number' || !isFinite(y)) return;
     const data = chart.data.datasets[index].data;
@@ -70,10 +101,27 @@
     if (data.length > MAX_POINTS) data.splice(0, data.length - MAX_POINTS);
   }
 
+  /** The index of target {@code name}'s accuracy line in the verification chart, added on first sight. */
+  function accuracyLine(name) {
+    if (!(name in state.targets)) {
+      const datasets = charts.verification.data.datasets;
+      const colour = TARGET_COLOURS[Object.keys(state.targets).length % TARGET_COLOURS.length];
+      datasets.push({ label: '10-fold accuracy: ' + name, borderColor: colour, backgroundColor: colour,
+                      pointRadius: 2, borderWidth: 1.5, data: [] });
+      state.targets[name] = datasets.length - 1;
+    }
+    return state.targets[name];
+  }
+
   function reset() {
-    for (const name of ['loss', 'throughput', 'verification', 'pipeline']) {
+    for (const name of ['loss', 'throughput', 'classes', 'verification', 'coverage', 'pipeline']) {
       charts[name].data.datasets.forEach(d => { d.data = []; });
     }
+    // per-partition series belong to the run: drop them, keeping the three totals
+    charts.pipeline.data.datasets.splice(PIPELINE_TOTALS);
+    partitionSeries.clear();
+    charts.verification.data.datasets.splice(FIXED_VERIFICATION);
+    state.targets = {};
     charts.roc.data.datasets[0].data = [];
     charts.histogram.data.labels = [];
     charts.histogram.data.datasets.forEach(d => { d.data = []; });
@@ -104,18 +152,35 @@
       push(charts.loss, 1, ev.step, f.learningRate);
       push(charts.throughput, 0, ev.step, f.imagesPerSecond);
       push(charts.throughput, 1, ev.step, f.dataWaitFraction);
-      touch('loss'); touch('throughput');
+      push(charts.coverage, 0, ev.step, f.identitiesInWindow);
+      push(charts.coverage, 1, ev.step, f.identitiesExpected);
+      push(charts.coverage, 2, ev.step, f.identitiesSeen);
+      touch('loss'); touch('throughput'); touch('coverage');
+      if (typeof f.classes === 'number' && f.classes > 0) {
+        push(charts.classes, 0, ev.step, f.classes);
+        touch('classes');
+      }
       text('step', ev.step);
+      text('classes', typeof f.classes === 'number' && f.classes > 0 ? f.classes : '-');
     },
     eval(ev, f) {
       const lfw = f.lfw || {};
-      push(charts.verification, 0, ev.step, lfw.accuracyMean);
-      push(charts.verification, 1, ev.step, f.tpr);
-      push(charts.verification, 2, ev.step, f.fpr);
+      // every validation target by name (the first is the primary, also at top level); an event from before
+      // targets existed is one target
+      const primary = f.target || 'validation';
+      const targets = f.targets && typeof f.targets === 'object' ? f.targets : { [primary]: f };
+      for (const name of Object.keys(targets)) {
+        push(charts.verification, accuracyLine(name), ev.step, ((targets[name] || {}).lfw || {}).accuracyMean);
+      }
+      push(charts.verification, 0, ev.step, f.tpr);
+      push(charts.verification, 1, ev.step, f.fpr);
+      charts.verification.data.datasets[0].label = 'TPR at threshold (' + primary + ')';
+      charts.verification.data.datasets[1].label = 'FPR at threshold (' + primary + ')';
       touch('verification');
       if (Array.isArray(lfw.roc)) {
         charts.roc.data.datasets[0].data = lfw.roc.map(p => ({ x: p.fpr, y: p.tpr })).sort((a, b) => a.x - b.x || a.y - b.y);
-        charts.roc.data.datasets[0].label = 'ROC at step ' + ev.step + ' (AUC ' + Number(lfw.auc).toFixed(3) + ')';
+        charts.roc.data.datasets[0].label = 'ROC of ' + primary + ' at step ' + ev.step + ' (AUC '
+          + Number(lfw.auc).toFixed(3) + ')';
         touch('roc');
       }
       const h = f.histograms;
@@ -123,10 +188,12 @@
         charts.histogram.data.labels = h.same.map((_, i) => ((h.bins[i] + h.bins[i + 1]) / 2).toFixed(2));
         charts.histogram.data.datasets[0].data = h.same.slice();
         charts.histogram.data.datasets[1].data = h.different.slice();
+        charts.histogram.options.scales.x.title.text = (f.distance || 'squared-l2') + ' distance (' + primary + ')';
         touch('histogram');
       }
       if (typeof lfw.accuracyMean === 'number') {
-        text('accuracy', lfw.accuracyMean.toFixed(3) + ' ± ' + Number(lfw.accuracyStd).toFixed(3) + ' @' + ev.step);
+        text('accuracy', lfw.accuracyMean.toFixed(3) + ' ± ' + Number(lfw.accuracyStd).toFixed(3) + ' @' + ev.step
+             + ' (' + primary + ')');
       }
     },
     pipeline(ev, f) {
@@ -134,6 +201,14 @@
       push(charts.pipeline, 0, t, f.samplerPairsPerSecond);
       push(charts.pipeline, 1, t, f.trainerPairsPerSecond);
       push(charts.pipeline, 2, t, f.lag);
+      if (Array.isArray(f.partitions)) {
+        for (const p of f.partitions) {
+          if (typeof p.partition !== 'number') continue;
+          const s = partitionIndices(p.partition);
+          push(charts.pipeline, s.rate, t, p.consumedPerSecond);
+          push(charts.pipeline, s.lag, t, p.lag);
+        }
+      }
       touch('pipeline');
     },
     system(ev, f) {

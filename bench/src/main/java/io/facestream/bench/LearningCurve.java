@@ -22,6 +22,7 @@ import io.facestream.trainer.validation.EvalRequest;
 import io.facestream.trainer.validation.Evaluator;
 import io.facestream.trainer.validation.ValidationEmbedder;
 import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTarget;
 import io.vertx.core.json.JsonObject;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,10 +73,11 @@ public final class LearningCurve {
                 sampler.addIdentity(id, source.imageCount(id));
             }
             Map<String, FaceImage> cache = new HashMap<>();
-            PairBatcher<PairRecord> batcher = new PairBatcher<>(batchPairs, PairRecord::identity, 100 * batchPairs);
+            PairBatcher<PairRecord> batcher = new PairBatcher<>(batchPairs, PairRecord::identity, 100 * batchPairs,
+                    modelConfig.losses().usesTriplets());
             SplittableRandom rng = new SplittableRandom(5);
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256);
-            Evaluator evaluator = new Evaluator(trainer.threshold());
+            Evaluator evaluator = new Evaluator(trainer.distanceFunction(), trainer.threshold());
             int size = modelConfig.inputSize();
             int img = 3 * size * size;
             long t0 = System.nanoTime();
@@ -83,13 +85,15 @@ public final class LearningCurve {
             for (int step = 0; step <= steps; step++) {
                 if (step % evalEvery == 0) {
                     float[][] emb = embedder.embed(val, model::embed);
-                    JsonObject r = evaluator.evaluate(new EvalRequest(step, val, emb));
-                    JsonObject t = evaluator.evaluate(new EvalRequest(step, seen, embedder.embed(seen, model::embed)));
+                    JsonObject r = evaluator.evaluate(EvalRequest.of(step, new ValidationTarget("held-out", val), emb));
+                    JsonObject t = evaluator.evaluate(EvalRequest.of(step, new ValidationTarget("seen", seen),
+                            embedder.embed(seen, model::embed)));
                     System.out.printf(Locale.ROOT,
-                            "step %5d  %6.0f s  loss %.4f  acc10 %.4f  tpr %.3f fpr %.3f  seen-identities acc10 %.4f%n",
+                            "step %5d  %6.0f s  loss %.4f  acc10 %.4f  tpr %.3f fpr %.3f  seen-identities acc10 %.4f"
+                                    + "  %s classes %d%n",
                             step, (System.nanoTime() - t0) / 1e9, step == 0 ? 0 : lossSum / evalEvery,
                             r.getJsonObject("lfw").getDouble("accuracyMean"), r.getDouble("tpr"), r.getDouble("fpr"),
-                            t.getJsonObject("lfw").getDouble("accuracyMean"));
+                            t.getJsonObject("lfw").getDouble("accuracyMean"), model.loss(), model.classes());
                     lossSum = 0;
                 }
                 if (step == steps) {
@@ -115,7 +119,7 @@ public final class LearningCurve {
                     data[j] = (data[j] - Normalisation.MEAN) * Normalisation.SCALE;
                 }
                 try (INDArray batch = Nd4j.create(data, new long[]{2L * batchPairs, 3, size, size}, 'c')) {
-                    StepResult r = model.fit(batch);
+                    StepResult r = model.fit(batch, f.pairs().stream().map(PairRecord::identity).toList());
                     lossSum += r.loss();
                 }
             }

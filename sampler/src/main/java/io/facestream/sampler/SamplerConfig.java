@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * @param lagLow           resume when the lag is below this
  * @param lagCheckInterval how often the lag is read
  * @param statsInterval    how often the rate is logged and {@link io.facestream.sampler.production.SamplerStats} published
- * @param drainTimeout     how long stopping waits for pairs in flight
+ * @param drainTimeout     the most stopping waits for the pairs in flight to be acknowledged (sink close
+ *                         included); those still unacknowledged are then named in one line
  * @param kafkaProperties  extra Kafka client properties (security, timeouts, producer overrides) for the producer
  *                         and the admin client
  */
@@ -110,7 +111,7 @@ public record SamplerConfig(String bootstrapServers, String topic, String produc
                 s.longValue(PREFIX + "lagLow", 10_000L, 1, Long.MAX_VALUE),
                 s.duration(PREFIX + "lagCheckInterval", Duration.ofSeconds(1), Duration.ofMillis(1), MAX_INTERVAL),
                 s.duration(PREFIX + "statsInterval", Duration.ofSeconds(10), Duration.ofMillis(1), MAX_INTERVAL),
-                s.duration(PREFIX + "drainTimeout", Duration.ofSeconds(30), Duration.ofMillis(1), MAX_INTERVAL),
+                s.duration(PREFIX + "drainTimeout", Duration.ofSeconds(10), Duration.ofMillis(1), MAX_INTERVAL),
                 s.withPrefix(PREFIX + KAFKA + "."));
     }
 

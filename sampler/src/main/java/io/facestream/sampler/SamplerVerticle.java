@@ -117,7 +117,7 @@ public final class SamplerVerticle extends VerticleBase {
         }).recover(e -> {
             log.error("sampler {} failed to start from {}", config.producerId(), source.describe(), e);
             return readers.executeBlocking(() -> {
-                closeClients();
+                closeClients(Duration.ZERO);
                 return 0;
             }).eventually(readers::close).transform(closed -> Future.failedFuture(e));
         });
@@ -159,35 +159,48 @@ public final class SamplerVerticle extends VerticleBase {
         vertx.eventBus().publish(SamplerStats.ADDRESS, s.toJson());
     }
 
+    /**
+     * Bounded by {@code drainTimeout}: waits that long at most for the pairs in flight to be acknowledged, sink
+     * close included, then closes the clients without waiting further and names, in one line, the pairs the broker
+     * did not acknowledge (a broker that has gone away cannot hold the sampler up).
+     */
     @Override
     public Future<?> stop() {
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         vertx.cancelTimer(lagTimer);
         vertx.cancelTimer(statsTimer);
         Future<Void> drain = Future.fromCompletionStage(producer.stop(), context)
-                .timeout(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS).recover(e -> {
-                    log.error("sampler {} stopped with {} pairs unacknowledged after {} (sequences from {} down may "
-                                    + "be missing)", config.producerId(), producer.stats().inFlight(),
-                            config.drainTimeout(), producer.nextSequence() - 1);
-                    return Future.succeededFuture();
-                });
+                .timeout(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
         return drain
                 .compose(v -> readers.executeBlocking(() -> {
-                    closeClients();
+                    closeClients(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                     return null;
                 }))
                 .compose(v -> readers.close())
-                .onSuccess(v -> log.info("sampler {} stopped: {}", config.producerId(), stats().toJson().encode()));
+                .onSuccess(v -> {
+                    if (producer.unacknowledgedCount() > 0) {
+                        log.error("sampler {} stopped with {} pairs not acknowledged by the broker within "
+                                        + "sampler.drainTimeout={} (they may be missing from topic {}): {}",
+                                config.producerId(), producer.unacknowledgedCount(), config.drainTimeout(),
+                                config.topic(), producer.unacknowledged());
+                    }
+                    log.info("sampler {} stopped: {}", config.producerId(), stats().toJson().encode());
+                });
     }
 
-    /** Closes whichever clients exist; blocks. */
-    private void closeClients() {
+    /**
+     * Closes whichever clients exist, waiting up to {@code timeout} for the sink's sends and whatever of it is
+     * left for a lag reading in flight; blocks.
+     */
+    private void closeClients(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (sink != null) {
-                sink.close();
+                sink.close(timeout);
             }
         } finally {
             if (lagProbe != null) {
-                lagProbe.close();
+                lagProbe.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
         }
     }

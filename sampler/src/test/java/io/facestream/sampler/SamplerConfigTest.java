@@ -35,7 +35,7 @@ class SamplerConfigTest {
         assertEquals(10_000, c.lagLow());
         assertEquals(Duration.ofSeconds(1), c.lagCheckInterval());
         assertEquals(Duration.ofSeconds(10), c.statsInterval());
-        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(Duration.ofSeconds(10), c.drainTimeout());
         assertEquals(Map.of(), c.kafkaProperties());
         assertEquals(SamplerConfig.defaultsJson().fieldNames(), c.toJson().fieldNames());
     }
@@ -125,7 +125,7 @@ class SamplerConfigTest {
         JsonObject d = SamplerConfig.defaultsJson();
         assertEquals("1s", d.getString("lagCheckInterval"));
         assertEquals("10s", d.getString("statsInterval"));
-        assertEquals("30s", d.getString("drainTimeout"));
+        assertEquals("10s", d.getString("drainTimeout"));
         assertEquals(new JsonObject(), d.getJsonObject("kafka"));
     }
 

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * Scores the validation embeddings the trainer sends ({@link Addresses#EVAL_REQUEST}) off the trainer thread:
- * every distance function, at the threshold and under the LFW 10-fold protocol. Publishes each result on
+ * every validation target with the chosen distance, at the threshold and under the LFW 10-fold protocol. Publishes each result on
  * {@link Addresses#EVAL_RESULT} and hands it to {@code publish} (the metrics topic).
  */
 public final class EvaluationVerticle extends VerticleBase {
@@ -40,9 +40,13 @@ public final class EvaluationVerticle extends VerticleBase {
                 return;
             }
             JsonObject figures = ar.result();
-            LOG.info("eval step={} accuracy10fold={} tpr={} fpr={}", request.step(),
-                    figures.getJsonObject("lfw").getDouble("accuracyMean"), figures.getDouble("tpr"),
-                    figures.getDouble("fpr"));
+            JsonObject targets = figures.getJsonObject("targets");
+            for (String name : targets.fieldNames()) {
+                JsonObject t = targets.getJsonObject(name);
+                LOG.info("eval step={} target={} distance={} accuracy10fold={} tpr={} fpr={}", request.step(), name,
+                        t.getString("distance"), t.getJsonObject("lfw").getDouble("accuracyMean"), t.getDouble("tpr"),
+                        t.getDouble("fpr"));
+            }
             publish.accept(figures);
             vertx.eventBus().publish(Addresses.EVAL_RESULT, figures);
         });

@@ -1,10 +1,15 @@
 package io.facestream.trainer;
 
 import io.facestream.protocol.Topics;
+import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.trainer.data.Augmenter;
+import io.facestream.trainer.validation.TargetSpec;
+import io.facestream.trainer.verification.DistanceFunction;
+import io.facestream.trainer.verification.DistanceFunctions;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The trainer's settings (keys {@code trainer.*}); defaults live here and nowhere else.
@@ -23,8 +28,14 @@ import java.nio.file.Path;
  * @param steps            steps to run; 0 = until stopped
  * @param trainEventEvery  a {@code train} metrics event every this many steps
  * @param evalEvery        an evaluation every this many steps (0 = only when asked)
- * @param validationPairs  pairs in the default synthetic validation set
- * @param threshold        distance threshold for the at-threshold metrics (squared L2)
+ * @param validationPairs  pairs in the held-out synthetic validation set
+ * @param validation       the validation targets, each scored and reported under its name (key
+ *                         {@code trainer.validation}, see {@link TargetSpec#parseList}); the first is the primary one,
+ *                         whose figures are the eval event's top level and choose the export's threshold
+ * @param distance         the registry name of the distance of the at-threshold and top-level metrics
+ *                         ({@link DistanceFunctions#names()})
+ * @param threshold        the threshold on {@code distance} for the at-threshold metrics; unset, the distance's
+ *                         {@link DistanceFunction#defaultThreshold()}
  * @param exportDir        where the inference model is exported after evaluations (null = no export)
  * @param seed             seed of augmentation and validation sampling (key trainer.dataSeed; trainer.seed seeds the weights)
  * @param validationFlip   whether evaluation adds each image's mirror embedding (insightface's flip test-time
@@ -39,7 +50,7 @@ import java.nio.file.Path;
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, double augmentFlip, int augmentShift, double augmentBrightness,
                             double augmentContrast, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
-                            int validationPairs, double threshold, Path exportDir, long seed,
+                            int validationPairs, List<TargetSpec> validation, String distance, double threshold, Path exportDir, long seed,
                             boolean validationFlip, Path checkpointDir, int checkpointEvery, int checkpointsKept, Path ledgerFile) {
 
     /**
@@ -62,6 +73,16 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 : Augmenter.none();
     }
 
+    /** The distance function named by {@code trainer.distance}. */
+    public DistanceFunction distanceFunction() {
+        return DistanceFunctions.byName(distance);
+    }
+
+    /** The at-threshold operating point as a squared-L2 threshold (unit-length embeddings), as exports carry it. */
+    public double squaredL2Threshold() {
+        return DistanceFunctions.sameDecision(distanceFunction(), threshold, DistanceFunctions.squaredL2());
+    }
+
     public static TrainerConfig defaults() {
         return from(Settings.empty());
     }
@@ -71,6 +92,12 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
         String export = s.string("trainer.exportDir", "");
         String checkpoints = s.string("trainer.checkpointDir", "");
         String ledger = s.string("trainer.ledgerFile", "");
+        String distance = s.nonEmpty("trainer.distance", DistanceFunctions.squaredL2().name());
+        if (!DistanceFunctions.names().contains(distance)) {
+            throw new ConfigException("trainer.distance must be one of " + String.join(", ", DistanceFunctions.names())
+                    + ", got \"" + distance + "\"");
+        }
+        DistanceFunction fn = DistanceFunctions.byName(distance);
         return new TrainerConfig(
                 s.nonEmpty("trainer.groupId", "facestream-trainer"),
                 s.nonEmpty("trainer.pairsTopic", Topics.PAIRS),
@@ -87,7 +114,9 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.integer("trainer.trainEventEvery", 10, 1, 1_000_000),
                 s.integer("trainer.evalEvery", 200, 0, 10_000_000),
                 s.integer("trainer.validationPairs", 3000, 10, 1_000_000),
-                s.decimal("trainer.threshold", 1.0, 0.0, 4.0),
+                TargetSpec.parseList("trainer.validation", s.string("trainer.validation", TargetSpec.HELD_OUT)),
+                distance,
+                threshold(s, fn),
                 export.isEmpty() ? null : Path.of(export),
                 s.longValue("trainer.dataSeed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
                 s.bool("trainer.validationFlip", false),
@@ -95,5 +124,14 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 s.integer("trainer.checkpointEvery", 100, 1, 10_000_000),
                 s.integer("trainer.checkpointsKept", 3, 1, 1000),
                 ledger.isEmpty() ? null : Path.of(ledger));
+    }
+
+    /** {@code trainer.threshold} within the chosen distance's range; unset, that distance's default. */
+    private static double threshold(Settings s, DistanceFunction fn) {
+        try {
+            return s.decimal("trainer.threshold", fn.defaultThreshold(), 0.0, fn.thresholds().upper());
+        } catch (ConfigException e) {
+            throw new ConfigException(e.getMessage() + " (the range of trainer.distance=" + fn.name() + ")");
+        }
     }
 }

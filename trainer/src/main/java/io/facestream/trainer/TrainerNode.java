@@ -15,7 +15,7 @@ import io.facestream.trainer.metrics.PipelineMonitor;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.EvalRequest;
 import io.facestream.trainer.validation.Evaluator;
-import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,12 +82,14 @@ public final class TrainerNode {
     /**
      * Deploys evaluation, then the trainer.
      *
-     * @param validation pairs to evaluate on; null disables evaluation
+     * @param validation the validation targets ({@code trainer.validation}, loaded), primary first; empty disables
+     *                   evaluation
      * @param resume     where to start ({@link #resume}); the publisher must use its run id and first seq
      */
     public static Future<TrainerNode> deploy(Vertx vertx, TrainerConfig config, ModelConfig modelConfig,
                                              String bootstrapServers, Map<String, Object> kafkaProps,
-                                             MetricsPublisher metrics, ValidationSet validation, Resume resume) {
+                                             MetricsPublisher metrics, List<ValidationTarget> validation,
+                                             Resume resume) {
         if (!metrics.runId().equals(resume.runId())) {
             throw new IllegalArgumentException("the metrics publisher's run " + metrics.runId()
                     + " is not the resumed run " + resume.runId());
@@ -103,7 +106,7 @@ public final class TrainerNode {
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
         TrainerVerticle trainer = new TrainerVerticle(config,
                 () -> TrainingParts.build(config, modelConfig, bootstrapServers, kafkaProps, metrics, resume,
-                        deadLetters),
+                        deadLetters, pipelineMonitor),
                 validation,
                 stats -> {
                     pipelineMonitor.step(stats.step());
@@ -115,7 +118,7 @@ public final class TrainerNode {
         TrainerNode node = new TrainerNode(vertx, trainer, metrics, deadLetters);
         node.admin = admin;
         node.pipelineMonitor = pipelineMonitor.start(vertx, PIPELINE_EVERY);
-        Evaluator evaluator = new Evaluator(config.threshold());
+        Evaluator evaluator = new Evaluator(config.distanceFunction(), config.threshold());
         return vertx.deployVerticle(new EvaluationVerticle(evaluator, figures -> {
                     metrics.publish(MetricsEvent.Type.EVAL, figures.getLong("step"), figures);
                     if (exportPublisher != null) {

@@ -8,7 +8,7 @@ import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
 import io.facestream.trainer.validation.ValidationEmbedder;
-import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,7 +36,7 @@ public final class TrainerVerticle extends VerticleBase {
 
     private final TrainerConfig config;
     private final Supplier<Parts> partsFactory;
-    private final ValidationSet validation;
+    private final List<ValidationTarget> validation;
     private final Consumer<StepStats> onStats;
     private WorkerExecutor thread;
     private TrainingLoop loop;
@@ -57,14 +58,14 @@ public final class TrainerVerticle extends VerticleBase {
 
     /**
      * @param partsFactory builds the model, pipeline and listeners; called on the trainer thread
-     * @param validation   pairs to evaluate on, or null for no evaluation
+     * @param validation   the validation targets, primary first; empty for no evaluation
      * @param onStats      also told every reporting window (e.g. the metrics publisher), on the trainer thread
      */
-    public TrainerVerticle(TrainerConfig config, Supplier<Parts> partsFactory, ValidationSet validation,
+    public TrainerVerticle(TrainerConfig config, Supplier<Parts> partsFactory, List<ValidationTarget> validation,
                            Consumer<StepStats> onStats) {
         this.config = config;
         this.partsFactory = partsFactory;
-        this.validation = validation;
+        this.validation = List.copyOf(validation);
         this.onStats = onStats;
     }
 
@@ -121,21 +122,25 @@ public final class TrainerVerticle extends VerticleBase {
     }
 
     private void evaluate(ValidationEmbedder embedder, long step) {
-        if (validation == null) {
+        if (validation.isEmpty()) {
             return;
         }
-        long t0 = System.nanoTime();
-        float[][] embeddings = embedder.embed(validation, loop.model()::embed);
-        LOG.debug("embedded {} validation images at step {} in {} ms", embeddings.length, step,
-                (System.nanoTime() - t0) / 1_000_000);
+        List<EvalRequest.Embedded> embedded = new ArrayList<>();
+        for (ValidationTarget target : validation) {
+            long t0 = System.nanoTime();
+            float[][] embeddings = embedder.embed(target.set(), loop.model().inferenceView()::embed);
+            LOG.debug("embedded {} images of validation target {} at step {} in {} ms", embeddings.length,
+                    target.name(), step, (System.nanoTime() - t0) / 1_000_000);
+            embedded.add(new EvalRequest.Embedded(target, embeddings));
+        }
         if (exports != null) {
             try {
-                exports.stage(loop.model(), step, config.threshold());
+                exports.stage(loop.model(), step, config.squaredL2Threshold());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("could not stage the inference export of step {} in {}", step, exports.root(), e);
             }
         }
-        vertx.eventBus().send(Addresses.EVAL_REQUEST, new EvalRequest(step, validation, embeddings));
+        vertx.eventBus().send(Addresses.EVAL_REQUEST, new EvalRequest(step, embedded));
     }
 
     @Override

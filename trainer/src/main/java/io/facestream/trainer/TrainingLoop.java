@@ -2,7 +2,9 @@ package io.facestream.trainer;
 
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
+import io.facestream.trainer.data.DecodedPair;
 import io.facestream.trainer.data.TrainingBatch;
+import io.facestream.trainer.metrics.IdentityCoverage;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.StepResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,6 +34,7 @@ public final class TrainingLoop implements Runnable {
     private final Consumer<StepStats> onReport;
     private final LongConsumer evaluate;
     private final Window window;
+    private final IdentityCoverage coverage = new IdentityCoverage(IdentityCoverage.DEFAULT_STEPS);
     private final List<StepListener> listeners;
     private final LongSupplier deadLetters;
     private volatile boolean running = true;
@@ -47,7 +50,8 @@ public final class TrainingLoop implements Runnable {
     public TrainingLoop(EmbeddingModel model, BatchPipeline pipeline, TrainerConfig config,
                         Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
                         LongSupplier deadLetters) {
-        this(model, model.step(), model::fit, pipeline::take, config, onReport, evaluate, listeners, deadLetters);
+        this(model, model.step(), batch -> model.fit(batch.images(), identities(batch)), pipeline::take, config, onReport,
+                evaluate, listeners, deadLetters);
     }
 
     /**
@@ -72,10 +76,15 @@ public final class TrainingLoop implements Runnable {
         this.step = startStep;
     }
 
-    /** One training step on a batch's images: {@link EmbeddingModel#fit}. */
+    /** One training step on a batch: {@link EmbeddingModel#fit}, with each pair's identity for a class head. */
     @FunctionalInterface
     interface Stepper {
-        StepResult fit(INDArray images);
+        StepResult fit(TrainingBatch batch);
+    }
+
+    /** The identity of each pair of the batch, in its order (rows 2i and 2i+1 are pair i). */
+    private static List<String> identities(TrainingBatch batch) {
+        return batch.pairs().stream().map(DecodedPair::identity).toList();
     }
 
     /** Where batches come from: {@link BatchPipeline#take}, null when none came within the timeout. */
@@ -117,13 +126,14 @@ public final class TrainingLoop implements Runnable {
                 }
                 StepResult result;
                 try (batch) {
-                    result = stepper.fit(batch.images());
+                    result = stepper.fit(batch);
                     step++;
                     for (StepListener l : listeners) {
                         l.trained(step, batch);
                     }
                     batch.acknowledge();
                 }
+                coverage.step(batch.pairs().stream().map(DecodedPair::identity).toList());
                 LOG.debug("step {} done: {} pairs, loss {}", step, batch.pairs().size(), result.loss());
                 for (StepListener l : listeners) {
                     l.afterStep(model, step);
@@ -132,7 +142,8 @@ public final class TrainingLoop implements Runnable {
                 window.add(result, 2L * batch.pairs().size());
                 if (window.full()) {
                     long now = System.nanoTime();
-                    onReport.accept(window.stats(step, images, now - windowStart, deadLetters.getAsLong()));
+                    onReport.accept(window.stats(step, images, now - windowStart, deadLetters.getAsLong(),
+                            coverage.figures()));
                     window.reset();
                     windowStart = now;
                 }
@@ -161,6 +172,7 @@ public final class TrainingLoop implements Runnable {
         private double lr;
         private long images;
         private long waited;
+        private int classes;
 
         Window(int size) {
             this.size = size;
@@ -171,6 +183,7 @@ public final class TrainingLoop implements Runnable {
             loss += r.loss();
             active += r.activeFraction();
             lr = r.learningRate();
+            classes = r.classes();
             images += batchImages;
         }
 
@@ -178,10 +191,10 @@ public final class TrainingLoop implements Runnable {
             return steps >= size;
         }
 
-        StepStats stats(long step, long totalImages, long nanos, long deadLetters) {
+        StepStats stats(long step, long totalImages, long nanos, long deadLetters, IdentityCoverage.Figures identities) {
             double seconds = nanos / 1e9;
             return new StepStats(step, loss / steps, lr, active / steps, images / seconds,
-                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters);
+                    Math.min(1.0, waited / (double) nanos), totalImages, deadLetters, classes, identities);
         }
 
         void reset() {

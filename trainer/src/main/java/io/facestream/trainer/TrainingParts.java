@@ -15,6 +15,7 @@ import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.protocol.metrics.MetricsPublisher;
+import io.facestream.trainer.metrics.PipelineMonitor;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.Normalisation;
@@ -44,7 +45,8 @@ final class TrainingParts {
     /** Builds the parts; call on the trainer thread, which will own the model. */
     static TrainerVerticle.Parts build(TrainerConfig config, ModelConfig modelConfig, String bootstrapServers,
                                                Map<String, Object> kafkaProps, MetricsPublisher metrics,
-                                               Resume resume, KafkaDeadLetterSink deadLetters) {
+                                               Resume resume, KafkaDeadLetterSink deadLetters,
+                                               PipelineMonitor pipelineMonitor) {
         if (config.exportDir() != null) {
             sweepExports(new ModelExports(config.exportDir()));
         }
@@ -59,9 +61,10 @@ final class TrainingParts {
         ImageDecoder decoder = new ImageDecoder(model.config().inputSize(), config.maxImagePixels());
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
                 4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
+        pipelineMonitor.follow(source);
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
-                config.prefetchBatches(), config.decodeThreads(), dataSeed);
+                config.prefetchBatches(), config.decodeThreads(), dataSeed, model.config().losses().usesTriplets());
         List<StepListener> listeners = new ArrayList<>();
         TrainingLedger ledger = null;
         if (config.ledgerFile() != null) {

@@ -3,10 +3,13 @@ package io.facestream.trainer;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.trainer.data.Augmenter;
+import io.facestream.trainer.validation.TargetSpec;
+import io.facestream.trainer.verification.DistanceFunctions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,5 +62,37 @@ class TrainerConfigTest {
                     () -> TrainerConfig.from(Settings.of(Map.of(bad[0], bad[1]))));
             assertTrue(e.getMessage().startsWith(bad[0] + " must be"), e.getMessage());
         }
+    }
+
+    @Test
+    @DisplayName("trainer.distance picks the registry's function; trainer.threshold applies to it, defaulting per distance")
+    void distanceAndThreshold() {
+        TrainerConfig d = TrainerConfig.defaults();
+        assertEquals("squared-l2", d.distance());
+        assertEquals(1.0, d.threshold());
+        assertEquals(List.of(TargetSpec.heldOut()), d.validation());
+        TrainerConfig cos = TrainerConfig.from(Settings.of(Map.of("trainer.distance", "cosine")));
+        assertEquals(DistanceFunctions.cosine(), cos.distanceFunction());
+        assertEquals(0.5, cos.threshold(), "cosine's default: the same decision as squared L2 1.0");
+        assertEquals(1.0, cos.squaredL2Threshold(), 1e-12);
+        TrainerConfig l2 = TrainerConfig.from(Settings.of(Map.of("trainer.distance", "l2", "trainer.threshold", "1.2")));
+        assertEquals(1.2, l2.threshold());
+        assertEquals(1.44, l2.squaredL2Threshold(), 1e-12);
+        assertEquals(3.5, TrainerConfig.from(Settings.of(Map.of("trainer.threshold", "3.5"))).threshold());
+    }
+
+    @Test
+    @DisplayName("an unknown trainer.distance names the key and the valid names; a threshold outside the distance's range names both keys")
+    void badDistance() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainerConfig.from(Settings.of(Map.of("trainer.distance", "euclid"))));
+        assertEquals("trainer.distance must be one of squared-l2, l2, cosine, got \"euclid\"", e.getMessage());
+        ConfigException t = assertThrows(ConfigException.class,
+                () -> TrainerConfig.from(Settings.of(Map.of("trainer.distance", "cosine", "trainer.threshold", "3"))));
+        assertTrue(t.getMessage().startsWith("trainer.threshold must be in [0.0, 2.0]")
+                && t.getMessage().contains("trainer.distance=cosine"), t.getMessage());
+        ConfigException v = assertThrows(ConfigException.class,
+                () -> TrainerConfig.from(Settings.of(Map.of("trainer.validation", "a=x.bin,a=y.bin"))));
+        assertTrue(v.getMessage().startsWith("trainer.validation "), v.getMessage());
     }
 }

@@ -99,7 +99,7 @@ class TrainingLoopTest {
     }
 
     private static StepResult result(long step) {
-        return new StepResult(step, 0.5, 0.25, 0.01, 0.1, 0.9);
+        return new StepResult(step, 0.5, 0.25, 0.01, 0.1, 0.9, 0);
     }
 
     @Test
@@ -256,7 +256,7 @@ class TrainingLoopTest {
         try (BatchPipeline pipeline = new BatchPipeline(source, 2, new ImageDecoder(16, 1 << 20), Augmenter.none(),
                 127.5f, 1f / 128, 2, 1, 3)) {
             TrainingLoop loop = new TrainingLoop(null, 0, images -> {
-                stepRows.add(images.size(0));
+                stepRows.add(images.images().size(0));
                 return result(++steps[0]);
             }, pipeline::take, config("trainer.steps", "2"), s -> { }, step -> { }, List.of(journal),
                     source::deadLettered);

@@ -129,8 +129,13 @@ public final class ConsumerLag implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofMillis(timeoutMs));
+    }
+
+    /** Closes the admin client this instance created, waiting up to {@code timeout} for requests in flight. */
+    public void close(Duration timeout) {
         if (ownsAdmin) {
-            admin.close(Duration.ofMillis(timeoutMs));
+            admin.close(timeout);
         }
     }
 }

@@ -67,4 +67,9 @@ public final class MetricsPublisher implements AutoCloseable {
     public void close() {
         producer.close();
     }
+
+    /** Waits up to {@code timeout} for events not yet acknowledged, then closes; those fail (and are logged). */
+    public void close(java.time.Duration timeout) {
+        producer.close(timeout);
+    }
 }

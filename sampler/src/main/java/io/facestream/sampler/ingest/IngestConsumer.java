@@ -64,7 +64,8 @@ public final class IngestConsumer implements AutoCloseable {
     private static final long RETRY_MIN_MS = 200;
     private static final long RETRY_MAX_MS = 30_000;
     private static final Duration DLQ_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** What closing may take: committing and leaving the group (a stopping sampler must not wait on a gone broker). */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final long COMMIT_RETRY_MAX_MS = 5_000;
 
     private final IngestConfig config;

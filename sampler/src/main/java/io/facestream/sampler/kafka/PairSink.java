@@ -3,6 +3,7 @@ package io.facestream.sampler.kafka;
 import io.facestream.protocol.PairRecord;
 import org.apache.kafka.common.errors.RetriableException;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -25,9 +26,15 @@ public interface PairSink extends AutoCloseable {
         return failure instanceof RetriableException || failure instanceof RejectedExecutionException;
     }
 
-    /** Waits for the sends in flight, then releases the client; later sends fail. Blocks: not on an event loop. */
+    /** {@link #close(Duration)} with the sink's own default wait. */
     @Override
     void close();
+
+    /**
+     * Waits up to {@code timeout} for the sends in flight, then releases the client without waiting further:
+     * sends still unacknowledged fail, and later sends fail. Blocks: not on an event loop.
+     */
+    void close(Duration timeout);
 
     /** Where an acknowledged record was written. */
     record SendReceipt(String topic, int partition, long offset) {

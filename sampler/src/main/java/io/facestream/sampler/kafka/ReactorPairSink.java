@@ -97,7 +97,9 @@ public final class ReactorPairSink implements PairSink {
                 .withValueSerializer(serializer)
                 .maxInFlight(maxInFlight)
                 .stopOnError(false)
-                .closeTimeout(CLOSE_TIMEOUT);
+                // close(timeout) has waited for the sends already: the producer then closes at once, failing
+                // what the broker has not acknowledged instead of waiting for it again
+                .closeTimeout(Duration.ZERO);
         this.sender = KafkaSender.create(options);
         sender.send(queue.asFlux().publishOn(thread, maxInFlight))
                 .subscribe(this::acknowledged, this::stopped, () -> terminated.complete(null));
@@ -161,6 +163,11 @@ public final class ReactorPairSink implements PairSink {
 
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    @Override
+    public void close(Duration timeout) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -169,10 +176,11 @@ public final class ReactorPairSink implements PairSink {
             queue.tryEmitComplete();
         }
         try {
-            terminated.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            terminated.get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.error("pair sink topic={} still had {} records unacknowledged after {}; closing anyway", topic,
-                    pending.size(), CLOSE_TIMEOUT);
+            // the caller names what was not acknowledged (it knows the records); the sink fails their stages
+            log.debug("pair sink topic={} closing with {} records unacknowledged after {}", topic, pending.size(),
+                    timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("pair sink topic={} interrupted while draining {} records", topic, pending.size());

@@ -12,6 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,6 +55,8 @@ public final class PairProducer {
     private boolean stopping;
     private boolean idleLogged;
     private CompletableFuture<Void> drained;
+    /** Pairs handed to the sink and not acknowledged yet: sequence to identity. */
+    private final TreeMap<Long, String> unacknowledged = new TreeMap<>();
     private long nextSequence;
     private long statsSent;
     private long statsNanos;
@@ -168,7 +176,10 @@ public final class PairProducer {
             release();
             return;
         }
-        send(new PairRecord(draw.identity(), nextSequence++, config.producerId(), images.first(), images.second()), 1);
+        PairRecord record = new PairRecord(draw.identity(), nextSequence++, config.producerId(), images.first(),
+                images.second());
+        unacknowledged.put(record.sequence(), record.identity());
+        send(record, 1);
     }
 
     private void send(PairRecord record, int attempt) {
@@ -178,21 +189,34 @@ public final class PairProducer {
 
     private void sendDone(PairRecord record, int attempt, Throwable error) {
         if (error == null) {
+            unacknowledged.remove(record.sequence());
             sent++;
             announce(lag.acknowledged(sent), sent);
             release();
             return;
         }
         Throwable cause = unwrap(error);
+        if (stopping) {
+            // no retry once stopping: it stays unacknowledged, and the stop report names it with the others
+            release();
+            return;
+        }
         if (sink.retriable(cause)) {
             failedSends++;
             long backoff = backoffMillis(attempt);
             log.warn("sampler {} send failed topic={} identity={} sequence={} attempt={}; retrying in {} ms: {}",
                     config.producerId(), config.topic(), record.identity(), record.sequence(), attempt, backoff,
                     cause.toString());
-            loop.schedule(backoff, () -> send(record, attempt + 1));
+            loop.schedule(backoff, () -> {
+                if (stopping) {
+                    release();
+                } else {
+                    send(record, attempt + 1);
+                }
+            });
         } else {
             rejected++;
+            unacknowledged.remove(record.sequence());
             log.error("sampler {} gave up on topic={} identity={} sequence={} after attempt {}: the failure "
                             + "cannot be retried", config.producerId(), config.topic(), record.identity(),
                     record.sequence(), attempt, cause);
@@ -229,6 +253,45 @@ public final class PairProducer {
             drained = new CompletableFuture<>();
         }
         return drained;
+    }
+
+    /**
+     * The pairs handed to the sink and neither acknowledged nor given up, as sequence ranges and identities (the
+     * first 20 of each); empty if none. Call on the loop.
+     */
+    public String unacknowledged() {
+        return unacknowledged.isEmpty() ? "" : describe(unacknowledged);
+    }
+
+    /** How many pairs {@link #unacknowledged()} names. Call on the loop. */
+    public int unacknowledgedCount() {
+        return unacknowledged.size();
+    }
+
+    /** The sequence ranges and the identities of {@code pairs} (sequence to identity), the first 20 of each. */
+    static String describe(SortedMap<Long, String> pairs) {
+        List<String> ranges = new ArrayList<>();
+        long start = -1;
+        long prev = -1;
+        for (long seq : pairs.keySet()) {
+            if (start >= 0 && seq == prev + 1) {
+                prev = seq;
+                continue;
+            }
+            if (start >= 0) {
+                ranges.add(start == prev ? Long.toString(start) : start + "-" + prev);
+            }
+            start = seq;
+            prev = seq;
+        }
+        if (start >= 0) {
+            ranges.add(start == prev ? Long.toString(start) : start + "-" + prev);
+        }
+        Set<String> identities = new TreeSet<>(pairs.values());
+        return "sequences " + String.join(", ", ranges.subList(0, Math.min(20, ranges.size())))
+                + (ranges.size() > 20 ? " and " + (ranges.size() - 20) + " more ranges" : "") + "; "
+                + identities.size() + " identities " + String.join(", ", identities.stream().limit(20).toList())
+                + (identities.size() > 20 ? " and " + (identities.size() - 20) + " more" : "");
     }
 
     /** The next sequence number (the count of records made so far). */

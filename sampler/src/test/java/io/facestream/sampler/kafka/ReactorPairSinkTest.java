@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the sink does without a broker; sending to a real broker is tested in the server module. */
 class ReactorPairSinkTest {
@@ -64,6 +65,24 @@ class ReactorPairSinkTest {
         }
         ExecutionException closed = assertThrows(ExecutionException.class,
                 () -> sink.send(pair(4)).toCompletableFuture().get(1, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, closed.getCause());
+    }
+
+    @Test
+    @DisplayName("close(timeout) with sends no broker will acknowledge returns after the timeout and fails them, not after the delivery timeout")
+    void boundedClose() throws Exception {
+        Map<String, Object> p = ReactorPairSink.producerProperties("127.0.0.1:1", "unreachable");
+        // the sends would hang for the default two minutes of delivery timeout
+        ReactorPairSink sink = new ReactorPairSink(p, "nowhere", "unreachable", 4, NAMES);
+        CompletableFuture<?> a = sink.send(pair(0)).toCompletableFuture();
+        CompletableFuture<?> b = sink.send(pair(1)).toCompletableFuture();
+        sink.close(java.time.Duration.ofMillis(300));
+        for (CompletableFuture<?> stuck : new CompletableFuture<?>[] {a, b}) {
+            // already failed by close: no waiting here
+            assertTrue(stuck.isCompletedExceptionally(), "a send left unacknowledged fails at close");
+        }
+        ExecutionException closed = assertThrows(ExecutionException.class,
+                () -> sink.send(pair(2)).toCompletableFuture().get(1, TimeUnit.SECONDS));
         assertInstanceOf(IllegalStateException.class, closed.getCause());
     }
 

@@ -90,6 +90,11 @@ final class FakeSink implements PairSink {
         closed = true;
     }
 
+    @Override
+    public void close(java.time.Duration timeout) {
+        close();
+    }
+
     private record Held(PairRecord record, CompletableFuture<SendReceipt> ack) {
     }
 }

@@ -7,12 +7,15 @@ import io.facestream.dataset.formats.DatasetFormatException;
 import io.facestream.dataset.registry.DatasetFormats;
 import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.dataset.lfw.LfwPairsException;
+import io.facestream.trainer.validation.TargetSpec;
 import io.facestream.trainer.validation.ValidationFormatException;
 import io.facestream.trainer.validation.ValidationSets;
+import io.facestream.trainer.validation.ValidationTargets;
 
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,14 +33,25 @@ final class DataErrors {
     }
 
     /**
-     * A loader of the validation set at {@code path} (read when the model's input size is known); a missing path
-     * is reported now, a malformed file when it is read.
+     * A loader of the validation targets ({@code trainer.validation}), read when the model's input size is known;
+     * a missing path is reported now, a malformed file when it is read, each naming the key and the target.
+     *
+     * @param heldOut builds the role's held-out pairs, for a {@code held-out} target
      */
-    static ValidationSets.Loader validation(Path path, Path images) {
+    static ValidationTargets.Loader validation(List<TargetSpec> targets, ValidationSets.Loader heldOut) throws Exception {
+        call(() -> {
+            ValidationTargets.requireExisting(targets);
+            return null;
+        });
+        return decoder -> call(() -> ValidationTargets.load(targets, heldOut, decoder));
+    }
+
+    /** The {@code trainer.validation} value a {@code --validation PATH [--validation-images DIR]} flag stands for. */
+    static String validationFlag(Path path, Path images) {
         if (!Files.exists(path)) {
             throw new Main.UsageException("--validation " + path + ": no such file or directory");
         }
-        return decoder -> call(() -> ValidationSets.open(path, images, decoder));
+        return TargetSpec.of(path, images).toString();
     }
 
     static int run(Callable<Integer> command) throws Exception {

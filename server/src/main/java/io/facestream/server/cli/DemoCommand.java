@@ -5,6 +5,9 @@ import io.facestream.dataset.IdentitySource;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
 import io.facestream.server.roles.DemoNode;
+import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTargets;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +48,8 @@ public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
     Path data;
 
     @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "
-            + "pairs.txt (or a directory holding it and the images) or an insightface .bin.")
+            + "pairs.txt (or a directory holding it and the images) or an insightface .bin (sets trainer.validation, "
+            + "which lists several targets).")
     Path validationPath;
 
     @Option(names = "--validation-images", description = "With an LFW pairs.txt: the image folder (default: pairs.txt's directory).")
@@ -71,6 +75,9 @@ public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
         if (steps != null) {
             flags.put("trainer.steps", Long.toString(steps));
         }
+        if (validationPath != null) {
+            flags.put(ValidationTargets.KEY, DataErrors.validationFlag(validationPath, validationImages));
+        }
         Settings settings = config.settings(flags);
         if (!verbose && !noProgress) {
             Logging.quiet();
@@ -78,9 +85,10 @@ public final class DemoCommand implements Callable<Integer>, NeedsDl4j {
         SyntheticConfig syn = synthetic.config(0);
         IdentitySource train = data != null ? DataErrors.open(data, settings) : new SyntheticFaces(syn);
         IdentitySource validation = DemoNode.syntheticValidation(syn, validationIdentities);
-        DemoNode built = validationPath == null ? new DemoNode(settings, train, validation, port, noProgress ? null : System.out)
-                : new DemoNode(settings, train, DataErrors.validation(validationPath, validationImages), port,
-                noProgress ? null : System.out);
+        TrainerConfig trainerConfig = TrainerConfig.from(settings);
+        DemoNode built = new DemoNode(settings, train, DataErrors.validation(trainerConfig.validation(),
+                decoder -> ValidationSet.sample(validation, trainerConfig.validationPairs(), trainerConfig.seed(), decoder)),
+                port, noProgress ? null : System.out);
         // Ctrl-C / SIGTERM, bounded run or not, even while starting: the hook stops every role and the broker and
         // deletes the demo's broker data, work directory and identity store before the JVM exits
         Thread hook = new Thread(built::close, "facestream-demo-stop");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -34,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(name = "sampler", mixinStandardHelpOptions = true,
         description = "Stream identity pairs (blocks of two) from a dataset to Kafka, pausing while the trainer lags.")
 public final class SamplerCommand implements Callable<Integer> {
+    /** What closing each client other than the pair sink may take when the sampler stops. */
+    static final Duration CLIENT_CLOSE = Duration.ofSeconds(5);
     /** Exit status when the replica's work loop died, so that a supervisor ({@code restart: on-failure}) restarts it. */
     static final int DIED = 1;
 
@@ -100,8 +103,13 @@ public final class SamplerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                Roles.stop(vertx, io.vertx.core.Future.succeededFuture());
-                events.close();
+                // bounded by sampler.drainTimeout + CLIENT_CLOSE: the sampler waits drainTimeout at most for its
+                // pairs in flight, then names those not acknowledged; the ingest consumer and the events producer
+                // close within CLIENT_CLOSE, alongside
+                long deadline = System.nanoTime() + samplerConfig.drainTimeout().plus(CLIENT_CLOSE).toNanos();
+                Roles.stop(vertx, io.vertx.core.Future.succeededFuture(),
+                        samplerConfig.drainTimeout().plus(CLIENT_CLOSE).toSeconds() + 1);
+                events.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 replica.close();
                 source.close();
             } catch (Exception e) {

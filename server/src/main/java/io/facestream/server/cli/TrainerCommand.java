@@ -17,12 +17,15 @@ import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
+import io.facestream.trainer.validation.ValidationTarget;
+import io.facestream.trainer.validation.ValidationTargets;
 import io.vertx.core.Vertx;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -56,7 +59,8 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
     int validationIdentities;
 
     @Option(names = "--validation", description = "Evaluate on this set instead of held-out synthetic identities: an LFW "
-            + "pairs.txt (or a directory holding it and the images) or an insightface .bin.")
+            + "pairs.txt (or a directory holding it and the images) or an insightface .bin (sets trainer.validation, "
+            + "which lists several targets).")
     java.nio.file.Path validationPath;
 
     @Option(names = "--validation-images", description = "With an LFW pairs.txt: the image folder (default: pairs.txt's directory).")
@@ -71,6 +75,9 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         if (bootstrap != null) {
             flags.put(ConfigRegistry.BOOTSTRAP_KEY, bootstrap);
         }
+        if (validationPath != null) {
+            flags.put(ValidationTargets.KEY, DataErrors.validationFlag(validationPath, validationImages));
+        }
         Settings settings = config.settings(flags);
         bootstrap = RoleConfigs.bootstrap(settings); // the flag, else kafka.bootstrap.servers, else the default
         TrainerConfig trainerConfig = TrainerConfig.from(settings);
@@ -80,15 +87,12 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         Resume resume = TrainerNode.resume(trainerConfig, runId,
                 "trainer-" + java.time.Instant.now().toString().replace(':', '-'), bootstrap, kafkaProps);
         String run = resume.runId();
-        ValidationSet validation;
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels());
-        if (validationPath != null) {
-            validation = DataErrors.validation(validationPath, validationImages).load(decoder);
-        } else {
+        List<ValidationTarget> validation = DataErrors.validation(trainerConfig.validation(), d -> {
             try (SyntheticFaces held = DemoNode.syntheticValidation(synthetic.config(0), validationIdentities)) {
-                validation = ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(), decoder);
+                return ValidationSet.sample(held, trainerConfig.validationPairs(), trainerConfig.seed(), d);
             }
-        }
+        }).load(decoder);
         Vertx vertx = Vertx.vertx();
         RunStatus status = new RunStatus(run).attach(vertx);
         MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, resume.firstSeq(), kafkaProps);

@@ -1,7 +1,7 @@
 package io.facestream.server.cli;
 
-import io.facestream.trainer.eval.PairsCsvException;
-import io.facestream.trainer.eval.VerifyMetrics;
+import io.facestream.trainer.verification.PairsCsvException;
+import io.facestream.trainer.verification.VerifyMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -147,6 +147,12 @@ public final class ConfigRegistry {
                 out.put(key, new Effective(out.get(other).value(), "default: " + other));
             }
         });
+        // trainer.threshold's default is the chosen distance's own (squared L2 1.0, L2 1.0, cosine 0.5)
+        if (loader.values().containsKey("trainer.distance") && !loader.values().containsKey("trainer.threshold")) {
+            TrainerConfig trainer = TrainerConfig.from(loader.settings());
+            out.put("trainer.threshold", new Effective(RecordKeys.text(trainer.threshold()),
+                    "default for trainer.distance=" + trainer.distance()));
+        }
         if (!loader.values().containsKey("sampler.producerid")) {
             out.put("sampler.producerId", new Effective("sampler-<host>-<pid>", "default"));
         }

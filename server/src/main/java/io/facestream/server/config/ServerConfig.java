@@ -3,6 +3,7 @@ package io.facestream.server.config;
 import io.facestream.protocol.Limits;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
+import io.facestream.server.inference.Batching;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,12 +61,18 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
      * @param maxImageBytes        largest single image; more gets 400
      * @param maxImagePixels       largest width*height an image header may declare; more gets 400
      * @param maxPendingInferences requests queued for the model before more get 503
+     * @param batchWindow          how long the first request of a batch waits for others (0 = no batching)
+     * @param maxBatch             most images in one network call
      * @param maxConcurrentUploads image API requests whose body is being received at once; more get 503 before
      *                             their body is read
      * @param uploadIdleTimeout    an upload (image API or ingest) that sends no byte for this long is cut off
      */
     public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences,
-                      int maxConcurrentUploads, Duration uploadIdleTimeout) {
+                      Duration batchWindow, int maxBatch, int maxConcurrentUploads, Duration uploadIdleTimeout) {
+        /** The dynamic batching these limits describe. */
+        public Batching batching() {
+            return new Batching(batchWindow, maxBatch);
+        }
     }
 
     public static ServerConfig defaults() {
@@ -94,6 +101,9 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
                 maxImage,
                 s.integer("server.api.maxImagePixels", DEFAULT_MAX_IMAGE_PIXELS, 64, 16384 * 16384),
                 s.integer("server.api.maxPendingInferences", 16, 1, 10_000),
+                s.duration("server.api.batchWindow", Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(10)),
+                // at least 2: a verify request's two images go through the network together
+                s.integer("server.api.maxBatch", 32, 2, 1024),
                 s.integer("server.api.maxConcurrentUploads", 8, 1, 10_000),
                 s.duration("server.api.uploadIdleTimeout", Duration.ofSeconds(30), Duration.ofMillis(100),
                         Duration.ofHours(1)));

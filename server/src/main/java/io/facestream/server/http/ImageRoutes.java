@@ -9,7 +9,7 @@ import io.facestream.server.inference.ImageRejectedException;
 import io.facestream.server.inference.ModelService;
 import io.facestream.server.inference.ModelUnavailableException;
 import io.facestream.server.inference.NamedImage;
-import io.facestream.trainer.eval.DistanceFunctions;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -9,22 +9,37 @@ import io.vertx.ext.web.Router;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** {@code GET /api/status}: the run's latest figures, the model served and the WebSocket fan-out. */
+/**
+ * {@code GET /api/status}: the run's latest figures (with the trainer's backend in {@code train.backend}), the model
+ * served, the backend and device serving it ({@code backend}) and the WebSocket fan-out.
+ */
 public final class StatusRoutes implements ApiRoutes {
     private final RunStatus status;
     private final Supplier<Optional<ModelInfo>> model;
     private final Supplier<JsonObject> websocket;
+    private final Supplier<Optional<JsonObject>> backend;
 
     public StatusRoutes(RunStatus status, Supplier<Optional<ModelInfo>> model, Supplier<JsonObject> websocket) {
+        this(status, model, websocket, Optional::empty);
+    }
+
+    /**
+     * @param backend the compute backend this server's model API runs on ({@code ComputeBackend.toJson()}), empty
+     *                without a model API; the trainer's own backend arrives in its train events ({@code train.backend})
+     */
+    public StatusRoutes(RunStatus status, Supplier<Optional<ModelInfo>> model, Supplier<JsonObject> websocket,
+                        Supplier<Optional<JsonObject>> backend) {
         this.status = status;
         this.model = model;
         this.websocket = websocket;
+        this.backend = backend;
     }
 
     @Override
     public void mount(Router router, Vertx vertx) {
         router.get("/api/status").handler(ctx -> Errors.json(ctx, 200, status.toJson()
                 .put("model", model.get().map(ModelInfo::toJson).orElse(null))
-                .put("websocket", websocket.get())));
+                .put("websocket", websocket.get())
+                .put("backend", backend.get().orElse(null))));
     }
 }

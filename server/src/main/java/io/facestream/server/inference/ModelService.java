@@ -1,5 +1,7 @@
 package io.facestream.server.inference;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -10,8 +12,11 @@ import io.facestream.trainer.data.ImageDecodeException;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.export.ExportedModel;
 import io.facestream.trainer.export.ModelExports;
+import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.trainer.model.EmbeddingModel;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when a newer version appears. The network is owned by one worker thread ({@code facestream-inference}): every
  * load, embedding and close runs there, so an old model is closed only when no request can be using it. At most
  * {@code maxPending} requests wait for that thread; more are refused as busy rather than queued without bound.
+ * Concurrent requests are batched ({@link Batching}): those that arrive within {@code server.api.batchWindow}, up
+ * to {@code server.api.maxBatch} images, go through the network in one call.
  */
 public final class ModelService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
@@ -43,11 +50,15 @@ public final class ModelService implements AutoCloseable {
     private final Duration poll;
     private final int maxPending;
     private final int maxImagePixels;
+    private final Batching batching;
+    private final RequestBatcher<Request> batcher;
+    private volatile NetworkCallListener listener = (images, flush) -> { };
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private WorkerExecutor thread;
     private long timer = -1;
     private volatile Loaded loaded;
+    private volatile ComputeBackend backend;
     /** Versions that failed to load, touched only on the inference thread. */
     private final Set<String> broken = new HashSet<>();
 
@@ -58,20 +69,69 @@ public final class ModelService implements AutoCloseable {
     public record Embedded(ModelInfo model, float[][] embeddings) {
     }
 
-    public ModelService(Vertx vertx, Path dir, Duration poll, int maxPending, int maxImagePixels) {
+    /** One request waiting in a batch: its images and where its answer goes (on the caller's context). */
+    private record Request(List<NamedImage> images, Context context, Promise<Embedded> answer) {
+        void complete(Embedded result) {
+            context.runOnContext(v -> answer.complete(result));
+        }
+
+        void fail(Throwable e) {
+            context.runOnContext(v -> answer.fail(e));
+        }
+    }
+
+    /** Sees every network call: how many images went through it and why its batch was sent (a test seam). */
+    @FunctionalInterface
+    public interface NetworkCallListener {
+        void networkCall(int images, String flush);
+    }
+
+    /**
+     * @param maxPending requests that may wait for the model (in a batch or for the inference thread) before
+     *                   more are refused as busy
+     * @param batching   how concurrent requests are grouped into one network call
+     */
+    public ModelService(Vertx vertx, Path dir, Duration poll, int maxPending, int maxImagePixels, Batching batching) {
         this.vertx = vertx;
         this.dir = dir;
         this.poll = poll;
         this.maxPending = maxPending;
         this.maxImagePixels = maxImagePixels;
+        this.batching = batching;
+        this.batcher = new RequestBatcher<>(vertx, batching, r -> r.images().size(),
+                (batch, flush) -> thread.executeBlocking(() -> {
+                    runBatch(batch, flush);
+                    return null;
+                }).onFailure(e -> batch.forEach(r -> r.fail(e))));
+    }
+
+    /** Registers the one listener told of every network call (before {@link #start()}). */
+    public ModelService onNetworkCall(NetworkCallListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    public Batching batching() {
+        return batching;
     }
 
     /** Loads the newest export if there is one, then looks for newer ones every poll interval. */
     public Future<ModelService> start() {
         thread = vertx.createSharedWorkerExecutor("facestream-inference", 1, 10, TimeUnit.MINUTES);
-        timer = vertx.setPeriodic(poll.toMillis(), id -> checkNow());
-        return checkNow().map(this);
+        // detected on the thread that will run the network: loads ND4J, refuses a GPU without kernels
+        Future<ComputeBackend> detected = thread.executeBlocking(ComputeBackend::current);
+        return detected.compose(b -> {
+            backend = b;
+            timer = vertx.setPeriodic(poll.toMillis(), id -> checkNow());
+            return checkNow();
+        }).map(this);
     }
+
+    /** The backend and device the network runs on, once {@link #start()} has detected it. */
+    public Optional<ComputeBackend> backend() {
+        return Optional.ofNullable(backend);
+    }
+
 
     public Path dir() {
         return dir;
@@ -101,25 +161,80 @@ public final class ModelService implements AutoCloseable {
      * @return fails with {@link ImageRejectedException} naming the bad image, or {@link ModelUnavailableException}
      */
     public Future<Embedded> embed(List<NamedImage> images) {
+        if (images.isEmpty() || images.size() > batching.maxBatch()) {
+            return Future.failedFuture(new IllegalArgumentException("a request carries 1 to server.api.maxBatch="
+                    + batching.maxBatch() + " images, got " + images.size()));
+        }
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
             return Future.failedFuture(new ModelUnavailableException(maxPending
                     + " requests are already waiting for the model: retry shortly (server.api.maxPendingInferences)",
                     true));
         }
-        return thread.<Embedded>executeBlocking(() -> embedNow(images))
-                .onComplete(ar -> pending.decrementAndGet());
+        Promise<Embedded> answer = Promise.promise();
+        batcher.submit(new Request(List.copyOf(images), vertx.getOrCreateContext(), answer));
+        return answer.future().onComplete(ar -> pending.decrementAndGet());
     }
 
-    private Embedded embedNow(List<NamedImage> images) throws ImageRejectedException, ModelUnavailableException {
+    /**
+     * Runs one batch on the inference thread: each request's images are decoded on their own, so a bad image
+     * fails only its request; the rest go through the network in one call and each request gets its rows.
+     */
+    private void runBatch(List<Request> batch, RequestBatcher.Flush flush) {
         Loaded l = loaded;
         if (l == null) {
             // the directory is not named: a client has no business knowing the server's paths
-            throw new ModelUnavailableException("no model has been exported to server.modelDir yet: the trainer "
-                    + "exports one after each evaluation", false);
+            ModelUnavailableException none = new ModelUnavailableException("no model has been exported to "
+                    + "server.modelDir yet: the trainer exports one after each evaluation", false);
+            batch.forEach(r -> r.fail(none));
+            return;
         }
         int size = l.info().inputSize();
         int perImage = 3 * size * size;
+        List<Request> good = new ArrayList<>(batch.size());
+        List<float[]> inputs = new ArrayList<>(batch.size());
+        int images = 0;
+        for (Request r : batch) {
+            try {
+                inputs.add(decode(l, r.images(), perImage));
+                good.add(r);
+                images += r.images().size();
+            } catch (ImageRejectedException e) {
+                r.fail(e);
+            }
+        }
+        if (good.isEmpty()) {
+            return;
+        }
+        float[] data = new float[images * perImage];
+        int at = 0;
+        for (float[] input : inputs) {
+            System.arraycopy(input, 0, data, at, input.length);
+            at += input.length;
+        }
+        float[][] rows;
+        try {
+            listener.networkCall(images, flush.name());
+            // both arrays live off-heap: free them now rather than when the garbage collector gets to them
+            try (INDArray input = Nd4j.create(data, new long[] {images, 3, size, size}, 'c');
+                 INDArray embeddings = l.model().embed(input)) {
+                rows = embeddings.toFloatMatrix();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("the network failed on a batch of {} images ({} requests)", images, good.size(), e);
+            good.forEach(r -> r.fail(e));
+            return;
+        }
+        int row = 0;
+        for (Request r : good) {
+            int n = r.images().size();
+            r.complete(new Embedded(l.info(), Arrays.copyOfRange(rows, row, row + n)));
+            row += n;
+        }
+    }
+
+    /** One request's images, decoded and normalised into one array. */
+    private static float[] decode(Loaded l, List<NamedImage> images, int perImage) throws ImageRejectedException {
         float[] data = new float[images.size() * perImage];
         for (int i = 0; i < images.size(); i++) {
             NamedImage image = images.get(i);
@@ -139,11 +254,7 @@ public final class ModelService implements AutoCloseable {
         for (int j = 0; j < data.length; j++) {
             data[j] = (data[j] - l.mean()) * l.scale();
         }
-        // both arrays live off-heap: free them now rather than when the garbage collector gets to them
-        try (INDArray input = Nd4j.create(data, new long[] {images.size(), 3, size, size}, 'c');
-             INDArray embeddings = l.model().embed(input)) {
-            return new Embedded(l.info(), embeddings.toFloatMatrix());
-        }
+        return data;
     }
 
     /**

@@ -75,6 +75,10 @@ public final class ProgressLine {
             sb.append(String.format(Locale.ROOT, " | acc %.3f @%d", e.getJsonObject("lfw").getDouble("accuracyMean"),
                     e.getLong("step", 0L)));
         }
+        String backend = t.getString("backend");
+        if (backend != null) {
+            sb.append(" | ").append(backend);
+        }
         double samplerRate = status.samplerRate();
         if (samplerRate > 0) {
             sb.append(String.format(Locale.ROOT, " | sampler %.0f pairs/s", samplerRate));

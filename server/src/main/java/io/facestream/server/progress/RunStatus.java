@@ -100,9 +100,11 @@ public final class RunStatus {
     }
 
     /**
-     * {@code runId, startedAt, step, rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
+     * {@code runId, startedAt, step, classes (of the class head, 0 for triplets), rates {imagesPerSecond, dataWaitFraction, samplerPairsPerSecond,
      * trainerPairsPerSecond}, train, lastEval {step, distance, accuracy, tpr, fpr, threshold, accuracyMean,
-     * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag}, sampler}; absent figures are null.
+     * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag, partitions [{partition, produced, consumed, lag,
+     * consumedPerSecond, consumedShare}]}, identities {coverageSteps, inWindow, seen, expected, coverage},
+     * sampler}; absent figures are null.
      */
     public JsonObject toJson() {
         JsonObject t = train;
@@ -113,10 +115,19 @@ public final class RunStatus {
                 .put("samplerPairsPerSecond", samplerRate())
                 .put("trainerPairsPerSecond", p == null ? null : p.getDouble("trainerPairsPerSecond"));
         JsonObject kafka = p == null ? null : new JsonObject().put("pairsTopic", p.getString("pairsTopic"))
-                .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"));
+                .put("trainerGroup", p.getString("trainerGroup")).put("lag", p.getLong("lag"))
+                .put("partitions", p.getJsonArray("partitions"));
+        JsonObject identities = !t.containsKey("identitiesSeen") ? null : new JsonObject()
+                .put("coverageSteps", t.getInteger("coverageSteps"))
+                .put("inWindow", t.getInteger("identitiesInWindow"))
+                .put("seen", t.getInteger("identitiesSeen"))
+                .put("expected", t.getDouble("identitiesExpected"))
+                .put("coverage", t.getDouble("identityCoverage"));
         return new JsonObject().put("runId", runId).put("startedAt", started)
-                .put("step", t.getLong("step", 0L)).put("rates", rates).put("train", t)
-                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("sampler", sampler)
+                .put("step", t.getLong("step", 0L)).put("classes", t.getInteger("classes"))
+                .put("rates", rates).put("train", t)
+                .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("identities", identities)
+                .put("sampler", sampler)
                 .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
     }
 
@@ -129,6 +140,23 @@ public final class RunStatus {
                 .put("accuracy", e.getDouble("accuracy")).put("tpr", e.getDouble("tpr"))
                 .put("fpr", e.getDouble("fpr")).put("threshold", e.getDouble("threshold"))
                 .put("accuracyMean", lfw.getDouble("accuracyMean"))
-                .put("accuracyStd", lfw.getDouble("accuracyStd")).put("auc", lfw.getDouble("auc"));
+                .put("accuracyStd", lfw.getDouble("accuracyStd")).put("auc", lfw.getDouble("auc"))
+                .put("target", e.getString("target")).put("targets", targetSummaries(e.getJsonObject("targets")));
+    }
+
+    /** Each validation target's 10-fold accuracy, AUC and pairs, by name; null for figures without targets. */
+    private static JsonObject targetSummaries(JsonObject targets) {
+        if (targets == null) {
+            return null;
+        }
+        JsonObject out = new JsonObject();
+        for (String name : targets.fieldNames()) {
+            JsonObject t = targets.getJsonObject(name);
+            JsonObject lfw = t.getJsonObject("lfw", new JsonObject());
+            out.put(name, new JsonObject().put("pairs", t.getInteger("pairs"))
+                    .put("accuracyMean", lfw.getDouble("accuracyMean")).put("accuracyStd", lfw.getDouble("accuracyStd"))
+                    .put("auc", lfw.getDouble("auc")));
+        }
+        return out;
     }
 }

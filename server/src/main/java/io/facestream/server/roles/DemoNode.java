@@ -23,7 +23,8 @@ import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.validation.ValidationSet;
-import io.facestream.trainer.validation.ValidationSets;
+import io.facestream.trainer.validation.ValidationTarget;
+import io.facestream.trainer.validation.ValidationTargets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,7 +54,7 @@ public final class DemoNode implements AutoCloseable {
 
     private Settings settings;
     private final IdentitySource trainSource;
-    private final ValidationSets.Loader validation;
+    private final ValidationTargets.Loader validation;
     private final int port;
     private final PrintStream progressOut;
     private EmbeddedKafka kafka;
@@ -75,19 +77,25 @@ public final class DemoNode implements AutoCloseable {
     /**
      * @param settings         every role's settings (sampler.*, trainer.*, kafka.*)
      * @param trainSource      identities the sampler streams
-     * @param validationSource identities held out for evaluation
+     * @param validationSource identities held out for evaluation: the {@code held-out} target of
+     *                         {@code trainer.validation}
      * @param port             HTTP port (0 = any free port)
      * @param progressOut      where the progress line goes, or null for none
      */
     public DemoNode(Settings settings, IdentitySource trainSource, IdentitySource validationSource, int port,
                 PrintStream progressOut) {
-        this(settings, trainSource, decoder -> ValidationSet.sample(validationSource,
-                TrainerConfig.from(settings).validationPairs(), TrainerConfig.from(settings).seed(), decoder), port,
-                progressOut);
+        this(settings, trainSource, decoder -> {
+            TrainerConfig config = TrainerConfig.from(settings);
+            return ValidationTargets.load(config.validation(), d -> ValidationSet.sample(validationSource,
+                    config.validationPairs(), config.seed(), d), decoder);
+        }, port, progressOut);
     }
 
-    /** As above, with the validation set built by {@code validation} (e.g. read from an LFW pairs file or a .bin). */
-    public DemoNode(Settings settings, IdentitySource trainSource, ValidationSets.Loader validation, int port,
+    /**
+     * As above, with the validation targets built by {@code validation} (e.g. with bad input turned into usage
+     * errors, as the command line does).
+     */
+    public DemoNode(Settings settings, IdentitySource trainSource, ValidationTargets.Loader validation, int port,
                 PrintStream progressOut) {
         this.settings = settings;
         this.trainSource = trainSource;
@@ -136,11 +144,14 @@ public final class DemoNode implements AutoCloseable {
         httpIngest = HttpIngest.create(vertx, settings, kafka.bootstrapServers(), kafkaProps, "demo", IngestEvents.to(metrics));
         return vertx.executeBlocking(() -> {
                     long t0 = System.nanoTime();
-                    ValidationSet set = validation.load(new ImageDecoder(modelConfig.inputSize(),
+                    List<ValidationTarget> targets = validation.load(new ImageDecoder(modelConfig.inputSize(),
                             trainerConfig.maxImagePixels()));
-                    LOG.info("validation set: {} pairs over {} images from {} in {} ms", set.pairs(), set.pool().length,
-                            set.name(), (System.nanoTime() - t0) / 1_000_000);
-                    return set;
+                    for (ValidationTarget t : targets) {
+                        LOG.info("validation target {}: {} pairs over {} images from {}", t.name(), t.set().pairs(),
+                                t.set().pool().length, t.set().name());
+                    }
+                    LOG.info("{} validation targets loaded in {} ms", targets.size(), (System.nanoTime() - t0) / 1_000_000);
+                    return targets;
                 })
                 .compose(set -> ServerNode.start(vertx, monitored.registry(), serverConfig, port,
                         kafka.bootstrapServers(), kafkaProps, RoleConfigs.brokerReachable(vertx, kafka.admin()),

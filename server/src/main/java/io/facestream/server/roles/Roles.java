@@ -22,8 +22,13 @@ public final class Roles {
      * thread, not as continuations on Vert.x's event loops, which are gone once Vert.x is closed.
      */
     public static void stop(Vertx vertx, Future<?> undeploy) {
-        await(undeploy, "undeploy");
-        await(vertx.close(), "Vert.x close");
+        stop(vertx, undeploy, STOP_SECONDS);
+    }
+
+    /** {@link #stop(Vertx, Future)} waiting at most {@code seconds} for each. */
+    public static void stop(Vertx vertx, Future<?> undeploy, long seconds) {
+        await(undeploy, "undeploy", seconds);
+        await(vertx.close(), "Vert.x close", seconds);
     }
 
     /** One step of a shutdown that may fail. */
@@ -47,13 +52,15 @@ public final class Roles {
         }
     }
 
-    private static void await(Future<?> f, String what) {
+    private static void await(Future<?> f, String what, long seconds) {
         try {
-            f.toCompletionStage().toCompletableFuture().get(STOP_SECONDS, TimeUnit.SECONDS);
+            f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("{} did not finish cleanly within {} s", what, STOP_SECONDS, e);
+        } catch (TimeoutException e) {
+            LOG.warn("{} did not finish within {} s; going on", what, seconds);
+        } catch (ExecutionException e) {
+            LOG.warn("{} did not finish cleanly", what, e.getCause());
         }
     }
 }

@@ -12,7 +12,10 @@ import io.facestream.server.http.StatusRoutes;
 import io.facestream.server.inference.ModelDownloads;
 import io.facestream.server.inference.ModelInfo;
 import io.facestream.server.inference.ModelService;
+import io.facestream.server.http.BackendMetric;
+import io.facestream.trainer.model.ComputeBackend;
 import io.facestream.server.metrics.MetricsFollower;
+import io.facestream.server.progress.RunMeters;
 import io.facestream.server.progress.RunStatus;
 import io.facestream.server.ws.MetricsSocketRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,6 +44,7 @@ public final class ServerNode {
     private final MetricsSocketRoutes socket;
     private HttpApiVerticle http;
     private MetricsFollower follower;
+    private RunMeters meters;
 
     private ServerNode(ModelService models, ModelDownloads downloads, MetricsSocketRoutes socket) {
         this.models = models;
@@ -59,20 +63,27 @@ public final class ServerNode {
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
-                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels());
+                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels(),
+                config.api().batching());
         ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config, registry));
         role.status.followIngest(vertx);
+        role.meters = registry == null ? null : new RunMeters(registry, role.status);
         Supplier<Optional<ModelInfo>> model = () -> models == null ? Optional.empty() : models.current();
         role.http = HttpApiVerticle.of(config, port, List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
-                new StatusRoutes(role.status, model, () -> role.socket.hub().stats()),
+                new StatusRoutes(role.status, model, () -> role.socket.hub().stats(),
+                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson)),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,
                 new DashboardRoutes(),
                 ingest));
-        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start();
+        Future<?> modelsStarted = models == null ? Future.succeededFuture() : models.start().onSuccess(m -> {
+            if (registry != null) {
+                m.backend().ifPresent(b -> BackendMetric.register(registry, "server", b));
+            }
+        });
         // the follower's Kafka clients parse config, resolve hosts and start threads: built on a worker, not here
         return modelsStarted.compose(v -> vertx.deployVerticle(role.http))
                 .compose(id -> vertx.executeBlocking(() -> new MetricsFollower(bootstrapServers, kafkaProps,
@@ -91,6 +102,9 @@ public final class ServerNode {
                         && "modelExported".equals(e.figures().getString("event"))) {
                     models.checkNow();
                 }
+            }
+            if (meters != null) {
+                meters.refresh();
             }
         });
     }

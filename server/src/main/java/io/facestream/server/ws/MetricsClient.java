@@ -94,8 +94,11 @@ final class MetricsClient {
         if (!types.contains(e.type())) {
             return;
         }
-        if (queue.isEmpty() && !ws.writeQueueFull()) {
+        if (queue.isEmpty() && !full()) {
             write(e);
+            return;
+        }
+        if (closed) {
             return;
         }
         if (!queue.offer(e)) {
@@ -103,6 +106,19 @@ final class MetricsClient {
             return;
         }
         pump();
+    }
+
+    /**
+     * Whether the socket takes no frame now: its write queue is full, or it closed before its close handler ran.
+     * In that window Vert.x throws from {@code writeQueueFull}, and a frame offered then must not throw into the
+     * hub's fan-out, which would stop every other client's events.
+     */
+    private boolean full() {
+        if (ws.isClosed()) {
+            closed = true;
+            return true;
+        }
+        return ws.writeQueueFull();
     }
 
     /** The run changed: start over from the new run's history. */
@@ -113,7 +129,7 @@ final class MetricsClient {
     }
 
     private void pump() {
-        while (!closed && !ws.writeQueueFull()) {
+        while (!closed && !full()) {
             EventFrame next;
             if (catchingUp) {
                 next = hub.history().firstAfter(cursor);
@@ -160,7 +176,7 @@ final class MetricsClient {
         }
         if (command instanceof ClientCommand.Ping) {
             // a pong is only a liveness answer: when the socket is full the client is not reading it anyway
-            if (!ws.writeQueueFull()) {
+            if (!full()) {
                 ws.writeTextMessage(new JsonObject().put("type", "pong").put("time", System.currentTimeMillis())
                         .encode());
             }

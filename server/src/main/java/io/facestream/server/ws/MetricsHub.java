@@ -92,15 +92,20 @@ public final class MetricsHub {
     public Future<Void> publishAll(List<MetricsEvent> events) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            for (MetricsEvent e : events) {
-                EventFrame frame = EventFrame.of(redactIdentities ? withoutIdentities(e) : e);
-                try {
-                    publish(frame);
-                } finally {
-                    frame.release();
+            // always complete: the metrics follower waits for this before it hands over the next batch
+            try {
+                for (MetricsEvent e : events) {
+                    EventFrame frame = EventFrame.of(redactIdentities ? withoutIdentities(e) : e);
+                    try {
+                        publish(frame);
+                    } finally {
+                        frame.release();
+                    }
                 }
+                done.complete();
+            } catch (RuntimeException e) {
+                done.fail(e);
             }
-            done.complete();
         });
         return done.future();
     }

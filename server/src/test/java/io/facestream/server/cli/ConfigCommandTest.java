@@ -34,6 +34,14 @@ class ConfigCommandTest {
         assertEquals(List.of("trainer.batchPairs", "32", "command line"), row("trainer.batchPairs"));
         assertEquals(List.of("trainer.evalEvery", "50", "file " + file), row("trainer.evalEvery"));
         assertEquals(List.of("trainer.margin", "0.2", "default"), row("trainer.margin"));
+        assertEquals(List.of("trainer.loss", "TRIPLET", "default"), row("trainer.loss"));
+        assertEquals(List.of("trainer.headScale", "64.0", "default"), row("trainer.headScale"));
+        assertEquals(List.of("trainer.cosfaceMargin", "0.35", "default"), row("trainer.cosfaceMargin"));
+        assertEquals(List.of("trainer.arcfaceMargin", "0.5", "default"), row("trainer.arcfaceMargin"));
+        assertEquals(List.of("trainer.lossSwitchStep", "0", "default"), row("trainer.lossSwitchStep"));
+        assertEquals(List.of("trainer.lossSwitchTo", "TRIPLET", "default"), row("trainer.lossSwitchTo"));
+        assertEquals(List.of("trainer.partialFcAbove", "100000", "default"), row("trainer.partialFcAbove"));
+        assertEquals(List.of("trainer.partialFcRate", "0.1", "default"), row("trainer.partialFcRate"));
         assertEquals(List.of("trainer.exportDir", "(unset)", "default"), row("trainer.exportDir"));
         assertEquals(List.of("sampler.lagHigh", "20000", "default"), row("sampler.lagHigh"));
         assertEquals(List.of("kafka.bootstrap.servers", "broker:9092", "command line"), row("kafka.bootstrap.servers"));
@@ -54,8 +62,49 @@ class ConfigCommandTest {
         assertTrue(err().contains("trainer.architecture must be one of [SMALL, MOBILEFACENET], got \"resnet\" "
                 + "(set by command line)"), err());
         console.reset();
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.loss=sphereface"));
+        assertEquals("facestream: trainer.loss must be one of [TRIPLET, SOFTMAX, COSFACE, ARCFACE], got \"sphereface\" "
+                + "(set by command line)", err().strip());
+        console.reset();
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.arcfaceMargin=2"));
+        assertEquals("facestream: trainer.arcfaceMargin must be in [0, 1.5] (an angle in radians), got 2.0 "
+                + "(set by command line)", err().strip());
+        console.reset();
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.partialFcRate=0"));
+        assertTrue(err().contains("trainer.partialFcRate must be in (0, 1], got 0.0"), err());
+        console.reset();
         assertEquals(2, Main.run("config"));
         assertTrue(err().contains("Missing required option: '--print'"), err());
+    }
+
+    @Test
+    @DisplayName("config --print lists trainer.validation and trainer.distance; the threshold default follows the distance")
+    void validationKeys() {
+        assertEquals(0, Main.run("config", "--print"));
+        assertEquals(List.of("trainer.validation", "held-out", "default"), row("trainer.validation"));
+        assertEquals(List.of("trainer.distance", "squared-l2", "default"), row("trainer.distance"));
+        assertEquals(List.of("trainer.threshold", "1.0", "default"), row("trainer.threshold"));
+        console.reset();
+        assertEquals(0, Main.run("config", "--print", "--set", "trainer.distance=cosine",
+                "--set", "trainer.validation=held-out,lfw=/data/lfw.bin"));
+        assertEquals(List.of("trainer.distance", "cosine", "command line"), row("trainer.distance"));
+        assertEquals(List.of("trainer.threshold", "0.5", "default for trainer.distance=cosine"), row("trainer.threshold"));
+        assertEquals(List.of("trainer.validation", "held-out,lfw=/data/lfw.bin", "command line"), row("trainer.validation"));
+    }
+
+    @Test
+    @DisplayName("a bad trainer.distance or trainer.validation exits 2 naming the key (and the valid distance names)")
+    void badValidationKeys() {
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.distance=manhattan"));
+        assertEquals("facestream: trainer.distance must be one of squared-l2, l2, cosine, got \"manhattan\" "
+                + "(set by command line)", err().strip());
+        console.reset();
+        assertEquals(2, Main.run("config", "--print", "--set", "trainer.validation=a=x.bin,a=y.bin"));
+        assertTrue(err().strip().startsWith("facestream: trainer.validation names the target \"a\" twice"), err());
+        console.reset();
+        assertEquals(2, Main.run("trainer", "--set", "trainer.validation=held-out,gone=/no/such/lfw.bin",
+                "--bootstrap", "127.0.0.1:1"));
+        assertTrue(err().contains("trainer.validation target \"gone\"") && err().contains("/no/such/lfw.bin"), err());
     }
 
     private String err() {

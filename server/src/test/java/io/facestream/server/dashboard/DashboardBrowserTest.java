@@ -4,6 +4,9 @@ import io.facestream.dataset.files.FileTrees;
 import io.facestream.protocol.config.Settings;
 import io.facestream.dataset.SyntheticConfig;
 import io.facestream.dataset.SyntheticFaces;
+import io.facestream.dataset.formats.DatasetFormat;
+import io.facestream.dataset.formats.DatasetOptions;
+import io.facestream.dataset.lfw.ValidationCarver;
 import io.facestream.server.roles.DemoNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +57,7 @@ class DashboardBrowserTest {
     private static DemoNode demo;
     private static ChromeDriver browser;
     private static Path profile;
+    private static Path carved;
 
     @BeforeAll
     static void start() throws Exception {
@@ -64,10 +68,17 @@ class DashboardBrowserTest {
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
         validation = DemoNode.syntheticValidation(faces, 30);
-        // a small, fast run: 32x32 inputs, an evaluation every 10 steps on 100 pairs, train events every 2 steps
+        // a second validation target: an LFW-style directory (pairs.txt and images) of other synthetic people
+        carved = Files.createTempDirectory("facestream-carved");
+        try (SyntheticFaces other = new SyntheticFaces(SyntheticConfig.of(11, 12, 4, 32, 0))) {
+            ValidationCarver.carve(other, carved.resolve("carved"),
+                    new ValidationCarver.Plan(40, 10, 6, 1, null, DatasetFormat.TFRECORD), DatasetOptions.defaults());
+        }
+        // a small, fast run: 32x32 inputs, an evaluation every 10 steps on 100 held-out pairs and the 40 carved
+        // ones, train events every 2 steps
         Settings settings = Settings.of(Map.of("trainer.inputSize", "32", "trainer.batchPairs", "8",
                 "trainer.evalEvery", "10", "trainer.validationPairs", "100", "trainer.trainEventEvery", "2",
-                "trainer.decodeThreads", "1"));
+                "trainer.decodeThreads", "1", "trainer.validation", "held-out," + carved.resolve("carved")));
         demo = new DemoNode(settings, train, validation, 0, null);
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
@@ -93,8 +104,10 @@ class DashboardBrowserTest {
             train.close();
             validation.close();
         }
-        if (profile != null) {
-            FileTrees.deleteTree(profile);
+        for (Path dir : new Path[]{profile, carved}) {
+            if (dir != null) {
+                FileTrees.deleteTree(dir);
+            }
         }
     }
 
@@ -104,16 +117,26 @@ class DashboardBrowserTest {
                 const f = window.facestream;
                 if (!f) return null;
                 const c = f.charts, n = (chart, i) => chart.data.datasets[i].data.length;
+                const targets = {};
+                for (const [name, i] of Object.entries(f.state.targets)) {
+                  targets[name] = { points: n(c.verification, i), label: c.verification.data.datasets[i].label };
+                }
+                const primary = Object.values(f.state.targets)[0];
                 return JSON.stringify({
                   connection: f.state.connection, events: f.state.events, lastSeq: f.state.lastSeq,
                   gaps: f.state.gaps, loss: n(c.loss, 0), learningRate: n(c.loss, 1),
                   imagesPerSecond: n(c.throughput, 0), dataWait: n(c.throughput, 1),
-                  accuracy: n(c.verification, 0), tpr: n(c.verification, 1), fpr: n(c.verification, 2),
+                  accuracy: primary === undefined ? 0 : n(c.verification, primary), targets: targets,
+                  verificationLines: c.verification.data.datasets.length,
+                  tpr: n(c.verification, 0), fpr: n(c.verification, 1),
                   roc: n(c.roc, 0), rocAbove: c.roc.data.datasets[0].data.filter(p => p.y > p.x).length,
                   histogramBins: c.histogram.data.labels.length,
                   histogramPairs: c.histogram.data.datasets[0].data.concat(c.histogram.data.datasets[1].data)
                                    .reduce((a, b) => a + b, 0),
-                  lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0)
+                  lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0),
+                  partitionSeries: c.pipeline.data.datasets.length - 3,
+                  partitionPoints: c.pipeline.data.datasets.slice(3).reduce((a, d) => a + d.data.length, 0),
+                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1)
                 });""");
         return json == null ? new JsonObject() : new JsonObject((String) json);
     }
@@ -138,9 +161,13 @@ class DashboardBrowserTest {
         JsonObject c = awaitCharts("two evaluations, train and pipeline points", j -> "live".equals(j.getString("connection"))
                 && j.getInteger("loss", 0) >= 3 && j.getInteger("accuracy", 0) >= 2 && j.getInteger("roc", 0) > 10
                 && j.getInteger("histogramBins", 0) > 0 && j.getInteger("lag", 0) >= 2
-                && j.getInteger("samplerRate", 0) >= 1);
+                && j.getInteger("samplerRate", 0) >= 1 && j.getInteger("partitionPoints", 0) >= 2
+                && j.getInteger("coverage", 0) >= 3);
         LOG.info("dashboard charts: {}", c.encode());
         assertEquals(c.getInteger("loss"), c.getInteger("learningRate"));
+        assertEquals(c.getInteger("coverage"), c.getInteger("coverageExpected"), "identity coverage and its uniform expectation");
+        assertTrue(c.getInteger("partitionSeries") >= 2 && c.getInteger("partitionSeries") % 2 == 0,
+                "a rate and a lag series per partition of the pairs topic: " + c.encode());
         assertTrue(c.getInteger("imagesPerSecond") >= 3 && c.getInteger("dataWait") >= 3, c.encode());
         assertTrue(c.getInteger("tpr") >= 2 && c.getInteger("fpr") >= 2, c.encode());
         assertEquals(40, c.getInteger("histogramBins"), "squared-L2 histogram bins");
@@ -154,6 +181,23 @@ class DashboardBrowserTest {
         Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot,
                 StandardCopyOption.REPLACE_EXISTING);
         LOG.info("dashboard screenshot: {}", shot.toAbsolutePath());
+    }
+
+    @Test
+    @DisplayName("eval events with two validation targets draw two accuracy lines, one per target name")
+    void oneLinePerTarget() {
+        browser.get("http://127.0.0.1:" + demo.httpPort() + "/");
+        JsonObject c = awaitCharts("two evaluations of both targets", j -> {
+            JsonObject t = j.getJsonObject("targets", new JsonObject());
+            return t.size() == 2 && t.getJsonObject("held-out", new JsonObject()).getInteger("points", 0) >= 2
+                    && t.getJsonObject("carved", new JsonObject()).getInteger("points", 0) >= 2;
+        });
+        JsonObject targets = c.getJsonObject("targets");
+        assertEquals(java.util.List.of("held-out", "carved"), java.util.List.copyOf(targets.fieldNames()),
+                "one line per target, in configured order: " + c.encode());
+        assertEquals("10-fold accuracy: held-out", targets.getJsonObject("held-out").getString("label"));
+        assertEquals("10-fold accuracy: carved", targets.getJsonObject("carved").getString("label"));
+        assertEquals(4, c.getInteger("verificationLines"), "TPR, FPR and two accuracy lines: " + c.encode());
     }
 
     @Test
@@ -191,5 +235,7 @@ class DashboardBrowserTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(metrics.contains("vertx_http_server_requests_total"), "Vert.x HTTP metrics");
         assertTrue(metrics.contains("facestream_ws_clients"), "the hub's gauges");
+        assertTrue(metrics.contains("facestream_pipeline_lag") && metrics.contains("facestream_train_identity_coverage"),
+                "the pipeline and identity-coverage gauges");
     }
 }

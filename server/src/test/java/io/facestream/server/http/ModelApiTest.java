@@ -74,7 +74,8 @@ class ModelApiTest {
     @BeforeEach
     void start(Vertx vertx) {
         ServerConfig config = ServerConfig.from(Settings.of(LIMITS));
-        models = new ModelService(vertx, exports.root(), config.modelPoll(), 4, config.api().maxImagePixels());
+        models = new ModelService(vertx, exports.root(), config.modelPoll(), 4, config.api().maxImagePixels(),
+                config.api().batching());
         models.start().await();
         port = deploy(vertx, models, config);
         client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
@@ -88,7 +89,8 @@ class ModelApiTest {
     private static int deploy(Vertx vertx, ModelService models, ServerConfig config) {
         HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(
                 new MonitoringRoutes(() -> Future.succeededFuture(true), models, null),
-                new StatusRoutes(new RunStatus(null), models::current, JsonObject::new),
+                new StatusRoutes(new RunStatus(null), models::current, JsonObject::new,
+                        () -> models.backend().map(io.facestream.trainer.model.ComputeBackend::toJson)),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(new ModelDownloads(models.dir()))));
         vertx.deployVerticle(http).await();
@@ -243,6 +245,7 @@ class ModelApiTest {
         JsonObject status = client.get("/api/status").send().await().bodyAsJsonObject();
         assertEquals("step-000000000020", status.getJsonObject("model").getString("version"));
         assertEquals(0.75, status.getJsonObject("model").getDouble("threshold"));
+        assertEquals("cpu", status.getJsonObject("backend").getString("backend"), "the serving backend: " + status);
         assertEquals("step-000000000020", embedRaw(png(40, 40, 10)).getJsonObject("model").getString("version"));
 
         HttpResponse<Buffer> download = client.get("/api/model").send().await();
@@ -267,7 +270,8 @@ class ModelApiTest {
     @DisplayName("without an export: embed gets 503 no_model, /ready is 503 and names the wait, /health is up")
     void noModelYet(Vertx vertx) {
         ServerConfig config = ServerConfig.from(Settings.of(LIMITS));
-        ModelService empty = new ModelService(vertx, dir.resolve("empty"), config.modelPoll(), 4, 10_000);
+        ModelService empty = new ModelService(vertx, dir.resolve("empty"), config.modelPoll(), 4, 10_000,
+                config.api().batching());
         empty.start().await();
         try {
             WebClient c = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")

@@ -89,4 +89,23 @@ class ServerConfigTest {
                 () -> ServerConfig.from(Settings.of(Map.of("server.ws.stuckTimeout", "soon"))));
         assertTrue(timeout.getMessage().contains("server.ws.stuckTimeout"), timeout.getMessage());
     }
+
+    @Test
+    @DisplayName("dynamic batching: a 5 ms window and 32 images by default; each key range-checked with its name")
+    void batching() {
+        ServerConfig c = ServerConfig.defaults();
+        assertEquals(Duration.ofMillis(5), c.api().batchWindow());
+        assertEquals(32, c.api().maxBatch());
+        ServerConfig set = ServerConfig.from(Settings.of(Map.of("server.api.batchWindow", "0ms",
+                "server.api.maxBatch", "2")));
+        assertEquals(Duration.ZERO, set.api().batching().window());
+        assertEquals(2, set.api().batching().maxBatch());
+        for (Map.Entry<String, String> bad : List.of(Map.entry("server.api.maxBatch", "1"),
+                Map.entry("server.api.maxBatch", "1025"), Map.entry("server.api.batchWindow", "11s"),
+                Map.entry("server.api.batchWindow", "-5ms"), Map.entry("server.api.batchWindow", "soon"))) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ServerConfig.from(Settings.of(Map.of(bad.getKey(), bad.getValue()))), bad.toString());
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
 }

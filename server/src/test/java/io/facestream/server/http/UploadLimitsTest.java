@@ -49,7 +49,7 @@ class UploadLimitsTest {
         ServerConfig config = ServerConfig.from(Settings.of(all));
         // a model service with no export yet: the routes read each body before they find there is no model
         ModelService models = new ModelService(vertx, Files.createTempDirectory("facestream-no-models"),
-                config.modelPoll(), 4, config.api().maxImagePixels());
+                config.modelPoll(), 4, config.api().maxImagePixels(), config.api().batching());
         models.start().await(30, TimeUnit.SECONDS);
         HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(new ImageRoutes(models, config.api())));
         vertx.deployVerticle(http).await(30, TimeUnit.SECONDS);

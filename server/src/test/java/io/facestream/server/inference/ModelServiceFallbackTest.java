@@ -35,7 +35,8 @@ class ModelServiceFallbackTest {
             // a damaged newest version: the sidecar reads, the network does not
             Files.write(exports.root().resolve("step-000000000020").resolve(ModelExports.MODEL_FILE),
                     new byte[] {'P', 'K', 3, 4, 0, 0});
-            ModelService service = new ModelService(vertx, exports.root(), Duration.ofHours(1), 4, 1 << 20);
+            ModelService service = new ModelService(vertx, exports.root(), Duration.ofHours(1), 4, 1 << 20,
+                    new Batching(Duration.ofMillis(5), 32));
             try {
                 service.start().await(60, TimeUnit.SECONDS);
                 assertEquals(10, service.current().orElseThrow().step(), "served the export before the damaged one");

@@ -51,9 +51,19 @@ public final class BatchPipeline implements AutoCloseable {
      */
     public BatchPipeline(PairSource source, int batchPairs, ImageDecoder decoder, Augmenter augmenter,
                          float mean, float scale, int prefetch, int decodeThreads, long seed) {
+        this(source, batchPairs, decoder, augmenter, mean, scale, prefetch, decodeThreads, seed, true);
+    }
+
+    /**
+     * @param distinctIdentities whether each batch holds an identity at most once (needed by the triplet loss,
+     *                           not by class heads)
+     */
+    public BatchPipeline(PairSource source, int batchPairs, ImageDecoder decoder, Augmenter augmenter,
+                         float mean, float scale, int prefetch, int decodeThreads, long seed,
+                         boolean distinctIdentities) {
         this.source = source;
         this.batchPairs = batchPairs;
-        this.batcher = new PairBatcher<>(batchPairs, DecodedPair::identity, 50 * batchPairs);
+        this.batcher = new PairBatcher<>(batchPairs, DecodedPair::identity, 50 * batchPairs, distinctIdentities);
         this.decoder = decoder;
         this.augmenter = augmenter;
         this.mean = mean;

@@ -21,20 +21,29 @@ public final class PairBatcher<T> {
     private final Function<T, String> identityOf;
     private final Deque<T> waiting = new ArrayDeque<>();
     private final int maxWaiting;
+    private final boolean distinct;
+
+    /** A batcher of distinct identities (the triplet loss needs a negative of another identity in the batch). */
+    public PairBatcher(int size, Function<T, String> identityOf, int maxWaiting) {
+        this(size, identityOf, maxWaiting, true);
+    }
 
     /**
      * @param size       pairs per batch, at least 2 (a triplet needs a second identity)
      * @param identityOf the identity of a pair
      * @param maxWaiting most pairs held back at once; past it the batcher refuses more input (a catalog with
      *                   fewer identities than {@code size} could otherwise never fill a batch)
+     * @param distinct   whether a batch holds each identity at most once; without the rule (class-head losses)
+     *                   pairs join batches in arrival order and none waits
      */
-    public PairBatcher(int size, Function<T, String> identityOf, int maxWaiting) {
+    public PairBatcher(int size, Function<T, String> identityOf, int maxWaiting, boolean distinct) {
         if (size < 2) {
             throw new IllegalArgumentException("trainer.batchPairs must be >= 2, got " + size);
         }
         this.size = size;
         this.identityOf = identityOf;
         this.maxWaiting = maxWaiting;
+        this.distinct = distinct;
     }
 
     /** The batch being filled: starts with waiting pairs whose identities are still free. */
@@ -54,7 +63,7 @@ public final class PairBatcher<T> {
         private Filling() {
             for (Iterator<T> it = waiting.iterator(); it.hasNext() && pairs.size() < size; ) {
                 T pair = it.next();
-                if (identities.add(identityOf.apply(pair))) {
+                if (!distinct || identities.add(identityOf.apply(pair))) {
                     pairs.add(pair);
                     it.remove();
                 }
@@ -67,7 +76,7 @@ public final class PairBatcher<T> {
          * @throws IllegalStateException if too many pairs are waiting (too few distinct identities in the stream)
          */
         public void offer(T pair) {
-            if (pairs.size() < size && identities.add(identityOf.apply(pair))) {
+            if (pairs.size() < size && (!distinct || identities.add(identityOf.apply(pair)))) {
                 pairs.add(pair);
                 return;
             }

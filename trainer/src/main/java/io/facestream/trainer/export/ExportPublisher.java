@@ -30,6 +30,8 @@ public final class ExportPublisher {
         JsonObject lfw = evalFigures.getJsonObject("lfw");
         JsonObject evaluation = new JsonObject().put("step", step)
                 .put("validation", evalFigures.getString("validation"))
+                .put("target", evalFigures.getString("target"))
+                .put("distance", evalFigures.getString("distance"))
                 .put("pairs", evalFigures.getInteger("pairs"))
                 .put("accuracyMean", lfw.getDouble("accuracyMean"))
                 .put("accuracyStd", lfw.getDouble("accuracyStd"))

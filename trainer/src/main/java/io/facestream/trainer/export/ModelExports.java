@@ -3,6 +3,7 @@ package io.facestream.trainer.export;
 import io.facestream.dataset.files.AtomicFile;
 import io.facestream.dataset.files.FileTrees;
 import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -114,12 +115,16 @@ public final class ModelExports {
 
     /**
      * The threshold an export carries: the mean over the LFW folds of the best squared-L2 threshold, from the
-     * {@code eval} figures' {@code lfw.bestThresholds}.
+     * {@code eval} figures' {@code byDistance.squared-l2.lfw.bestThresholds} (top-level {@code lfw.bestThresholds}
+     * when the figures have no {@code byDistance}, which are then squared L2). The inference service compares
+     * squared-L2 distances whatever {@code trainer.distance} the evaluation reported.
      *
      * @throws IllegalArgumentException when the figures hold no best thresholds
      */
     public static double chosenThreshold(JsonObject evalFigures) {
-        JsonObject lfw = evalFigures.getJsonObject("lfw");
+        JsonObject byDistance = evalFigures.getJsonObject("byDistance");
+        JsonObject squared = byDistance == null ? null : byDistance.getJsonObject(DistanceFunctions.squaredL2().name());
+        JsonObject lfw = (squared != null ? squared : evalFigures).getJsonObject("lfw");
         JsonArray best = lfw == null ? null : lfw.getJsonArray("bestThresholds");
         if (best == null || best.isEmpty()) {
             throw new IllegalArgumentException("eval figures hold no lfw.bestThresholds to choose a threshold from");

@@ -33,6 +33,12 @@ public interface PairSource extends AutoCloseable {
      */
     void reject(ReceivedPair pair, Throwable error);
 
+    /**
+     * Per partition this source has been assigned, how far the trainer has read it: what the pipeline figures
+     * show per partition. Thread-safe.
+     */
+    Map<Integer, PartitionProgress> progress();
+
     /** Records sent to the dead-letter topic so far. */
     long deadLettered();
 

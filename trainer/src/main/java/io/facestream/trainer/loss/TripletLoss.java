@@ -1,6 +1,6 @@
 package io.facestream.trainer.loss;
 
-import io.facestream.trainer.eval.DistanceFunctions;
+import io.facestream.trainer.verification.DistanceFunctions;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -4,7 +4,7 @@ package io.facestream.trainer.loss;
  * Turns a batch of embeddings laid out as identity pairs into triplets. Rows {@code (2i, 2i+1)} hold two
  * images of one identity and the identities of different pairs are distinct, so identity is positional and
  * no labels are needed. Plain Java on {@code double} so it can be checked alone; the distances come from the
- * registry ({@link io.facestream.trainer.eval.DistanceFunctions#squaredL2Table}).
+ * registry ({@link io.facestream.trainer.verification.DistanceFunctions#squaredL2Table}).
  */
 public final class TripletMiner {
 

@@ -4,6 +4,8 @@ import io.facestream.protocol.metrics.MetricsPublisher;
 
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.kafka.ConsumerLag;
+import io.facestream.trainer.kafka.PairSource;
+import io.facestream.trainer.kafka.PartitionProgress;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -17,13 +19,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Publishes a {@code pipeline} metrics event every interval from the trainer process: the trainer group's lag on
  * the pairs topic and the sampler and trainer rates ({@link PipelineRates}), read with the Kafka Admin API so it
- * works whether the samplers run in this process or elsewhere. A reading that fails is logged and skipped; a
+ * works whether the samplers run in this process or elsewhere, and, once the trainer's source is
+ * {@link #follow followed}, per partition what was produced, what the trainer took, its lag and the trainer's
+ * rate and share ({@link PartitionRates}, under {@code partitions}). A reading that fails is logged and skipped; a
  * reading still in flight when the next tick comes makes that tick a no-op, so a slow broker never piles up
  * requests.
  */
@@ -37,6 +43,8 @@ public final class PipelineMonitor implements AutoCloseable {
     private final MetricsPublisher metrics;
     private final ConsumerLag lag;
     private final PipelineRates rates;
+    private final PartitionRates partitionRates = new PartitionRates();
+    private volatile Supplier<Map<Integer, PartitionProgress>> progress = Map::of;
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private Vertx vertx;
     private long timer = -1;
@@ -57,6 +65,11 @@ public final class PipelineMonitor implements AutoCloseable {
         lastStep = step;
     }
 
+    /** Adds per-partition figures from how far {@code source} has read each partition. */
+    public void follow(PairSource source) {
+        this.progress = source::progress;
+    }
+
     /** Reads now and then every {@code every}. */
     public PipelineMonitor start(Vertx vertx, Duration every) {
         this.vertx = vertx;
@@ -70,8 +83,11 @@ public final class PipelineMonitor implements AutoCloseable {
             return;
         }
         long now = System.currentTimeMillis();
-        produced().thenCombine(lag.totalLag(group, topic), (produced, groupLag) ->
-                        rates.next(new PipelineRates.Reading(now, produced, groupLag)))
+        produced().thenCombine(lag.totalLag(group, topic), (end, groupLag) -> {
+                    long produced = end.values().stream().mapToLong(Long::longValue).sum();
+                    return rates.next(new PipelineRates.Reading(now, produced, groupLag))
+                            .put("partitions", partitionRates.next(now, end, progress.get()));
+                })
                 .whenComplete((figures, error) -> {
                     inFlight.set(false);
                     if (error != null) {
@@ -82,8 +98,8 @@ public final class PipelineMonitor implements AutoCloseable {
                 });
     }
 
-    /** The sum of the topic's end offsets (0 before the topic exists). */
-    private CompletionStage<Long> produced() {
+    /** The topic's end offset per partition. */
+    private CompletionStage<Map<Integer, Long>> produced() {
         return admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage()
                 .thenCompose(descriptions -> {
                     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -92,11 +108,13 @@ public final class PipelineMonitor implements AutoCloseable {
                     return admin.listOffsets(request, new ListOffsetsOptions()
                                     .timeoutMs((int) ADMIN_TIMEOUT.toMillis())).all().toCompletionStage();
                 })
-                .thenApply(PipelineMonitor::sum);
+                .thenApply(PipelineMonitor::byPartition);
     }
 
-    private static long sum(Map<TopicPartition, ListOffsetsResultInfo> offsets) {
-        return offsets.values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
+    private static Map<Integer, Long> byPartition(Map<TopicPartition, ListOffsetsResultInfo> offsets) {
+        Map<Integer, Long> out = new TreeMap<>();
+        offsets.forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+        return out;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.head.HeadLoss;
+import io.facestream.trainer.loss.LossKind;
 import io.facestream.trainer.loss.TripletLoss;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
@@ -18,38 +20,63 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * Builds the graph configurations of {@link EmbeddingModel}: {@code input -> backbone -> dense(D) ->}
- * {@value #EMBEDDING} (L2 normalisation) and, for training, {@code -> }{@value #LOSS} (the triplet loss).
- * The inference configuration is the same graph without the loss layer, so parameters copy over by name.
+ * Builds the graph configurations of {@link EmbeddingModel}: {@code input -> backbone -> dense(D) -> batch norm}
+ * ({@value #FEATURES}) {@code ->} {@value #EMBEDDING} (L2 normalisation) and, for training, {@value #LOSS} (the
+ * triplet loss on the embedding, or a class head's loss on the features). The inference configuration ends at the
+ * embedding and has no loss layer, so parameters copy over by layer name.
  */
 final class EmbeddingNetworks {
 
     static final String INPUT = "input";
     /** The L2-normalised embedding vertex: the output of the inference graph. */
     static final String EMBEDDING = "embedding";
-    /** The triplet loss layer: the output of the training graph. */
+    /** The embedding before L2 normalisation: the input of a class head. */
+    static final String FEATURES = "fc_bn";
+    /** The loss layer (triplet or class head): the output of the training graph. */
     static final String LOSS = "loss";
 
     private EmbeddingNetworks() {
     }
 
-    /** The training graph: embedding plus triplet loss, Adam with the configured schedule. */
+    /** The training graph of the first loss of the run ({@code trainer.loss}). */
     static ComputationGraphConfiguration training(ModelConfig config) {
-        GraphBuilder graph = embedding(config);
-        LossLayer loss = new LossLayer.Builder(new TripletLoss(config.margin(), config.tripletMode(), config.mining()))
-                .activation(Activation.IDENTITY).build();
+        return training(config, config.losses().lossAt(0));
+    }
+
+    /**
+     * The training graph for {@code loss}, Adam with the configured schedule. Triplet: the L2-normalised embedding
+     * into the triplet loss. A class head: the features before normalisation ({@value #FEATURES}) into a
+     * {@link HeadLoss}, whose head (softmax) uses them as they are or (CosFace, ArcFace) normalises them itself;
+     * the normalising vertex is then not part of the training graph. Either way the layers with parameters are
+     * the same, so parameters and optimiser state carry over from one loss's graph to another's.
+     */
+    static ComputationGraphConfiguration training(ModelConfig config, LossKind loss) {
+        GraphBuilder graph = features(config);
+        LossLayer layer;
+        String input;
+        if (loss == LossKind.TRIPLET) {
+            graph.addVertex(EMBEDDING, new L2NormalizeVertex(), FEATURES);
+            layer = new LossLayer.Builder(new TripletLoss(config.margin(), config.tripletMode(), config.mining()))
+                    .activation(Activation.IDENTITY).build();
+            input = EMBEDDING;
+        } else {
+            layer = new LossLayer.Builder(new HeadLoss(loss)).activation(Activation.IDENTITY).build();
+            input = FEATURES;
+        }
         // the builder refuses nOut for a parameterless layer, but DL4J's shape inference reads it (0 = unknown)
-        loss.setNOut(config.embeddingSize());
-        graph.addLayer(LOSS, loss, EMBEDDING);
+        layer.setNOut(config.embeddingSize());
+        graph.addLayer(LOSS, layer, input);
         return graph.setOutputs(LOSS).build();
     }
 
-    /** The inference graph: ends at the L2-normalised embedding. */
+    /** The inference graph: ends at the L2-normalised embedding; never holds a head. */
     static ComputationGraphConfiguration inference(ModelConfig config) {
-        return embedding(config).setOutputs(EMBEDDING).build();
+        GraphBuilder graph = features(config);
+        graph.addVertex(EMBEDDING, new L2NormalizeVertex(), FEATURES);
+        return graph.setOutputs(EMBEDDING).build();
     }
 
-    private static GraphBuilder embedding(ModelConfig config) {
+    private static GraphBuilder features(ModelConfig config) {
         GraphBuilder graph = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)
@@ -67,15 +94,14 @@ final class EmbeddingNetworks {
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(config.inputSize(), config.inputSize(), config.channels(),
                         CNN2DFormat.NCHW));
-        GraphBlocks blocks = new GraphBlocks(graph);
+        GraphBlocks blocks = new GraphBlocks(graph, config.activation());
         String features = switch (config.architecture()) {
             case SMALL -> small(blocks, INPUT);
             case MOBILEFACENET -> mobileFaceNet(blocks, INPUT, config.inputSize());
         };
         graph.addLayer("fc", new DenseLayer.Builder().nOut(config.embeddingSize()).hasBias(false)
                 .weightInit(WeightInit.XAVIER).activation(Activation.IDENTITY).build(), features);
-        graph.addLayer("fc_bn", new BatchNormalization.Builder().build(), "fc");
-        graph.addVertex(EMBEDDING, new L2NormalizeVertex(), "fc_bn");
+        graph.addLayer(FEATURES, new BatchNormalization.Builder().build(), "fc");
         return graph;
     }
 
@@ -102,7 +128,8 @@ final class EmbeddingNetworks {
      * MobileFaceNet (Chen et al. 2018): a stride-2 conv and a depthwise conv, then inverted residual
      * bottlenecks (expansion t, output c, repeats n, first stride s) (2,64,5,2) (4,128,1,2) (2,128,6,1)
      * (4,128,1,2) (2,128,2,1), a 1x1 conv to 512 and a global depthwise conv over the final
-     * {@code inputSize/16} square map (7x7 at 112). ReLU stands in for the paper's PReLU (see {@link GraphBlocks}).
+     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU by default or the paper's per-channel PReLU with
+     * {@code trainer.activation=prelu} (see {@link GraphBlocks}); which trains better by steps is not measured yet.
      */
     private static String mobileFaceNet(GraphBlocks blocks, String input, int inputSize) {
         String x = blocks.conv("stem", input, 3, 2, 64, GraphBlocks.RELU);

@@ -15,8 +15,9 @@ import org.nd4j.linalg.activations.Activation;
  * {@link #plainConv plain convolution} has a bias and applies its activation itself. Each method returns the
  * name of the vertex holding the block's output.
  *
- * <p>ReLU only: DL4J 1.0.0-M2.1's PReLU layer fails in backprop on convolutional input with per-channel
- * slopes (libnd4j {@code prelu_bp} rejects the shared-axes alpha), so MobileFaceNet's PReLU becomes ReLU.
+ * <p>The activation of batch-normalised blocks is ReLU (fused into the batch-norm layer) or, when built with
+ * {@link Nonlinearity#PRELU}, the paper's per-channel PReLU as its own layer {@code <name>_prelu} after the batch
+ * norm ({@link ChannelPReLULayer}: DL4J 1.0.0-M2.1's own PReLU fails in backprop with per-channel slopes).
  */
 final class GraphBlocks {
 
@@ -25,9 +26,15 @@ final class GraphBlocks {
     static final boolean LINEAR = false;
 
     private final GraphBuilder graph;
+    private final Nonlinearity nonlinearity;
 
     GraphBlocks(GraphBuilder graph) {
+        this(graph, Nonlinearity.RELU);
+    }
+
+    GraphBlocks(GraphBuilder graph, Nonlinearity nonlinearity) {
         this.graph = graph;
+        this.nonlinearity = nonlinearity;
     }
 
     /** A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}. */
@@ -70,8 +77,15 @@ final class GraphBlocks {
     }
 
     private String batchNorm(String name, String input, boolean relu) {
+        boolean prelu = relu && nonlinearity == Nonlinearity.PRELU;
         graph.addLayer(name + "_bn", new BatchNormalization.Builder()
-                .activation(relu ? Activation.RELU : Activation.IDENTITY).build(), input);
-        return name + "_bn";
+                .activation(relu && !prelu ? Activation.RELU : Activation.IDENTITY).build(), input);
+        if (!prelu) {
+            return name + "_bn";
+        }
+        ChannelPReLULayer layer = new ChannelPReLULayer();
+        layer.setLayerName(name + "_prelu");
+        graph.addLayer(name + "_prelu", layer, name + "_bn");
+        return name + "_prelu";
     }
 }

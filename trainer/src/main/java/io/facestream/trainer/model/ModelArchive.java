@@ -1,5 +1,9 @@
 package io.facestream.trainer.model;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,12 +11,18 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import io.facestream.dataset.files.AtomicFile;
+import io.facestream.trainer.head.ClassHead;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -21,7 +31,9 @@ import org.deeplearning4j.util.ModelSerializer;
  * The on-disk forms of an {@link EmbeddingModel}.
  * <ul>
  *   <li>Checkpoint: one DL4J model zip (configuration, parameters, updater state, step) with an extra entry
- *       {@value #CONFIG_ENTRY} holding the {@link ModelConfig}; written to a temporary file and renamed.</li>
+ *       {@value #CONFIG_ENTRY} holding the {@link ModelConfig} and, when a class head trains, {@value #HEAD_ENTRY}
+ *       (identity map) and {@value #HEAD_ARRAYS_ENTRY} (rows and Adam state); written to a temporary file and
+ *       renamed.</li>
  *   <li>Inference export: a directory with {@value #INFERENCE_MODEL} (the graph without loss layer or updater
  *       state) and the sidecar {@value #SIDECAR}.</li>
  * </ul>
@@ -29,6 +41,10 @@ import org.deeplearning4j.util.ModelSerializer;
 final class ModelArchive {
 
     static final String CONFIG_ENTRY = "facestream-model.json";
+    /** The class head's identity map and Adam step count (a checkpoint of a head loss only). */
+    static final String HEAD_ENTRY = "facestream-head.json";
+    /** The class head's arrays: W, its Adam moments and, for softmax, the biases and theirs. */
+    static final String HEAD_ARRAYS_ENTRY = "facestream-head.bin";
     static final String INFERENCE_MODEL = "model.zip";
     static final String SIDECAR = "model.json";
     static final String FORMAT = "facestream-embedding/1";
@@ -40,15 +56,42 @@ final class ModelArchive {
     private ModelArchive() {
     }
 
-    record Loaded(ComputationGraph graph, ModelConfig config) {
+    /** A checkpoint's class head: the identities in row order, Adam's step count and {@link ClassHead#state()}. */
+    record HeadState(List<String> identities, long updates, List<INDArray> arrays) {
+    }
+
+    /** @param head the checkpoint's class head, or null (triplet loss, or an inference model) */
+    record Loaded(ComputationGraph graph, ModelConfig config, HeadState head) {
+        Loaded(ComputationGraph graph, ModelConfig config) {
+            this(graph, config, null);
+        }
     }
 
     static void writeCheckpoint(ComputationGraph graph, ModelConfig config, Path file) throws IOException {
+        writeCheckpoint(graph, config, null, file);
+    }
+
+    /** Writes the graph, config and (if not null) the class head with its identity map into one zip. */
+    static void writeCheckpoint(ComputationGraph graph, ModelConfig config, ClassHead head, Path file)
+            throws IOException {
         try (AtomicFile tmp = AtomicFile.beside(file)) {
             ModelSerializer.writeModel(graph, tmp.path().toFile(), true);
             try (FileSystem zip = FileSystems.newFileSystem(tmp.path())) {
                 Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
                         .put("config", config.toJson()).encodePrettily());
+                if (head != null) {
+                    Files.writeString(zip.getPath(HEAD_ENTRY), new JsonObject().put("kind", head.kind().name())
+                            .put("updates", head.updates())
+                            .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())))
+                            .encode());
+                    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                            Files.newOutputStream(zip.getPath(HEAD_ARRAYS_ENTRY))))) {
+                        for (INDArray a : head.state()) {
+                            // a live-rows view: write a compact copy
+                            Nd4j.write(a.dup('c'), out);
+                        }
+                    }
+                }
             }
             tmp.commit();
         }
@@ -66,7 +109,47 @@ final class ModelArchive {
             }
         }
         ModelConfig config = readConfig(file, meta);
-        return new Loaded(ModelSerializer.restoreComputationGraph(file.toFile(), true), config);
+        HeadState head = readHead(file);
+        return new Loaded(ModelSerializer.restoreComputationGraph(file.toFile(), true), config, head);
+    }
+
+    private static HeadState readHead(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry entry = zip.getEntry(HEAD_ENTRY);
+            if (entry == null) {
+                return null;
+            }
+            JsonObject meta;
+            try (InputStream in = zip.getInputStream(entry)) {
+                meta = parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            if (!(meta.getValue("identities") instanceof JsonArray ids) || !(meta.getValue("updates") instanceof Number)) {
+                throw new ModelFileException(file, HEAD_ENTRY + " needs \"identities\" (an array) and \"updates\"");
+            }
+            List<String> identities = new ArrayList<>();
+            for (Object id : ids) {
+                if (!(id instanceof String s)) {
+                    throw new ModelFileException(file, HEAD_ENTRY + " lists a non-string identity: " + id);
+                }
+                identities.add(s);
+            }
+            ZipEntry arraysEntry = zip.getEntry(HEAD_ARRAYS_ENTRY);
+            if (arraysEntry == null) {
+                throw new ModelFileException(file, "checkpoint has " + HEAD_ENTRY + " but no " + HEAD_ARRAYS_ENTRY);
+            }
+            List<INDArray> arrays = new ArrayList<>();
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(arraysEntry)))) {
+                while (true) {
+                    in.mark(1);
+                    if (in.read() < 0) {
+                        break;
+                    }
+                    in.reset();
+                    arrays.add(Nd4j.read(in));
+                }
+            }
+            return new HeadState(identities, meta.getLong("updates"), arrays);
+        }
     }
 
     static void writeInference(ComputationGraph inference, ModelConfig config, long step, Path dir,

@@ -23,17 +23,21 @@ import io.vertx.core.json.JsonObject;
  * @param cosineSteps   cosine decay length after warm-up down to 1% of lr; 0 keeps lr constant, [0, 1e9]
  * @param weightDecay   decoupled weight decay coefficient (scaled by the learning rate), [0, 1)
  * @param seed          parameter initialisation seed
+ * @param activation    the nonlinearity of MOBILEFACENET's conv blocks: ReLU, or the paper's per-channel PReLU
+ *                      (SMALL always uses ReLU)
+ * @param losses        the loss ({@code trainer.loss}), the class heads' settings and a switch of loss at a step;
+ *                      its keys sit flat under {@code trainer.} like the others
  */
 public record ModelConfig(Architecture architecture, int inputSize, int channels, int embeddingSize,
                           double margin, TripletMode tripletMode, Mining mining,
                           double learningRate, int warmupSteps, long cosineSteps, double weightDecay,
-                          long seed) {
+                          long seed, Nonlinearity activation, LossConfig losses) {
 
     /** The prefix of every key in error messages and in the configuration file. */
     public static final String PREFIX = "trainer.";
 
     private static final ModelConfig DEFAULTS = new ModelConfig(Architecture.SMALL, 64, 3, 128, 0.2,
-            TripletMode.BATCH, Mining.SEMI_HARD, 1e-3, 100, 0, 5e-4, 42);
+            TripletMode.BATCH, Mining.SEMI_HARD, 1e-3, 100, 0, 5e-4, 42, Nonlinearity.RELU, LossConfig.DEFAULTS);
 
     public ModelConfig {
         require(architecture != null, "architecture", "must be one of "
@@ -54,6 +58,12 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
         require(cosineSteps >= 0 && cosineSteps <= 1_000_000_000L, "cosineSteps",
                 "must be in [0, 1000000000] (0 keeps the learning rate constant), got " + cosineSteps);
         require(weightDecay >= 0 && weightDecay < 1, "weightDecay", "must be in [0, 1), got " + weightDecay);
+        require(activation != null, "activation", "must be one of " + Arrays.toString(Nonlinearity.values())
+                + ", got null");
+        require(activation != Nonlinearity.PRELU || architecture == Architecture.MOBILEFACENET, "activation",
+                "PRELU applies to MOBILEFACENET only (SMALL's plain convolutions use ReLU), got architecture "
+                        + architecture);
+        require(losses != null, "loss", "must be set, got null");
     }
 
     /**
@@ -89,7 +99,21 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
                 intValue(json, "warmupSteps", DEFAULTS.warmupSteps),
                 longValue(json, "cosineSteps", DEFAULTS.cosineSteps),
                 doubleValue(json, "weightDecay", DEFAULTS.weightDecay),
-                longValue(json, "seed", DEFAULTS.seed));
+                longValue(json, "seed", DEFAULTS.seed),
+                enumValue(json, "activation", Nonlinearity.class, DEFAULTS.activation),
+                losses(json));
+    }
+
+    private static LossConfig losses(JsonObject json) {
+        LossConfig d = LossConfig.DEFAULTS;
+        return new LossConfig(enumValue(json, "loss", io.facestream.trainer.loss.LossKind.class, d.loss()),
+                doubleValue(json, "headScale", d.headScale()),
+                doubleValue(json, "cosfaceMargin", d.cosfaceMargin()),
+                doubleValue(json, "arcfaceMargin", d.arcfaceMargin()),
+                longValue(json, "lossSwitchStep", d.lossSwitchStep()),
+                enumValue(json, "lossSwitchTo", io.facestream.trainer.loss.LossKind.class, d.lossSwitchTo()),
+                intValue(json, "partialFcAbove", d.partialFcAbove()),
+                doubleValue(json, "partialFcRate", d.partialFcRate()));
     }
 
     /** All fields by name; {@link #fromJson(JsonObject)} reads it back to an equal config. */
@@ -106,39 +130,58 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
                 .put("warmupSteps", warmupSteps)
                 .put("cosineSteps", cosineSteps)
                 .put("weightDecay", weightDecay)
-                .put("seed", seed);
+                .put("seed", seed)
+                .put("activation", activation.name())
+                .put("loss", losses.loss().name())
+                .put("headScale", losses.headScale())
+                .put("cosfaceMargin", losses.cosfaceMargin())
+                .put("arcfaceMargin", losses.arcfaceMargin())
+                .put("lossSwitchStep", losses.lossSwitchStep())
+                .put("lossSwitchTo", losses.lossSwitchTo().name())
+                .put("partialFcAbove", losses.partialFcAbove())
+                .put("partialFcRate", losses.partialFcRate());
+    }
+
+    public ModelConfig withLosses(LossConfig value) {
+        return new ModelConfig(architecture, inputSize, channels, embeddingSize, margin, tripletMode, mining,
+                learningRate, warmupSteps, cosineSteps, weightDecay, seed, activation, value);
     }
 
     /** This config with another architecture and that architecture's default input size. */
     public ModelConfig withArchitecture(Architecture value) {
         return new ModelConfig(value, value == null ? inputSize : value.defaultInputSize(), channels,
                 embeddingSize, margin, tripletMode, mining, learningRate, warmupSteps, cosineSteps, weightDecay,
-                seed);
+                seed, activation, losses);
     }
 
     public ModelConfig withInputSize(int value) {
         return new ModelConfig(architecture, value, channels, embeddingSize, margin, tripletMode, mining,
-                learningRate, warmupSteps, cosineSteps, weightDecay, seed);
+                learningRate, warmupSteps, cosineSteps, weightDecay, seed, activation, losses);
     }
 
     public ModelConfig withEmbeddingSize(int value) {
         return new ModelConfig(architecture, inputSize, channels, value, margin, tripletMode, mining,
-                learningRate, warmupSteps, cosineSteps, weightDecay, seed);
+                learningRate, warmupSteps, cosineSteps, weightDecay, seed, activation, losses);
     }
 
     public ModelConfig withTriplets(TripletMode mode, Mining rule, double alpha) {
         return new ModelConfig(architecture, inputSize, channels, embeddingSize, alpha, mode, rule,
-                learningRate, warmupSteps, cosineSteps, weightDecay, seed);
+                learningRate, warmupSteps, cosineSteps, weightDecay, seed, activation, losses);
     }
 
     public ModelConfig withSchedule(double lr, int warmup, long cosine) {
         return new ModelConfig(architecture, inputSize, channels, embeddingSize, margin, tripletMode, mining,
-                lr, warmup, cosine, weightDecay, seed);
+                lr, warmup, cosine, weightDecay, seed, activation, losses);
+    }
+
+    public ModelConfig withActivation(Nonlinearity value) {
+        return new ModelConfig(architecture, inputSize, channels, embeddingSize, margin, tripletMode, mining,
+                learningRate, warmupSteps, cosineSteps, weightDecay, seed, value, losses);
     }
 
     public ModelConfig withSeed(long value) {
         return new ModelConfig(architecture, inputSize, channels, embeddingSize, margin, tripletMode, mining,
-                learningRate, warmupSteps, cosineSteps, weightDecay, value);
+                learningRate, warmupSteps, cosineSteps, weightDecay, value, activation, losses);
     }
 
     private static void require(boolean ok, String field, String problem) {

@@ -72,6 +72,11 @@ class CheckpointerTest {
         }
 
         @Override
+        public Map<Integer, io.facestream.trainer.kafka.PartitionProgress> progress() {
+            return Map.of();
+        }
+
+        @Override
         public void close() {
         }
     }

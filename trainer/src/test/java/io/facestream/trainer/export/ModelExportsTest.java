@@ -114,6 +114,11 @@ class ModelExportsTest {
         JsonObject figures = new JsonObject().put("lfw", new JsonObject()
                 .put("bestThresholds", new JsonArray().add(1.0).add(1.2).add(1.1).add(0.9)));
         assertEquals(1.05, ModelExports.chosenThreshold(figures), 1e-12);
+        // with trainer.distance=cosine the top level is cosine; the export still carries the squared-L2 threshold
+        JsonObject cosine = new JsonObject().put("distance", "cosine").put("lfw", new JsonObject()
+                .put("bestThresholds", new JsonArray().add(0.5).add(0.6)))
+                .put("byDistance", new JsonObject().put("squared-l2", figures.copy()));
+        assertEquals(1.05, ModelExports.chosenThreshold(cosine), 1e-12);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelExports.chosenThreshold(new JsonObject().put("lfw", new JsonObject())));
         assertTrue(e.getMessage().contains("bestThresholds"), e.getMessage());

@@ -2,6 +2,10 @@ package io.facestream.trainer.kafka;
 
 
 import io.facestream.protocol.DeadLetters;
+import io.facestream.protocol.FaceImage;
+import io.facestream.protocol.ImageEncoding;
+import io.facestream.protocol.PairRecord;
+import io.facestream.protocol.codec.RecordCodec;
 import io.facestream.protocol.Headers;
 import io.facestream.protocol.Topics;
 import io.facestream.protocol.kafka.FaceStreamTopics;
@@ -126,5 +130,47 @@ class PairSourceKafkaTest {
         assertTrue(Long.parseLong(headers.get(Headers.ORIGIN_TIMESTAMP)) > 0);
         assertNotNull(headers.get(Headers.ERROR_REASON));
         assertNotNull(headers.get(Headers.ERROR_MESSAGE));
+    }
+
+    @Test
+    @DisplayName("a record larger than a partition's share of a fetch still reaches the trainer, in its partition's turn, while other partitions hold a backlog")
+    void largeRecordAmongABacklog(TestKafka kafka) throws Exception {
+        String topic = kafka.topic("pairs-large", 4);
+        KafkaProducer<byte[], byte[]> producer = kafka.producer();
+        Pairs small = new Pairs("p1", 8);
+        int perPartition = 300;
+        for (int p : List.of(0, 1, 3)) {
+            for (int i = 0; i < perPartition; i++) {
+                FaceImage image = small.image(p);
+                producer.send(new ProducerRecord<>(topic, p, null, RecordCodec.encode(new PairRecord(
+                        image.identity(), i, "p1", image, image))));
+            }
+        }
+        // 6 MB of image bytes: six times what one fetch brings of one partition
+        byte[] big = new byte[3 * ReactorPairSource.FETCH_BYTES_PER_PARTITION];
+        FaceImage huge = new FaceImage("id-big", "s-big", ImageEncoding.JPEG, big);
+        producer.send(new ProducerRecord<>(topic, 2, null, RecordCodec.encode(new PairRecord("id-big", 0, "p1",
+                huge, huge)))).get();
+        producer.flush();
+        try (KafkaDeadLetterSink dlq = new KafkaDeadLetterSink(kafka.bootstrapServers(), Map.of());
+             ReactorPairSource source = new ReactorPairSource(kafka.bootstrapServers(), topic, kafka.groupId(),
+                     16, Map.of(), dlq, Map.of())) {
+            int taken = 0;
+            int bigAt = -1;
+            while (bigAt < 0 && taken < 3 * perPartition + 1) {
+                ReceivedPair p = next(source);
+                taken++;
+                p.acknowledge();
+                if (p.partition() == 2) {
+                    assertEquals("id-big", p.pair().identity());
+                    assertEquals(big.length, p.pair().first().bytes().length);
+                    bigAt = taken;
+                }
+            }
+            assertTrue(bigAt > 0, "the large record never came");
+            // its partition's backlog is 1 of 901 records: its turn comes when a proportional share of the
+            // others has been taken, not after all of them
+            assertTrue(bigAt < 2 * perPartition, "the large record came only as record " + bigAt);
+        }
     }
 }

@@ -11,8 +11,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /**
  * Writes real pair records (synthetic faces that decode, numbered per producer like a sampler's) straight into
@@ -49,6 +51,36 @@ public final class Pairs {
         for (Future<?> f : sent) {
             f.get();
         }
+    }
+
+    /**
+     * Sends {@code count} pairs whose identities are drawn uniformly at random from the whole catalog, as a
+     * sampler draws them, keyed by identity; waits until the broker has them all.
+     */
+    void sendDrawn(KafkaProducer<byte[], byte[]> producer, String topic, int count, SplittableRandom rng)
+            throws ExecutionException, InterruptedException {
+        sendOnly(producer, topic, count, IntStream.range(0, identities.size()).boxed().toList(), rng);
+    }
+
+    /** {@link #sendDrawn} with identities drawn uniformly from the catalog's {@code indices} only. */
+    void sendOnly(KafkaProducer<byte[], byte[]> producer, String topic, int count, List<Integer> indices,
+                  SplittableRandom rng) throws ExecutionException, InterruptedException {
+        List<Future<?>> sent = new ArrayList<>(count);
+        for (int i = 0; i < count; i++, next++) {
+            int k = indices.get(rng.nextInt(indices.size()));
+            String id = identities.get(k);
+            PairRecord pair = new PairRecord(id, next, producerId, images.get(k)[0], images.get(k)[1]);
+            sent.add(producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
+                    RecordCodec.encode(pair))));
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
+    }
+
+    /** The catalog's identities. */
+    List<String> identities() {
+        return identities;
     }
 
     /** The first image of the {@code k}-th identity. */

@@ -42,6 +42,11 @@ public class QueuePairSource implements PairSource {
     }
 
     @Override
+    public Map<Integer, PartitionProgress> progress() {
+        return Map.of();
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.facestream.trainer.eval.DistanceFunctions;
+import io.facestream.trainer.verification.DistanceFunctions;
 
 import java.util.Random;
 

@@ -2,10 +2,13 @@ package io.facestream.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.facestream.trainer.loss.LossKind;
 import io.facestream.trainer.loss.Mining;
 import io.facestream.trainer.loss.TripletMode;
 import io.vertx.core.json.JsonObject;
@@ -49,9 +52,24 @@ class ModelConfigTest {
                 invalid("trainer.learningRate must be in (0, 1], got -1.0", () -> d.withSchedule(-1, 0, 0)),
                 invalid("trainer.warmupSteps must be in [0, 1000000], got -5", () -> d.withSchedule(1e-3, -5, 0)),
                 invalid("trainer.channels must be 1 or 3, got 2", () -> new ModelConfig(Architecture.SMALL, 64, 2,
-                        128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 0, 1)),
+                        128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 0, 1, Nonlinearity.RELU, LossConfig.DEFAULTS)),
                 invalid("trainer.weightDecay must be in [0, 1), got 1.0", () -> new ModelConfig(Architecture.SMALL,
-                        64, 3, 128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 1.0, 1)));
+                        64, 3, 128, 0.2, TripletMode.BATCH, Mining.HARD, 1e-3, 0, 0, 1.0, 1, Nonlinearity.RELU, LossConfig.DEFAULTS)),
+                invalid("trainer.headScale must be in (0, 1024], got 0.0", () -> d.withLosses(
+                        new LossConfig(LossKind.ARCFACE, 0, 0.35, 0.5, 0, LossKind.TRIPLET, 10, 0.1))),
+                invalid("trainer.cosfaceMargin must be in [0, 1] (a cosine margin), got 1.5", () -> d.withLosses(
+                        new LossConfig(LossKind.COSFACE, 64, 1.5, 0.5, 0, LossKind.TRIPLET, 10, 0.1))),
+                invalid("trainer.arcfaceMargin must be in [0, 1.5] (an angle in radians), got -0.1",
+                        () -> d.withLosses(new LossConfig(LossKind.ARCFACE, 64, 0.35, -0.1, 0, LossKind.TRIPLET,
+                                10, 0.1))),
+                invalid("trainer.lossSwitchStep must be >= 0 (0 = never), got -1", () -> d.withLosses(
+                        new LossConfig(LossKind.SOFTMAX, 64, 0.35, 0.5, -1, LossKind.TRIPLET, 10, 0.1))),
+                invalid("trainer.partialFcAbove must be in [1, 1000000000], got 0", () -> d.withLosses(
+                        new LossConfig(LossKind.SOFTMAX, 64, 0.35, 0.5, 0, LossKind.TRIPLET, 0, 0.1))),
+                invalid("trainer.partialFcRate must be in (0, 1], got 0.0", () -> d.withLosses(
+                        new LossConfig(LossKind.SOFTMAX, 64, 0.35, 0.5, 0, LossKind.TRIPLET, 10, 0))),
+                invalid("trainer.activation must be one of [RELU, PRELU], got null",
+                        () -> d.withActivation(null)));
     }
 
     private static Arguments invalid(String message, Supplier<ModelConfig> build) {
@@ -71,7 +89,8 @@ class ModelConfigTest {
     @DisplayName("toJson and fromJson round-trip every field")
     void jsonRoundTrip() {
         ModelConfig c = new ModelConfig(Architecture.MOBILEFACENET, 96, 1, 256, 0.35, TripletMode.SEED,
-                Mining.HARD, 5e-4, 7, 1000, 1e-4, -3);
+                Mining.HARD, 5e-4, 7, 1000, 1e-4, -3, Nonlinearity.PRELU,
+                new LossConfig(LossKind.ARCFACE, 30, 0.2, 0.4, 500, LossKind.TRIPLET, 1000, 0.25));
         assertEquals(c, ModelConfig.fromJson(c.toJson()));
     }
 
@@ -96,5 +115,22 @@ class ModelConfigTest {
         assertEquals("trainer.mining must be one of [HARD, SEMI_HARD], got \"easy\"",
                 assertThrows(ModelConfigException.class,
                         () -> ModelConfig.fromJson(new JsonObject().put("mining", "easy"))).getMessage());
+        assertEquals("trainer.loss must be one of [TRIPLET, SOFTMAX, COSFACE, ARCFACE], got \"sphereface\"",
+                assertThrows(ModelConfigException.class,
+                        () -> ModelConfig.fromJson(new JsonObject().put("loss", "sphereface"))).getMessage());
+        assertEquals("trainer.arcfaceMargin must be a number, got \"wide\"", assertThrows(ModelConfigException.class,
+                () -> ModelConfig.fromJson(new JsonObject().put("arcfaceMargin", "wide"))).getMessage());
+    }
+
+    @Test
+    @DisplayName("the loss switches at lossSwitchStep and batches need distinct identities only when triplets train")
+    void lossSwitch() {
+        LossConfig c = new LossConfig(LossKind.SOFTMAX, 64, 0.35, 0.5, 100, LossKind.TRIPLET, 10, 0.1);
+        assertEquals(LossKind.SOFTMAX, c.lossAt(99));
+        assertEquals(LossKind.TRIPLET, c.lossAt(100));
+        assertTrue(c.usesTriplets());
+        LossConfig never = new LossConfig(LossKind.ARCFACE, 64, 0.35, 0.5, 0, LossKind.TRIPLET, 10, 0.1);
+        assertEquals(LossKind.ARCFACE, never.lossAt(1_000_000));
+        assertFalse(never.usesTriplets());
     }
 }

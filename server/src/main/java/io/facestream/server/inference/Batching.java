@@ -1,0 +1,23 @@
+package io.facestream.server.inference;
+
+import java.time.Duration;
+
+/**
+ * How concurrent embedding requests are grouped into one network call (dynamic batching).
+ *
+ * @param window   how long the first request of a batch waits for others ({@code server.api.batchWindow});
+ *                 zero sends every request alone
+ * @param maxBatch most images in one network call ({@code server.api.maxBatch}); a batch that reaches it goes
+ *                 at once, without waiting out the window
+ */
+public record Batching(Duration window, int maxBatch) {
+    public Batching {
+        if (window == null || window.isNegative()) {
+            throw new IllegalArgumentException("server.api.batchWindow must be >= 0, got " + window);
+        }
+        if (maxBatch < 2) {
+            // a verify request carries two images and must fit in one batch
+            throw new IllegalArgumentException("server.api.maxBatch must be >= 2, got " + maxBatch);
+        }
+    }
+}

@@ -1,0 +1,434 @@
+package io.facestream.trainer.head;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import io.facestream.trainer.loss.LossKind;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A classification head over every identity the trainer has seen, which grows while training runs: the weight rows
+ * {@code W [classes, D]} (plus biases for softmax), their Adam state and the {@link IdentityRows} map. Lives beside
+ * the DL4J graph (whose parameter layout is fixed once built) and is stepped by {@link HeadLoss} during the graph's
+ * fit and by {@link #update} after it.
+ *
+ * <p>A step: {@link #prepare} maps the batch's identities to rows, adding a row for each new identity (existing
+ * rows are not touched), and chooses the step's classes: all of them, or above {@code partialFcAbove} classes the
+ * batch's classes plus a uniform sample of the others (Partial FC), drawn from a generator seeded by the step so a
+ * resumed run draws the same. The loss's first pass imprints each new row with the normalised mean of its images'
+ * normalised features in the batch. {@link #update} applies Adam to the step's rows only; a new row starts with
+ * zero moments. Storage has spare capacity (doubling) so a new row does not copy the matrix each step.
+ *
+ * <p>Not thread-safe: the trainer thread owns it, like the network. {@link #close()} frees its native memory.
+ */
+public final class ClassHead implements AutoCloseable {
+    private static final int INITIAL_CAPACITY = 256;
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+    private static final double TINY = 1e-12;
+
+    private final LossKind kind;
+    private final int dim;
+    private final double scale;
+    private final double margin;
+    private final int partialFcAbove;
+    private final double partialFcRate;
+    private final long seed;
+    private final DataType type;
+    private final IdentityRows identities;
+    private final BitSet pending = new BitSet();
+    private INDArray weights;
+    private INDArray moment1;
+    private INDArray moment2;
+    /** Softmax only: biases and their moments, {@code [capacity]}. */
+    private INDArray bias;
+    private INDArray biasMoment1;
+    private INDArray biasMoment2;
+    private long updates;
+    private Step step;
+
+    /** The settings of a head. */
+    public record Settings(LossKind kind, int dim, double scale, double margin, int partialFcAbove,
+                           double partialFcRate, long seed) {
+        public Settings {
+            if (!kind.hasHead()) {
+                throw new IllegalArgumentException("loss " + kind + " has no head");
+            }
+            if (dim < 1) {
+                throw new IllegalArgumentException("head dimension must be >= 1, got " + dim);
+            }
+        }
+    }
+
+    /** An empty head (no classes yet). */
+    public ClassHead(Settings settings, DataType type) {
+        this(settings, type, new IdentityRows(), 0);
+    }
+
+    private ClassHead(Settings s, DataType type, IdentityRows identities, long updates) {
+        this.kind = s.kind();
+        this.dim = s.dim();
+        this.scale = s.scale();
+        this.margin = s.margin();
+        this.partialFcAbove = s.partialFcAbove();
+        this.partialFcRate = s.partialFcRate();
+        this.seed = s.seed();
+        this.type = type;
+        this.identities = identities;
+        this.updates = updates;
+        int capacity = Math.max(INITIAL_CAPACITY, identities.size());
+        weights = Nd4j.zeros(type, capacity, dim);
+        moment1 = Nd4j.zeros(type, capacity, dim);
+        moment2 = Nd4j.zeros(type, capacity, dim);
+        if (kind == LossKind.SOFTMAX) {
+            bias = Nd4j.zeros(type, capacity);
+            biasMoment1 = Nd4j.zeros(type, capacity);
+            biasMoment2 = Nd4j.zeros(type, capacity);
+        }
+    }
+
+    /**
+     * A head restored from a checkpoint: {@code arrays} are {@link #state()}'s, in its order.
+     *
+     * @throws IllegalArgumentException when the arrays do not fit the identity map and settings
+     */
+    public static ClassHead restore(Settings settings, DataType type, List<String> identitiesInRowOrder,
+                                    long updates, List<INDArray> arrays) {
+        ClassHead head = new ClassHead(settings, type, IdentityRows.of(identitiesInRowOrder), updates);
+        int expected = settings.kind() == LossKind.SOFTMAX ? 6 : 3;
+        if (arrays.size() != expected) {
+            throw new IllegalArgumentException("a " + settings.kind() + " head has " + expected
+                    + " state arrays, the checkpoint holds " + arrays.size());
+        }
+        int n = head.classes();
+        INDArray[] targets = {head.weights, head.moment1, head.moment2, head.bias, head.biasMoment1,
+                head.biasMoment2};
+        for (int i = 0; i < expected; i++) {
+            INDArray a = arrays.get(i);
+            boolean rows = i < 3;
+            boolean fits = rows ? a.rank() == 2 && a.size(0) == n && a.size(1) == settings.dim()
+                    : a.length() == n;
+            if (!fits && n > 0) {
+                throw new IllegalArgumentException("head state array " + i + " has shape "
+                        + java.util.Arrays.toString(a.shape()) + ", expected " + (rows ? "[" + n + ", "
+                        + settings.dim() + "]" : "[" + n + "]") + " for " + n + " identities");
+            }
+            if (n > 0) {
+                head.live(targets[i]).assign(rows ? a.castTo(type) : a.castTo(type).reshape(n));
+            }
+        }
+        return head;
+    }
+
+    public LossKind kind() {
+        return kind;
+    }
+
+    public int classes() {
+        return identities.size();
+    }
+
+    public IdentityRows identities() {
+        return identities;
+    }
+
+    /** Adam steps taken (the bias correction's t). */
+    public long updates() {
+        return updates;
+    }
+
+    /** The classes of the current step: their rows in step order, or all rows when the step uses every class. */
+    public int[] stepClasses() {
+        requireStep();
+        return step.active == null ? range(classes()) : step.active.clone();
+    }
+
+    /** A copy of row {@code r} of W. */
+    public float[] row(int r) {
+        if (r < 0 || r >= classes()) {
+            throw new IndexOutOfBoundsException("row " + r + " of a head with " + classes() + " classes");
+        }
+        return weights.getRow(r).toFloatVector();
+    }
+
+    /**
+     * Starts a step: maps each image's identity to its row (new identities get new rows, awaiting imprinting) and
+     * picks the step's classes.
+     *
+     * @param imageIdentities the identity of each image of the batch, in row order
+     * @param stepIndex       steps taken before this one (seeds the Partial FC sample)
+     * @return the labels for the loss: {@code [N, 1]}, each image's class as an index into the step's classes
+     */
+    public INDArray prepare(List<String> imageIdentities, long stepIndex) {
+        int n = imageIdentities.size();
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            int before = classes();
+            rows[i] = identities.rowOrAdd(imageIdentities.get(i));
+            if (classes() > before) {
+                pending.set(rows[i]);
+            }
+        }
+        ensureCapacity(classes());
+        int[] active = null;
+        int[] targets = rows.clone();
+        if (classes() > partialFcAbove) {
+            active = sample(rows, stepIndex);
+            java.util.Map<Integer, Integer> position = new java.util.HashMap<>();
+            for (int p = 0; p < active.length; p++) {
+                position.put(active[p], p);
+            }
+            for (int i = 0; i < n; i++) {
+                targets[i] = position.get(rows[i]);
+            }
+        }
+        release();
+        step = new Step(rows, active, targets);
+        INDArray labels = Nd4j.create(type, n, 1);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, 0, targets[i]);
+        }
+        return labels;
+    }
+
+    /**
+     * The loss (and, if {@code gradients}, its gradients, kept for {@link #update}) of the prepared step on the
+     * batch's features. The first call of a step imprints its new rows.
+     *
+     * @param features {@code [N, D]}, one row per image of {@link #prepare}
+     * @param targets  each row's index into the step's classes, as {@link #prepare} returned them
+     */
+    public HeadMath.Result forward(INDArray features, int[] targets, boolean gradients) {
+        requireStep();
+        if (features.size(0) != step.rows.length || features.size(1) != dim) {
+            throw new IllegalArgumentException("head features must be [" + step.rows.length + ", " + dim
+                    + "], got " + java.util.Arrays.toString(features.shape()));
+        }
+        // the loss runs inside DL4J's layer workspace, which closes after the step; the head's arrays outlive it
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return forwardDetached(features.dup().castTo(type), targets, gradients);
+        }
+    }
+
+    private HeadMath.Result forwardDetached(INDArray features, int[] targets, boolean gradients) {
+        imprint(features);
+        if (step.w == null) {
+            if (step.active == null) {
+                step.w = live(weights);
+                step.b = bias == null ? null : live(bias);
+            } else {
+                step.w = Nd4j.pullRows(weights, 1, step.active);
+                step.b = bias == null ? null : Nd4j.pullRows(bias.reshape(bias.length(), 1), 1, step.active)
+                        .reshape(step.active.length);
+            }
+        }
+        HeadMath.Result r = HeadMath.pass(kind, features, targets, step.w, step.b, scale, margin, gradients);
+        if (gradients) {
+            step.result = r;
+        }
+        return r;
+    }
+
+    /** The loss and its gradients of the step's last gradient pass, or null. */
+    public HeadMath.Result lastResult() {
+        return step == null ? null : step.result;
+    }
+
+    /**
+     * One Adam step on the step's rows with the gradient of the mean row loss (as DL4J scales the backbone's), then
+     * decoupled weight decay {@code W -= lr * weightDecay * W}.
+     */
+    public void update(double learningRate, double weightDecay) {
+        requireStep();
+        HeadMath.Result r = step.result;
+        if (r == null) {
+            throw new IllegalStateException("no gradient for this step: the loss did not run");
+        }
+        updates++;
+        double n = step.rows.length;
+        double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, updates)) / (1 - Math.pow(BETA1, updates));
+        adam(weights, moment1, moment2, r.dw().divi(n), alpha, learningRate * weightDecay);
+        if (bias != null) {
+            adam(bias.reshape(bias.length(), 1), biasMoment1.reshape(bias.length(), 1),
+                    biasMoment2.reshape(bias.length(), 1), r.db().reshape(r.db().length(), 1).divi(n), alpha, 0);
+        }
+        release();
+        step.result = null;
+    }
+
+    /** W, its two Adam moments and (softmax) b and its moments, each for the live rows only: a checkpoint's state. */
+    public List<INDArray> state() {
+        List<INDArray> out = new ArrayList<>(List.of(live(weights), live(moment1), live(moment2)));
+        if (bias != null) {
+            out.addAll(List.of(live(bias), live(biasMoment1), live(biasMoment2)));
+        }
+        return out;
+    }
+
+    /** Bytes of native memory held by the head's storage (W, moments and biases, spare capacity included). */
+    public long storageBytes() {
+        long bytes = 3L * weights.length() * type.width();
+        if (bias != null) {
+            bytes += 3L * bias.length() * type.width();
+        }
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        release();
+        for (INDArray a : new INDArray[] {weights, moment1, moment2, bias, biasMoment1, biasMoment2}) {
+            if (a != null && !a.wasClosed()) {
+                a.close();
+            }
+        }
+    }
+
+    /** The first {@link #classes()} rows (or entries) of a storage array, as a view. */
+    private INDArray live(INDArray storage) {
+        return storage.rank() == 1 ? storage.get(NDArrayIndex.interval(0, classes()))
+                : storage.get(NDArrayIndex.interval(0, classes()), NDArrayIndex.all());
+    }
+
+    private void adam(INDArray storage, INDArray m1, INDArray m2, INDArray grad, double alpha, double decay) {
+        boolean all = step.active == null;
+        INDArray w = all ? live(storage) : Nd4j.pullRows(storage, 1, step.active);
+        INDArray a = all ? live(m1) : Nd4j.pullRows(m1, 1, step.active);
+        INDArray b = all ? live(m2) : Nd4j.pullRows(m2, 1, step.active);
+        a.muli(BETA1).addi(grad.mul(1 - BETA1));
+        b.muli(BETA2).addi(grad.mul(grad).muli(1 - BETA2));
+        INDArray delta = a.mul(alpha).divi(Transforms.sqrt(b, true).addi(EPSILON));
+        if (decay > 0) {
+            delta.addi(w.mul(decay));
+        }
+        w.subi(delta);
+        if (!all) {
+            INDArray indices = Nd4j.createFromArray(step.active);
+            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ASSIGN, storage, indices, w, 1);
+            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ASSIGN, m1, indices, a, 1);
+            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ASSIGN, m2, indices, b, 1);
+        }
+    }
+
+    /** Sets each pending row of this step to the normalised mean of its images' normalised features. */
+    private void imprint(INDArray features) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < step.rows.length; i++) {
+            int row = step.rows[i];
+            if (!pending.get(row)) {
+                continue;
+            }
+            INDArray sum = Nd4j.zeros(type, dim);
+            for (int j = i; j < step.rows.length; j++) {
+                if (step.rows[j] == row) {
+                    INDArray f = features.getRow(j).castTo(type);
+                    sum.addi(f.div(Math.max(f.norm2Number().doubleValue(), TINY)));
+                }
+            }
+            weights.getRow(row).assign(sum.divi(Math.max(sum.norm2Number().doubleValue(), TINY)));
+            pending.clear(row);
+        }
+        // the step's gathered rows were copied before imprinting
+        step.w = null;
+        step.b = null;
+    }
+
+    private int[] sample(int[] rows, long stepIndex) {
+        Set<Integer> chosen = new LinkedHashSet<>();
+        for (int r : rows) {
+            chosen.add(r);
+        }
+        int n = classes();
+        int want = Math.min(n, Math.max(chosen.size(), (int) Math.ceil(partialFcRate * n)));
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stepIndex);
+        while (chosen.size() < want) {
+            chosen.add(random.nextInt(n));
+        }
+        return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void ensureCapacity(int needed) {
+        long capacity = weights.size(0);
+        if (needed <= capacity) {
+            return;
+        }
+        long grown = Math.max(needed, 2 * capacity);
+        int live = (int) capacity;
+        weights = grow(weights, grown, live);
+        moment1 = grow(moment1, grown, live);
+        moment2 = grow(moment2, grown, live);
+        if (bias != null) {
+            bias = grow(bias, grown, live);
+            biasMoment1 = grow(biasMoment1, grown, live);
+            biasMoment2 = grow(biasMoment2, grown, live);
+        }
+    }
+
+    private INDArray grow(INDArray old, long capacity, int rows) {
+        INDArray bigger = old.rank() == 1 ? Nd4j.zeros(type, capacity) : Nd4j.zeros(type, capacity, dim);
+        if (old.rank() == 1) {
+            bigger.get(NDArrayIndex.interval(0, rows)).assign(old);
+        } else {
+            bigger.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(old);
+        }
+        // the old storage is garbage now; free its native memory instead of waiting for the collector
+        old.close();
+        return bigger;
+    }
+
+    /** Frees the step's gathered copies (views of the storage are left alone). */
+    private void release() {
+        if (step != null && step.active != null) {
+            if (step.w != null && !step.w.wasClosed()) {
+                step.w.close();
+            }
+        }
+        if (step != null) {
+            step.w = null;
+            step.b = null;
+        }
+    }
+
+    private void requireStep() {
+        if (step == null) {
+            throw new IllegalStateException("no step prepared: call prepare with the batch's identities first");
+        }
+    }
+
+    private static int[] range(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
+    /** The state of the step being trained. */
+    private static final class Step {
+        final int[] rows;
+        final int[] active;
+        final int[] targets;
+        INDArray w;
+        INDArray b;
+        HeadMath.Result result;
+
+        Step(int[] rows, int[] active, int[] targets) {
+            this.rows = rows;
+            this.active = active;
+            this.targets = targets;
+        }
+    }
+}

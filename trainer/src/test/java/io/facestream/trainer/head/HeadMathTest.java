@@ -1,0 +1,135 @@
+package io.facestream.trainer.head;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+
+import io.facestream.trainer.loss.LossKind;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class HeadMathTest {
+    private static final double EPS = 1e-9;
+
+    @Test
+    @DisplayName("softmax on two 2-d classes: loss log(1+e^-1) and gradients p - onehot through W and x")
+    void softmaxByHand() {
+        // z = x W^T + b = (1, 0); p = (e/(e+1), 1/(e+1)); dz = (p0 - 1, p1) = (-q, q) with q = 1/(e+1)
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 0}});
+        INDArray w = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}});
+        INDArray b = Nd4j.zeros(DataType.DOUBLE, 2);
+        HeadMath.Result r = HeadMath.pass(LossKind.SOFTMAX, x, new int[] {0}, w, b, 64, 0);
+        double q = 1 / (Math.E + 1);
+        assertEquals(Math.log(1 + Math.exp(-1)), r.losses()[0], EPS);
+        assertArrayEquals(new double[] {-q, q}, r.dx().toDoubleVector(), EPS);
+        assertArrayEquals(new double[] {-q, 0}, r.dw().getRow(0).toDoubleVector(), EPS);
+        assertArrayEquals(new double[] {q, 0}, r.dw().getRow(1).toDoubleVector(), EPS);
+        assertArrayEquals(new double[] {-q, q}, r.db().toDoubleVector(), EPS);
+        assertEquals(0, r.wrong());
+    }
+
+    @Test
+    @DisplayName("CosFace normalises x and W: cos (1, 0), s=2, m=0.5 gives logits (1, 0)")
+    void cosFaceByHand() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{2, 0}});
+        INDArray w = Nd4j.createFromArray(new double[][] {{3, 0}, {0, 0.5}});
+        HeadMath.Result r = HeadMath.pass(LossKind.COSFACE, x, new int[] {0}, w, null, 2, 0.5);
+        assertEquals(Math.log(1 + Math.exp(-1)), r.losses()[0], EPS);
+        // u = (1,0) is on its class row: the gradient along u vanishes through the normalisation of x
+        double q = 1 / (Math.E + 1);
+        // dL/dcos = s (p - onehot) = (-2q, 2q); dL/du = -2q (1,0) + 2q (0,1); minus its u-part, over |x| = 2
+        assertArrayEquals(new double[] {0, q}, r.dx().toDoubleVector(), EPS);
+    }
+
+    @Test
+    @DisplayName("ArcFace: a 60 degree target plus a 30 degree margin gives a zero target logit")
+    void arcFaceByHand() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 0}});
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.5, Math.sqrt(0.75)}, {0, 1}});
+        HeadMath.Result r = HeadMath.pass(LossKind.ARCFACE, x, new int[] {0}, w, null, 1, Math.PI / 6);
+        // cos(60 + 30) = 0 and the other class has cos 0: two equal logits
+        assertEquals(Math.log(2), r.losses()[0], EPS);
+    }
+
+    @Test
+    @DisplayName("ArcFace falls back to cos θ - m sin m once θ + m passes π")
+    void arcFaceFallback() {
+        double c = -0.9;
+        double m = 0.5;
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 0}});
+        INDArray w = Nd4j.createFromArray(new double[][] {{c, Math.sqrt(1 - c * c)}, {1, 0}});
+        HeadMath.Result r = HeadMath.pass(LossKind.ARCFACE, x, new int[] {0}, w, null, 1, m);
+        double target = c - m * Math.sin(m);
+        assertEquals(Math.log(1 + Math.exp(1 - target)), r.losses()[0], EPS);
+        assertEquals(1, r.wrong());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LossKind.class, names = {"SOFTMAX", "COSFACE", "ARCFACE"})
+    @DisplayName("analytic gradients in x, W and b match central finite differences")
+    void gradientsMatchFiniteDifferences(LossKind kind) {
+        Random random = new Random(77 + kind.ordinal());
+        double h = 1e-6;
+        for (int c = 0; c < 5; c++) {
+            int n = 1 + random.nextInt(4);
+            int d = 2 + random.nextInt(4);
+            int k = 2 + random.nextInt(3);
+            double scale = 1 + random.nextInt(8);
+            double margin = kind == LossKind.COSFACE ? 0.35 : 0.5;
+            INDArray x = Nd4j.randn(DataType.DOUBLE, n, d);
+            INDArray w = Nd4j.randn(DataType.DOUBLE, k, d);
+            INDArray b = Nd4j.randn(DataType.DOUBLE, k);
+            int[] t = random.ints(n, 0, k).toArray();
+            HeadMath.Result r = HeadMath.pass(kind, x, t, w, b, scale, margin);
+            check(r.dx(), x, () -> sum(HeadMath.pass(kind, x, t, w, b, scale, margin, false)), h);
+            check(r.dw(), w, () -> sum(HeadMath.pass(kind, x, t, w, b, scale, margin, false)), h);
+            if (kind == LossKind.SOFTMAX) {
+                check(r.db().reshape(k, 1), b.reshape(k, 1),
+                        () -> sum(HeadMath.pass(kind, x, t, w, b, scale, margin, false)), h);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a target outside the head's rows or a row count mismatch is refused")
+    void rejectsBadTargets() {
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 3);
+        INDArray w = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        assertThrows(IllegalArgumentException.class,
+                () -> HeadMath.pass(LossKind.COSFACE, x, new int[] {0, 4}, w, null, 64, 0.35));
+        assertThrows(IllegalArgumentException.class,
+                () -> HeadMath.pass(LossKind.COSFACE, x, new int[] {0}, w, null, 64, 0.35));
+    }
+
+    private static double sum(HeadMath.Result r) {
+        double s = 0;
+        for (double l : r.losses()) {
+            s += l;
+        }
+        return s;
+    }
+
+    /** Central differences of {@code f} in every entry of {@code at} (a matrix, moved in place and restored). */
+    private static void check(INDArray analytic, INDArray at, java.util.function.DoubleSupplier f, double h) {
+        for (int i = 0; i < at.rows(); i++) {
+            for (int j = 0; j < at.columns(); j++) {
+                double v = at.getDouble(i, j);
+                at.putScalar(i, j, v + h);
+                double up = f.getAsDouble();
+                at.putScalar(i, j, v - h);
+                double down = f.getAsDouble();
+                at.putScalar(i, j, v);
+                double numeric = (up - down) / (2 * h);
+                assertEquals(numeric, analytic.getDouble(i, j), 1e-5 * Math.max(1, Math.abs(numeric)),
+                        "entry " + i + "," + j);
+            }
+        }
+    }
+}
