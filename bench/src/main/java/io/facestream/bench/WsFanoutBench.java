@@ -61,9 +61,8 @@ public final class WsFanoutBench {
         // queue and history large enough that nothing is coalesced or evicted mid-run; no stuck-client closes
         ServerConfig config = ServerConfig.from(Settings.of(Map.of("server.ws.queue", String.valueOf(total + 1),
                 "server.ws.stuckTimeout", "10m")));
-        MetricsSocketRoutes routes = new MetricsSocketRoutes(config.ws(), null);
-        HttpApiVerticle http = new HttpApiVerticle(HttpApiVerticle.options(config, 0).setHost("127.0.0.1"),
-                List.of(routes));
+        MetricsSocketRoutes routes = new MetricsSocketRoutes(config, null);
+        HttpApiVerticle http = HttpApiVerticle.of(config, 0, List.of(routes));
         vertx.deployVerticle(http).await(60, TimeUnit.SECONDS);
         MetricsHub hub = routes.hub();
 
