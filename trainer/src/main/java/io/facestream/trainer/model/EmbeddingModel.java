@@ -360,7 +360,9 @@ public final class EmbeddingModel implements AutoCloseable {
      */
     public Set<String> backboneParameterNames() {
         checkOpen();
-        return Backbone.parameterNames(graph, EmbeddingNetworks.EMBEDDING);
+        // the features, not the embedding: a class head's training graph has no normalisation vertex (the head
+        // normalises itself), and normalising adds no parameter, so both graphs' backbones end at the features
+        return Backbone.parameterNames(graph, EmbeddingNetworks.FEATURES);
     }
 
     /** Every parameter name of this model's graph ({@code vertex_param}), backbone or not. */

@@ -82,6 +82,23 @@ class EmbeddingModelHeadTest {
     }
 
     @Test
+    @DisplayName("a class-head model exports its backbone only, and the export embeds as the training model does")
+    void headModelExportsBackbone() throws IOException {
+        for (LossKind loss : new LossKind[] {LossKind.SOFTMAX, LossKind.ARCFACE}) {
+            try (EmbeddingModel model = EmbeddingModel.create(with(loss, 0, LossKind.TRIPLET))) {
+                model.fit(pairs(0, 1, 2, 3), names(0, 1, 2, 3));
+                Path dir = tmp.resolve("export-" + loss);
+                model.exportInference(dir, new io.vertx.core.json.JsonObject().put("threshold", 1.0));
+                try (EmbeddingModel exported = EmbeddingModel.loadInference(dir)) {
+                    assertEquals(model.backboneParameterNames(), exported.parameterNames(), loss + ": no head in the export");
+                    INDArray x = pairs(4, 5);
+                    assertArrayEquals(model.embed(x).ravel().toFloatVector(), exported.embed(x).ravel().toFloatVector(), 1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a head needs the pairs' identities and refuses a batch without them")
     void headNeedsIdentities() {
         try (EmbeddingModel model = EmbeddingModel.create(with(LossKind.COSFACE, 0, LossKind.TRIPLET))) {
