@@ -190,8 +190,13 @@ class StackIT {
     private static final int MIX_STEPS = 30;
     private static final int MIX_WINDOW = 10;
     private static final double MIX_TOLERANCE = 0.10;
-    /** Records every pair partition holds beyond what the trainer consumed before a trainer starts. */
+    /**
+     * Records every pair partition holds beyond what the trainer consumed before a trainer starts, and all of them
+     * together: most of the samplers' lagHigh (480 in this test), more than the trainer consumes in
+     * {@link #MIX_STEPS} steps, so the run drains a backlog rather than following the samplers' bursts.
+     */
     private static final long MIX_BACKLOG = 12;
+    private static final long MIX_BACKLOG_TOTAL = 400;
 
     @Test
     @DisplayName("two samplers build a backlog on every pair partition before the trainer starts: over every 10 "
@@ -214,9 +219,11 @@ class StackIT {
             assertEquals(0, topics.awaitExit(START), topics.tail());
 
             Path ledger = dir.resolve("ledger.txt");
-            // a deeper backlog than the other test's, so every partition holds some; no evaluations, only steps
+            // a deeper backlog than the other test's, so every partition holds some, refilled as soon as the
+            // trainer consumed a little (lagLow near lagHigh), so it grows back while the trainer is stopped; no
+            // evaluations, only steps
             Map<String, String> env = Map.of("FACESTREAM_SAMPLER_LAGHIGH", "480",
-                    "FACESTREAM_SAMPLER_LAGLOW", "240",
+                    "FACESTREAM_SAMPLER_LAGLOW", "420",
                     "FACESTREAM_TRAINER_EVALEVERY", "0",
                     "FACESTREAM_TRAINER_LEDGERFILE", ledger.toString());
             stack.run(compose.service("sampler"), "mix-sampler-1", -1, env);
@@ -225,35 +232,43 @@ class StackIT {
 
             try (Observer observer = new Observer(bootstrap, -1)) {
                 Map<Integer, Long> none = new TreeMap<>();
-                observer.until("a backlog of " + MIX_BACKLOG + " pairs on every pair partition", PHASE,
+                observer.until("a backlog of " + MIX_BACKLOG + " pairs on every pair partition and " + MIX_BACKLOG_TOTAL
+                        + " in all", PHASE,
                         () -> backlogOnEvery(observer.pairEnds(), none));
+                Map<Integer, Long> firstBacklog = observer.pairEnds();
                 RoleProcess first = stack.run(trainerService, "mix-trainer-1", -1, env);
                 observer.until(MIX_STEPS + " trainer steps", PHASE, () -> observer.trainerStep() >= MIX_STEPS);
                 assertTrue(first.stop(GRACE), "the trainer did not stop on SIGTERM within " + GRACE + "\n" + first.tail());
-                Map<Integer, Long> firstEnds = observer.pairEnds();
                 List<LedgerRun> runs = LedgerRun.read(ledger);
                 assertEquals(1, runs.size(), "trainer starts in the ledger");
                 LedgerRun before = runs.get(0);
-                Map<Integer, Long> consumed = before.nextOffsets();
+                // the checkpoint written on SIGTERM is at the last step; its offsets are the contiguous done ones
+                Map.Entry<Long, Map<Integer, Long>> last = before.lastCheckpoint();
+                assertEquals(before.lastStep(), last.getKey(), "the step of the first trainer's final checkpoint");
+                Map<Integer, Long> consumed = last.getValue();
 
-                observer.until("the backlog grown back to " + MIX_BACKLOG + " pairs on every pair partition", PHASE,
+                observer.until("the backlog grown back to " + MIX_BACKLOG + " pairs on every pair partition and "
+                        + MIX_BACKLOG_TOTAL + " in all", PHASE,
                         () -> backlogOnEvery(observer.pairEnds(), consumed));
                 long resumedFrom = observer.trainerStep();
+                Map<Integer, Long> secondBacklog = observer.pairEnds();
                 RoleProcess second = stack.run(trainerService, "mix-trainer-2", -1, env);
                 observer.until(MIX_STEPS + " trainer steps after the restart", PHASE,
                         () -> observer.trainerStep() >= resumedFrom + MIX_STEPS);
-                Map<Integer, Long> secondEnds = observer.pairEnds();
                 assertTrue(second.stop(GRACE), "the trainer did not stop on SIGTERM within " + GRACE + "\n"
                         + second.tail());
                 runs = LedgerRun.read(ledger);
                 assertEquals(2, runs.size(), "trainer starts in the ledger");
                 LedgerRun after = runs.get(1);
-                // exact resume: from the step and the offsets the first run ended at
-                assertEquals(before.lastStep(), after.startStep(), "the restarted trainer's first step");
+                // resume from the final checkpoint: its step and offsets
+                assertEquals(last.getKey(), after.startStep(), "the restarted trainer's start step");
                 assertEquals(consumed, after.startOffsets(), "the restarted trainer's start offsets");
 
-                assertMixed("before the restart", before, firstEnds);
-                assertMixed("after the restart", after, secondEnds);
+                // kept beside the role logs so a failure in CI can be read
+                Files.copy(ledger, Path.of(System.getProperty("facestream.stackLogs", "target/stack-it"))
+                        .resolve("mix-ledger.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                assertMixed("before the restart", before, firstBacklog);
+                assertMixed("after the restart", after, secondBacklog);
             }
         } finally {
             stopAll();
@@ -261,46 +276,49 @@ class StackIT {
         }
     }
 
-    /** Whether every pair partition holds at least {@link #MIX_BACKLOG} records beyond {@code consumed}. */
+    /**
+     * Whether every pair partition holds at least {@link #MIX_BACKLOG} records beyond {@code consumed}, and all
+     * together at least {@link #MIX_BACKLOG_TOTAL}.
+     */
     private static boolean backlogOnEvery(Map<Integer, Long> ends, Map<Integer, Long> consumed) {
-        return !ends.isEmpty() && ends.entrySet().stream()
-                .allMatch(e -> e.getValue() - consumed.getOrDefault(e.getKey(), 0L) >= MIX_BACKLOG);
+        long total = 0;
+        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+            long backlog = e.getValue() - consumed.getOrDefault(e.getKey(), 0L);
+            if (backlog < MIX_BACKLOG) {
+                return false;
+            }
+            total += backlog;
+        }
+        return !ends.isEmpty() && total >= MIX_BACKLOG_TOTAL;
     }
 
     /**
      * Each partition's share of every {@link #MIX_WINDOW} consecutive steps of {@code run} against its share of
-     * what was produced from the run's start offsets up to {@code ends} (the end offsets when the run stopped).
+     * what was produced in the range the run consumed (from its start offsets to what it trained last, so the
+     * samplers' bursts after it stopped do not count), within {@link #MIX_TOLERANCE}; and that range's shares
+     * against the shares of the backlog the run started on (the end offsets {@code backlogEnds} at its start),
+     * within the same tolerance, as a trainer draining in proportion to the backlog keeps them.
      */
-    private static void assertMixed(String when, LedgerRun run, Map<Integer, Long> ends) {
-        Map<Integer, Double> produced = new TreeMap<>();
-        long total = 0;
-        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-            total += e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L);
-        }
-        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-            produced.put(e.getKey(), (e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L)) / (double) total);
-        }
+    private static void assertMixed(String when, LedgerRun run, Map<Integer, Long> backlogEnds) {
         List<List<Integer>> steps = run.steps();
         assertTrue(steps.size() >= MIX_STEPS, when + ": " + steps.size() + " steps in the ledger, expected at least "
                 + MIX_STEPS);
+        Map<Integer, Double> consumed = shares(backlogEnds.keySet(), steps);
+        Map<Integer, Double> backlog = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<Integer, Long> e : backlogEnds.entrySet()) {
+            total += e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L);
+        }
+        for (Map.Entry<Integer, Long> e : backlogEnds.entrySet()) {
+            backlog.put(e.getKey(), (e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L)) / (double) total);
+        }
         double worst = 0;
         Map<Integer, Double> worstShares = Map.of();
         int worstFrom = 0;
         for (int from = 0; from + MIX_WINDOW <= steps.size(); from++) {
-            Map<Integer, Double> shares = new TreeMap<>();
-            ends.keySet().forEach(p -> shares.put(p, 0.0));
-            int pairs = 0;
-            for (List<Integer> step : steps.subList(from, from + MIX_WINDOW)) {
-                for (int partition : step) {
-                    shares.merge(partition, 1.0, Double::sum);
-                    pairs++;
-                }
-            }
-            for (Map.Entry<Integer, Double> e : shares.entrySet()) {
-                e.setValue(e.getValue() / pairs);
-            }
+            Map<Integer, Double> shares = shares(backlogEnds.keySet(), steps.subList(from, from + MIX_WINDOW));
             for (int p : shares.keySet()) {
-                double deviation = Math.abs(shares.get(p) - produced.getOrDefault(p, 0.0));
+                double deviation = Math.abs(shares.get(p) - consumed.get(p));
                 if (deviation > worst) {
                     worst = deviation;
                     worstShares = shares;
@@ -308,11 +326,35 @@ class StackIT {
                 }
             }
         }
-        String report = String.format("%s: %d steps from step %d; produced shares %s; worst %d-step window (steps "
-                        + "%d-%d after the start) %.1f points off: %s", when, steps.size(), run.startStep(),
-                percent(produced), MIX_WINDOW, worstFrom + 1, worstFrom + MIX_WINDOW, 100 * worst, percent(worstShares));
+        double drift = 0;
+        for (int p : backlog.keySet()) {
+            drift = Math.max(drift, Math.abs(backlog.get(p) - consumed.get(p)));
+        }
+        String report = String.format("%s: %d steps from step %d (start offsets %s); backlog at the start %s (end "
+                        + "offsets %s); produced in the consumed range %s (%.1f points from the backlog's); worst "
+                        + "%d-step window (steps %d-%d after the start) %.1f points off: %s", when, steps.size(),
+                run.startStep(), run.startOffsets(), percent(backlog), backlogEnds, percent(consumed), 100 * drift,
+                MIX_WINDOW, worstFrom + 1, worstFrom + MIX_WINDOW, 100 * worst, percent(worstShares));
         System.out.println("[StackIT mixing] " + report);
         assertTrue(worst <= MIX_TOLERANCE, report);
+        assertTrue(drift <= MIX_TOLERANCE, report);
+    }
+
+    /** Each partition's share of the pairs of {@code steps} (the partitions of each step's pairs). */
+    private static Map<Integer, Double> shares(Set<Integer> partitions, List<List<Integer>> steps) {
+        Map<Integer, Double> shares = new TreeMap<>();
+        partitions.forEach(p -> shares.put(p, 0.0));
+        int pairs = 0;
+        for (List<Integer> step : steps) {
+            for (int partition : step) {
+                shares.merge(partition, 1.0, Double::sum);
+                pairs++;
+            }
+        }
+        for (Map.Entry<Integer, Double> e : shares.entrySet()) {
+            e.setValue(e.getValue() / pairs);
+        }
+        return shares;
     }
 
     private static String percent(Map<Integer, Double> shares) {
@@ -324,32 +366,47 @@ class StackIT {
 
     /**
      * One trainer run in the trainer's ledger ({@code trainer.ledgerFile}): its {@code start} line (step and
-     * offsets) and, by step, the partition of every pair it trained on ({@code t step partition offset ...}).
+     * offsets), by step the partition of every pair it trained on ({@code t step partition offset ...}), and its
+     * checkpoints ({@code checkpoint step=S offsets=...}).
      */
     private record LedgerRun(long startStep, Map<Integer, Long> startOffsets, Map<Long, List<Integer>> partitions,
-                             Map<Integer, Long> nextOffsets) {
+                             Map<Long, Map<Integer, Long>> checkpoints) {
         static List<LedgerRun> read(Path ledger) throws IOException {
             List<LedgerRun> runs = new ArrayList<>();
             for (String line : Files.readAllLines(ledger)) {
                 String[] f = line.split(" ");
                 if (line.startsWith("start ")) {
-                    Map<Integer, Long> offsets = new TreeMap<>();
-                    String text = f[2].substring("offsets=".length());
-                    for (String kv : text.isEmpty() ? new String[0] : text.split(",")) {
-                        String[] p = kv.split(":");
-                        offsets.put(Integer.parseInt(p[0]), Long.parseLong(p[1]));
-                    }
-                    runs.add(new LedgerRun(Long.parseLong(f[1].substring("step=".length())), offsets, new TreeMap<>(),
-                            new TreeMap<>(offsets)));
+                    runs.add(new LedgerRun(Long.parseLong(f[1].substring("step=".length())), offsets(f[2]),
+                            new TreeMap<>(), new TreeMap<>()));
+                } else if (line.startsWith("checkpoint ")) {
+                    assertTrue(!runs.isEmpty(), "a checkpoint before any start line in " + ledger + ": " + line);
+                    runs.get(runs.size() - 1).checkpoints.put(Long.parseLong(f[1].substring("step=".length())),
+                            offsets(f[2]));
                 } else if (line.startsWith("t ")) {
                     assertTrue(!runs.isEmpty(), "a trained pair before any start line in " + ledger + ": " + line);
                     LedgerRun run = runs.get(runs.size() - 1);
                     int partition = Integer.parseInt(f[2]);
                     run.partitions.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(partition);
-                    run.nextOffsets.merge(partition, Long.parseLong(f[3]) + 1, Math::max);
                 }
             }
             return runs;
+        }
+
+        /** {@code offsets=p:o,p:o} as a map. */
+        private static Map<Integer, Long> offsets(String field) {
+            Map<Integer, Long> offsets = new TreeMap<>();
+            String text = field.substring("offsets=".length());
+            for (String kv : text.isEmpty() ? new String[0] : text.split(",")) {
+                String[] p = kv.split(":");
+                offsets.put(Integer.parseInt(p[0]), Long.parseLong(p[1]));
+            }
+            return offsets;
+        }
+
+        /** The step and offsets of the run's last checkpoint (the one written on SIGTERM), failing if none. */
+        Map.Entry<Long, Map<Integer, Long>> lastCheckpoint() {
+            assertTrue(!checkpoints.isEmpty(), "no checkpoint line in the trainer run from step " + startStep);
+            return ((TreeMap<Long, Map<Integer, Long>>) checkpoints).lastEntry();
         }
 
         /** The partitions of each step's pairs, in step order. */
