@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -185,6 +186,239 @@ class StackIT {
         }
     }
 
+    /** Steps of each trainer run checked by {@link #mixing}, and the window and tolerance of the check (issue 16). */
+    private static final int MIX_STEPS = 30;
+    private static final int MIX_WINDOW = 10;
+    private static final double MIX_TOLERANCE = 0.10;
+    /**
+     * Records every pair partition holds beyond what the trainer consumed before a trainer starts, and all of them
+     * together: most of the samplers' lagHigh (480 in this test), more than the trainer consumes in
+     * {@link #MIX_STEPS} steps, so the run drains a backlog rather than following the samplers' bursts.
+     */
+    private static final long MIX_BACKLOG = 12;
+    private static final long MIX_BACKLOG_TOTAL = 400;
+
+    @Test
+    @DisplayName("two samplers build a backlog on every pair partition before the trainer starts: over every 10 "
+            + "consecutive steps each partition's share of the pairs is within 10 points of its share of what was "
+            + "produced, and again after the trainer is stopped, the backlog grows back, and it resumes from its "
+            + "checkpoint")
+    void mixing(@TempDir Path dir) throws Exception {
+        ComposeFile compose = ComposeFile.read(Path.of(System.getProperty("facestream.compose", "../compose.yaml")));
+        Thread reaper = new Thread(this::kill, "stack-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            int kafkaPort = freePort();
+            RoleProcess broker = launch("mix-broker", dir, List.of("-Xmx384m"), List.of("broker", "--port",
+                    Integer.toString(kafkaPort), "--data-dir", dir.resolve("kafka").toString()), Map.of(),
+                    "facestream broker ready");
+            broker.awaitReady(START);
+            String bootstrap = "127.0.0.1:" + kafkaPort;
+            Stack stack = new Stack(dir, bootstrap);
+            RoleProcess topics = stack.run(compose.service("topics"), "mix-topics");
+            assertEquals(0, topics.awaitExit(START), topics.tail());
+
+            Path ledger = dir.resolve("ledger.txt");
+            // a deeper backlog than the other test's, so every partition holds some, refilled as soon as the
+            // trainer consumed a little (lagLow near lagHigh), so it grows back while the trainer is stopped; no
+            // evaluations, only steps
+            Map<String, String> env = Map.of("FACESTREAM_SAMPLER_LAGHIGH", "480",
+                    "FACESTREAM_SAMPLER_LAGLOW", "420",
+                    "FACESTREAM_TRAINER_EVALEVERY", "0",
+                    "FACESTREAM_TRAINER_LEDGERFILE", ledger.toString());
+            stack.run(compose.service("sampler"), "mix-sampler-1", -1, env);
+            stack.run(compose.service("sampler"), "mix-sampler-2", -1, env);
+            ComposeFile.Service trainerService = compose.service("trainer-cpu");
+
+            try (Observer observer = new Observer(bootstrap, -1)) {
+                Map<Integer, Long> none = new TreeMap<>();
+                observer.until("a backlog of " + MIX_BACKLOG + " pairs on every pair partition and " + MIX_BACKLOG_TOTAL
+                        + " in all", PHASE,
+                        () -> backlogOnEvery(observer.pairEnds(), none));
+                Map<Integer, Long> firstBacklog = observer.pairEnds();
+                RoleProcess first = stack.run(trainerService, "mix-trainer-1", -1, env);
+                observer.until(MIX_STEPS + " trainer steps", PHASE, () -> observer.trainerStep() >= MIX_STEPS);
+                assertTrue(first.stop(GRACE), "the trainer did not stop on SIGTERM within " + GRACE + "\n" + first.tail());
+                List<LedgerRun> runs = LedgerRun.read(ledger);
+                assertEquals(1, runs.size(), "trainer starts in the ledger");
+                LedgerRun before = runs.get(0);
+                // the checkpoint written on SIGTERM is at the last step; its offsets are the contiguous done ones
+                Map.Entry<Long, Map<Integer, Long>> last = before.lastCheckpoint();
+                assertEquals(before.lastStep(), last.getKey(), "the step of the first trainer's final checkpoint");
+                Map<Integer, Long> consumed = last.getValue();
+
+                observer.until("the backlog grown back to " + MIX_BACKLOG + " pairs on every pair partition and "
+                        + MIX_BACKLOG_TOTAL + " in all", PHASE,
+                        () -> backlogOnEvery(observer.pairEnds(), consumed));
+                long resumedFrom = observer.trainerStep();
+                Map<Integer, Long> secondBacklog = observer.pairEnds();
+                RoleProcess second = stack.run(trainerService, "mix-trainer-2", -1, env);
+                observer.until(MIX_STEPS + " trainer steps after the restart", PHASE,
+                        () -> observer.trainerStep() >= resumedFrom + MIX_STEPS);
+                assertTrue(second.stop(GRACE), "the trainer did not stop on SIGTERM within " + GRACE + "\n"
+                        + second.tail());
+                runs = LedgerRun.read(ledger);
+                assertEquals(2, runs.size(), "trainer starts in the ledger");
+                LedgerRun after = runs.get(1);
+                // resume from the final checkpoint: its step and offsets
+                assertEquals(last.getKey(), after.startStep(), "the restarted trainer's start step");
+                assertEquals(consumed, after.startOffsets(), "the restarted trainer's start offsets");
+
+                // kept beside the role logs so a failure in CI can be read
+                Files.copy(ledger, Path.of(System.getProperty("facestream.stackLogs", "target/stack-it"))
+                        .resolve("mix-ledger.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                assertMixed("before the restart", before, firstBacklog);
+                assertMixed("after the restart", after, secondBacklog);
+            }
+        } finally {
+            stopAll();
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        }
+    }
+
+    /**
+     * Whether every pair partition holds at least {@link #MIX_BACKLOG} records beyond {@code consumed}, and all
+     * together at least {@link #MIX_BACKLOG_TOTAL}.
+     */
+    private static boolean backlogOnEvery(Map<Integer, Long> ends, Map<Integer, Long> consumed) {
+        long total = 0;
+        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+            long backlog = e.getValue() - consumed.getOrDefault(e.getKey(), 0L);
+            if (backlog < MIX_BACKLOG) {
+                return false;
+            }
+            total += backlog;
+        }
+        return !ends.isEmpty() && total >= MIX_BACKLOG_TOTAL;
+    }
+
+    /**
+     * Each partition's share of every {@link #MIX_WINDOW} consecutive steps of {@code run} against its share of
+     * what was produced in the range the run consumed (from its start offsets to what it trained last, so the
+     * samplers' bursts after it stopped do not count), within {@link #MIX_TOLERANCE}; and that range's shares
+     * against the shares of the backlog the run started on (the end offsets {@code backlogEnds} at its start),
+     * within the same tolerance, as a trainer draining in proportion to the backlog keeps them.
+     */
+    private static void assertMixed(String when, LedgerRun run, Map<Integer, Long> backlogEnds) {
+        List<List<Integer>> steps = run.steps();
+        assertTrue(steps.size() >= MIX_STEPS, when + ": " + steps.size() + " steps in the ledger, expected at least "
+                + MIX_STEPS);
+        Map<Integer, Double> consumed = shares(backlogEnds.keySet(), steps);
+        Map<Integer, Double> backlog = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<Integer, Long> e : backlogEnds.entrySet()) {
+            total += e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L);
+        }
+        for (Map.Entry<Integer, Long> e : backlogEnds.entrySet()) {
+            backlog.put(e.getKey(), (e.getValue() - run.startOffsets().getOrDefault(e.getKey(), 0L)) / (double) total);
+        }
+        double worst = 0;
+        Map<Integer, Double> worstShares = Map.of();
+        int worstFrom = 0;
+        for (int from = 0; from + MIX_WINDOW <= steps.size(); from++) {
+            Map<Integer, Double> shares = shares(backlogEnds.keySet(), steps.subList(from, from + MIX_WINDOW));
+            for (int p : shares.keySet()) {
+                double deviation = Math.abs(shares.get(p) - consumed.get(p));
+                if (deviation > worst) {
+                    worst = deviation;
+                    worstShares = shares;
+                    worstFrom = from;
+                }
+            }
+        }
+        double drift = 0;
+        for (int p : backlog.keySet()) {
+            drift = Math.max(drift, Math.abs(backlog.get(p) - consumed.get(p)));
+        }
+        String report = String.format("%s: %d steps from step %d (start offsets %s); backlog at the start %s (end "
+                        + "offsets %s); produced in the consumed range %s (%.1f points from the backlog's); worst "
+                        + "%d-step window (steps %d-%d after the start) %.1f points off: %s", when, steps.size(),
+                run.startStep(), run.startOffsets(), percent(backlog), backlogEnds, percent(consumed), 100 * drift,
+                MIX_WINDOW, worstFrom + 1, worstFrom + MIX_WINDOW, 100 * worst, percent(worstShares));
+        System.out.println("[StackIT mixing] " + report);
+        assertTrue(worst <= MIX_TOLERANCE, report);
+        assertTrue(drift <= MIX_TOLERANCE, report);
+    }
+
+    /** Each partition's share of the pairs of {@code steps} (the partitions of each step's pairs). */
+    private static Map<Integer, Double> shares(Set<Integer> partitions, List<List<Integer>> steps) {
+        Map<Integer, Double> shares = new TreeMap<>();
+        partitions.forEach(p -> shares.put(p, 0.0));
+        int pairs = 0;
+        for (List<Integer> step : steps) {
+            for (int partition : step) {
+                shares.merge(partition, 1.0, Double::sum);
+                pairs++;
+            }
+        }
+        for (Map.Entry<Integer, Double> e : shares.entrySet()) {
+            e.setValue(e.getValue() / pairs);
+        }
+        return shares;
+    }
+
+    private static String percent(Map<Integer, Double> shares) {
+        StringBuilder out = new StringBuilder("{");
+        shares.forEach((p, s) -> out.append(out.length() > 1 ? " " : "").append(p).append('=')
+                .append(String.format("%.1f%%", 100 * s)));
+        return out.append('}').toString();
+    }
+
+    /**
+     * One trainer run in the trainer's ledger ({@code trainer.ledgerFile}): its {@code start} line (step and
+     * offsets), by step the partition of every pair it trained on ({@code t step partition offset ...}), and its
+     * checkpoints ({@code checkpoint step=S offsets=...}).
+     */
+    private record LedgerRun(long startStep, Map<Integer, Long> startOffsets, Map<Long, List<Integer>> partitions,
+                             Map<Long, Map<Integer, Long>> checkpoints) {
+        static List<LedgerRun> read(Path ledger) throws IOException {
+            List<LedgerRun> runs = new ArrayList<>();
+            for (String line : Files.readAllLines(ledger)) {
+                String[] f = line.split(" ");
+                if (line.startsWith("start ")) {
+                    runs.add(new LedgerRun(Long.parseLong(f[1].substring("step=".length())), offsets(f[2]),
+                            new TreeMap<>(), new TreeMap<>()));
+                } else if (line.startsWith("checkpoint ")) {
+                    assertTrue(!runs.isEmpty(), "a checkpoint before any start line in " + ledger + ": " + line);
+                    runs.get(runs.size() - 1).checkpoints.put(Long.parseLong(f[1].substring("step=".length())),
+                            offsets(f[2]));
+                } else if (line.startsWith("t ")) {
+                    assertTrue(!runs.isEmpty(), "a trained pair before any start line in " + ledger + ": " + line);
+                    LedgerRun run = runs.get(runs.size() - 1);
+                    int partition = Integer.parseInt(f[2]);
+                    run.partitions.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(partition);
+                }
+            }
+            return runs;
+        }
+
+        /** {@code offsets=p:o,p:o} as a map. */
+        private static Map<Integer, Long> offsets(String field) {
+            Map<Integer, Long> offsets = new TreeMap<>();
+            String text = field.substring("offsets=".length());
+            for (String kv : text.isEmpty() ? new String[0] : text.split(",")) {
+                String[] p = kv.split(":");
+                offsets.put(Integer.parseInt(p[0]), Long.parseLong(p[1]));
+            }
+            return offsets;
+        }
+
+        /** The step and offsets of the run's last checkpoint (the one written on SIGTERM), failing if none. */
+        Map.Entry<Long, Map<Integer, Long>> lastCheckpoint() {
+            assertTrue(!checkpoints.isEmpty(), "no checkpoint line in the trainer run from step " + startStep);
+            return ((TreeMap<Long, Map<Integer, Long>>) checkpoints).lastEntry();
+        }
+
+        /** The partitions of each step's pairs, in step order. */
+        List<List<Integer>> steps() {
+            return new ArrayList<>(partitions.values());
+        }
+
+        long lastStep() {
+            return partitions.isEmpty() ? startStep : ((TreeMap<Long, List<Integer>>) partitions).lastKey();
+        }
+    }
+
     /** Launches compose services with the test's departures from compose (see the class comment). */
     private final class Stack {
         private final Path dir;
@@ -199,14 +433,23 @@ class StackIT {
             return run(service, name, -1);
         }
 
-        /** {@code hostPort}: the port published for the service's one published container port, or -1. */
         RoleProcess run(ComposeFile.Service service, String name, int hostPort) throws IOException {
+            return run(service, name, hostPort, Map.of());
+        }
+
+        /**
+         * {@code hostPort}: the port published for the service's one published container port, or -1;
+         * {@code extraEnv}: set after the test sizes.
+         */
+        RoleProcess run(ComposeFile.Service service, String name, int hostPort, Map<String, String> extraEnv)
+                throws IOException {
             String role = service.command().get(0);
             Map<String, String> volumes = new HashMap<>();
             service.mounts().forEach(m -> volumes.put(m.path(), dir.resolve("volumes").resolve(m.volume()).toString()));
             Map<String, String> env = new LinkedHashMap<>();
             service.environment().forEach((k, v) -> env.put(k, container(v, volumes)));
             env.putAll(TEST_ENV);
+            env.putAll(extraEnv);
             // compose gives every container its own host name; sampler replica ids include it
             env.put("HOSTNAME", "stack-" + name);
             List<String> args = new ArrayList<>();
@@ -335,6 +578,7 @@ class StackIT {
         private long socketEvalStep = -1;
         private String exportedVersion;
 
+        /** {@code httpPort}: the server's, or -1 in a stack without one. */
         Observer(String bootstrap, int httpPort) {
             Map<String, Object> props = new HashMap<>();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -350,8 +594,9 @@ class StackIT {
             identityPartitions = new IdentityPartitions(consumer.partitionsFor(Topics.IDENTITIES).size());
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
             samplerGroup = IngestConfig.defaults().groupId();
-            status = URI.create("http://127.0.0.1:" + httpPort + "/api/status");
-            socket = URI.create("ws://127.0.0.1:" + httpPort + "/ws/metrics");
+            // httpPort -1: no server in this stack
+            status = httpPort < 0 ? null : URI.create("http://127.0.0.1:" + httpPort + "/api/status");
+            socket = httpPort < 0 ? null : URI.create("ws://127.0.0.1:" + httpPort + "/ws/metrics");
         }
 
         /** Reads records and socket messages until {@code condition} holds; fails naming {@code what}. */
@@ -393,6 +638,9 @@ class StackIT {
 
         /** Connects once the server listens, then takes what the server pushed since the last look. */
         private void readSocket() throws InterruptedException {
+            if (socket == null) {
+                return;
+            }
             if (webSocket == null) {
                 try {
                     webSocket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
@@ -501,6 +749,15 @@ class StackIT {
 
         long trainerStep() {
             return trainerStep;
+        }
+
+        /** The end offset of every partition of the pairs topic, by partition. */
+        Map<Integer, Long> pairEnds() {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.PAIRS).stream()
+                    .map(p -> new TopicPartition(Topics.PAIRS, p.partition())).toList();
+            Map<Integer, Long> out = new TreeMap<>();
+            consumer.endOffsets(parts, Duration.ofSeconds(30)).forEach((tp, e) -> out.put(tp.partition(), e));
+            return out;
         }
 
         long socketEvalStep() {
