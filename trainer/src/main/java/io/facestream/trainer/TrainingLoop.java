@@ -125,6 +125,7 @@ public final class TrainingLoop implements Runnable {
                     continue;
                 }
                 StepResult result;
+                List<String> identities = identities(batch);
                 try (batch) {
                     result = stepper.fit(batch);
                     step++;
@@ -133,7 +134,7 @@ public final class TrainingLoop implements Runnable {
                     }
                     batch.acknowledge();
                 }
-                coverage.step(batch.pairs().stream().map(DecodedPair::identity).toList());
+                coverage.step(identities);
                 LOG.debug("step {} done: {} pairs, loss {}", step, batch.pairs().size(), result.loss());
                 for (StepListener l : listeners) {
                     l.afterStep(model, step);

@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +45,16 @@ public final class AtomicFile implements AutoCloseable {
         return new AtomicFile(target, dir.resolve("." + target.getFileName() + "." + unique + ".tmp"));
     }
 
-    /** Writes {@code bytes} to {@code target} through a temporary file beside it; readers never see a part. */
+    /**
+     * Writes {@code bytes} to {@code target} through a temporary file beside it, flushed to the disk before the
+     * rename and the directory after it: readers never see a part, and a crash leaves the old file or the new one.
+     */
     public static void write(Path target, byte[] bytes) throws IOException {
         try (AtomicFile file = beside(target)) {
-            Files.write(file.path(), bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            file.writeDurably(bytes);
             file.commit();
         }
+        fsync(target.toAbsolutePath().getParent());
     }
 
     /**
@@ -98,15 +103,20 @@ public final class AtomicFile implements AutoCloseable {
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // a missing temporary file or directory, or no permission: no rename would do better
+            throw e;
         } catch (UnsupportedOperationException | FileSystemException e) {
             LOG.debug("no hard link for {} ({}); renaming instead", target, e.toString());
             if (Files.exists(target)) {
                 return false;
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(tmp, target);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException notAtomic) {
+                    Files.move(tmp, target);
+                }
             } catch (FileAlreadyExistsException raced) {
                 return false;
             }

@@ -7,4 +7,9 @@ public class ConfigException extends IllegalArgumentException {
     public ConfigException(String message) {
         super(message);
     }
+
+    /** The same, keeping what found the problem (e.g. a component's own range check) as the cause. */
+    public ConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -32,11 +32,6 @@ public final class UploadGate implements PlatformHandler {
         return new UploadGate(config.api().maxConcurrentUploads(), config.api().uploadIdleTimeout().toMillis());
     }
 
-    /** Uploads being received or answered now. */
-    public int active() {
-        return active.get();
-    }
-
     @Override
     public void handle(RoutingContext ctx) {
         if (active.incrementAndGet() > maxConcurrent) {

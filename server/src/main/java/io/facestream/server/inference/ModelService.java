@@ -72,11 +72,11 @@ public final class ModelService implements AutoCloseable {
     /** One request waiting in a batch: its images and where its answer goes (on the caller's context). */
     private record Request(List<NamedImage> images, Context context, Promise<Embedded> answer) {
         void complete(Embedded result) {
-            context.runOnContext(v -> answer.complete(result));
+            context.runOnContext(v -> answer.tryComplete(result));
         }
 
         void fail(Throwable e) {
-            context.runOnContext(v -> answer.fail(e));
+            context.runOnContext(v -> answer.tryFail(e));
         }
     }
 
@@ -294,11 +294,18 @@ public final class ModelService implements AutoCloseable {
             throw new IOException("model " + export.dir() + " takes " + sidecar.getInteger("channels")
                     + " channels; only RGB (3) models can be served");
         }
-        EmbeddingModel model = EmbeddingModel.loadInference(export.dir());
-        int inputSize = sidecar.getInteger("inputSize");
+        // the sidecar is checked before the network is loaded, so a bad one leaves no network to free
+        Integer inputSize = sidecar.getInteger("inputSize");
+        Integer embeddingSize = sidecar.getInteger("embeddingSize");
         JsonObject norm = sidecar.getJsonObject("normalisation");
+        if (inputSize == null || embeddingSize == null || norm == null || norm.getFloat("mean") == null
+                || norm.getFloat("scale") == null) {
+            throw new IOException("model " + export.dir() + ": its " + ModelExports.SIDECAR + " lacks inputSize, "
+                    + "embeddingSize or normalisation {mean, scale}");
+        }
+        EmbeddingModel model = EmbeddingModel.loadInference(export.dir());
         ModelInfo info = new ModelInfo(export.version(), export.step(), export.threshold(), inputSize,
-                sidecar.getInteger("embeddingSize"), export.dir());
+                embeddingSize, export.dir());
         loaded = new Loaded(info, model, new ImageDecoder(inputSize, maxImagePixels),
                 norm.getFloat("mean"), norm.getFloat("scale"));
         if (current != null) {

@@ -80,7 +80,7 @@ public final class RoleConfigs {
         try {
             config = SamplerConfig.from(Settings.of(layered));
         } catch (IllegalArgumentException e) {
-            throw e instanceof ConfigException c ? c : new ConfigException(e.getMessage());
+            throw e instanceof ConfigException c ? c : new ConfigException(e.getMessage(), e);
         }
         if (!settings.string("trainer.checkpointDir", "").isEmpty()) {
             checkLagCoversCheckpoints(config, TrainerConfig.from(settings));

@@ -84,11 +84,6 @@ public final class EventFrame implements ResourceLeakHint {
         return payload.toString(StandardCharsets.UTF_8);
     }
 
-    /** A copy of the encoded bytes, exactly as every socket gets them. */
-    public byte[] utf8() {
-        return ByteBufUtil.getBytes(payload);
-    }
-
     /** References held: 0 once every holder has let go (the memory is then freed). */
     public int refCnt() {
         return payload.refCnt();

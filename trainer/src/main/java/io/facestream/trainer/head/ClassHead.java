@@ -392,8 +392,12 @@ public final class ClassHead implements AutoCloseable {
     /** Frees the step's gathered copies (views of the storage are left alone). */
     private void release() {
         if (step != null && step.active != null) {
+            // with a sampled set of rows both are gathered copies, not views
             if (step.w != null && !step.w.wasClosed()) {
                 step.w.close();
+            }
+            if (step.b != null && !step.b.wasClosed()) {
+                step.b.close();
             }
         }
         if (step != null) {

@@ -424,7 +424,7 @@ public final class ReactorPairSource implements PairSource {
         @Override
         protected void hookOnError(Throwable error) {
             LOG.error("pair consumer stopped", error);
-            failure.set(error);
+            fail(error); // keeps an earlier failure's cause, and pauses what is still assigned
         }
     }
 }
