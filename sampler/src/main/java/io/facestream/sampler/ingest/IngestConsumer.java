@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -335,7 +334,9 @@ public final class IngestConsumer implements AutoCloseable {
             }
             done(tp, r);
             return true;
-        } catch (IOException | KafkaException | ExecutionException | TimeoutException e) {
+        } catch (IOException | RetriableException | ExecutionException | TimeoutException e) {
+            // only what can pass is retried: a fatal Kafka error (authorisation, fencing) and a wake-up on close go
+            // up to run(), which ends the thread and fails ended(), so the role exits for its supervisor
             retryLater(tp, r, e);
             return false;
         } catch (InterruptedException e) {
