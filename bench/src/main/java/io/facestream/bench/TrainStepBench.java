@@ -57,7 +57,8 @@ public final class TrainStepBench {
                         + "; usage: [--batch N] [--warmup N] [--steps N] [--architecture A] [--describe]");
             }
         }
-        ModelConfig config = ModelConfig.defaults(architecture);
+        // the PyTorch mirror trains a batch-hard triplet loss: so does this
+        ModelConfig config = ModelConfig.defaults(architecture).withLoss(io.facestream.trainer.loss.LossKind.TRIPLET);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             if (describe) {
                 System.out.println(describe(config, model.graphConfiguration()).encode());
