@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Serves embeddings from the newest inference model the trainer exported ({@link ModelExports}), reloading it
@@ -54,6 +55,10 @@ public final class ModelService implements AutoCloseable {
     private final RequestBatcher<Request> batcher;
     private volatile NetworkCallListener listener = (images, flush) -> { };
     private final AtomicInteger pending = new AtomicInteger();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder networkCalls = new LongAdder();
+    private final LongAdder networkImages = new LongAdder();
+    private final LongAdder refusedBusy = new LongAdder();
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private WorkerExecutor thread;
     private long timer = -1;
@@ -133,6 +138,12 @@ public final class ModelService implements AutoCloseable {
     }
 
 
+    /** What the batching formed and how many requests were answered or refused, since the start. */
+    public InferenceStats stats() {
+        return new InferenceStats(answered.sum(), networkCalls.sum(), networkImages.sum(), refusedBusy.sum(),
+                pending.get());
+    }
+
     public Path dir() {
         return dir;
     }
@@ -167,6 +178,7 @@ public final class ModelService implements AutoCloseable {
         }
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
+            refusedBusy.increment();
             return Future.failedFuture(new ModelUnavailableException(maxPending
                     + " requests are already waiting for the model: retry shortly (server.api.maxPendingInferences)",
                     true));
@@ -220,6 +232,9 @@ public final class ModelService implements AutoCloseable {
                  INDArray embeddings = l.model().embed(input)) {
                 rows = embeddings.toFloatMatrix();
             }
+            networkCalls.increment();
+            networkImages.add(images);
+            answered.add(good.size());
         } catch (RuntimeException e) {
             LOG.error("the network failed on a batch of {} images ({} requests)", images, good.size(), e);
             good.forEach(r -> r.fail(e));

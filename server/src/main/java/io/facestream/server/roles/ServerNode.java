@@ -73,7 +73,8 @@ public final class ServerNode {
         role.http = HttpApiVerticle.of(config, port, List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
                 new StatusRoutes(role.status, model, () -> role.socket.hub().stats(),
-                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson)),
+                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson),
+                        () -> models == null ? Optional.empty() : Optional.of(models.stats().toJson())),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,
