@@ -63,7 +63,8 @@ public final class ServerNode {
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
-                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels(),
+                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxPendingBytes(),
+                config.api().maxImagePixels(),
                 config.api().batching());
         ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config, registry));
