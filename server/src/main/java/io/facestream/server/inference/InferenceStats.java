@@ -13,8 +13,10 @@ import io.vertx.core.json.JsonObject;
  * @param refusedBusy  requests refused because {@code server.api.maxPendingInferences} (or
  *                     {@code server.api.maxPendingBytes}) were already waiting
  * @param pending      requests waiting for the model now
+ * @param networkNanos time spent in the network calls (the inference thread's busy time)
  */
-public record InferenceStats(long requests, long networkCalls, long images, long refusedBusy, int pending) {
+public record InferenceStats(long requests, long networkCalls, long images, long refusedBusy, int pending,
+                             long networkNanos) {
     /** Images per network call, 0 before the first. */
     public double meanBatch() {
         return networkCalls == 0 ? 0 : images / (double) networkCalls;
@@ -23,16 +25,18 @@ public record InferenceStats(long requests, long networkCalls, long images, long
     /** The counters between {@code earlier} and this reading ({@code pending} is this reading's). */
     public InferenceStats since(InferenceStats earlier) {
         return new InferenceStats(requests - earlier.requests, networkCalls - earlier.networkCalls,
-                images - earlier.images, refusedBusy - earlier.refusedBusy, pending);
+                images - earlier.images, refusedBusy - earlier.refusedBusy, pending, networkNanos - earlier.networkNanos);
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("requests", requests).put("networkCalls", networkCalls).put("images", images)
-                .put("meanBatch", meanBatch()).put("refusedBusy", refusedBusy).put("pending", pending);
+                .put("meanBatch", meanBatch()).put("refusedBusy", refusedBusy).put("pending", pending)
+                .put("networkSeconds", networkNanos / 1e9);
     }
 
     public static InferenceStats fromJson(JsonObject json) {
         return new InferenceStats(json.getLong("requests"), json.getLong("networkCalls"), json.getLong("images"),
-                json.getLong("refusedBusy"), json.getInteger("pending"));
+                json.getLong("refusedBusy"), json.getInteger("pending"),
+                Math.round(json.getDouble("networkSeconds") * 1e9));
     }
 }

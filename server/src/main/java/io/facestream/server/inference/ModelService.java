@@ -70,6 +70,7 @@ public final class ModelService implements AutoCloseable {
     private final LongAdder networkCalls = new LongAdder();
     private final LongAdder networkImages = new LongAdder();
     private final LongAdder refusedBusy = new LongAdder();
+    private final LongAdder networkNanos = new LongAdder();
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private WorkerExecutor thread;
     /** Decodes requests' images ahead of their batch, one thread per core; bounded by the pending requests. */
@@ -184,7 +185,7 @@ public final class ModelService implements AutoCloseable {
     /** What the batching formed and how many requests were answered or refused, since the start. */
     public InferenceStats stats() {
         return new InferenceStats(answered.sum(), networkCalls.sum(), networkImages.sum(), refusedBusy.sum(),
-                pending.get());
+                pending.get(), networkNanos.sum());
     }
 
     public Path dir() {
@@ -293,11 +294,13 @@ public final class ModelService implements AutoCloseable {
         float[][] rows;
         try {
             listener.networkCall(images, flush.name());
+            long start = System.nanoTime();
             // both arrays live off-heap: free them now rather than when the garbage collector gets to them
             try (INDArray input = Nd4j.create(data, new long[] {images, 3, size, size}, 'c');
                  INDArray embeddings = l.model().embed(input)) {
                 rows = embeddings.toFloatMatrix();
             }
+            networkNanos.add(System.nanoTime() - start);
             networkCalls.increment();
             networkImages.add(images);
             answered.add(good.size());
