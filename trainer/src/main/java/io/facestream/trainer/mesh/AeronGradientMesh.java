@@ -59,8 +59,8 @@ public final class AeronGradientMesh implements GradientMesh {
     private final MeshConfig config;
     private final boolean root;
     private final MeshCounters counters = new MeshCounters();
-    private final StateExchange exchange = new StateExchange();
-    private final ModelParamsConsumer joinParams = new ModelParamsConsumer();
+    private final StateExchange exchange = new StateExchange(Duration.ofSeconds(30));
+    private final JoinParams joinParams = new JoinParams();
     private final UpdaterParamsConsumer joinUpdater = new UpdaterParamsConsumer();
     private MeshTransport transport;
     private ModelParameterServer server;
@@ -95,8 +95,19 @@ public final class AeronGradientMesh implements GradientMesh {
         }
     }
 
+    @Override
     public boolean root() {
         return root;
+    }
+
+    @Override
+    public long meshStep() {
+        return server == null ? 0 : server.getStartPosition().getFirst();
+    }
+
+    @Override
+    public String id() {
+        return config.self().toString();
     }
 
     @Override
@@ -239,7 +250,23 @@ public final class AeronGradientMesh implements GradientMesh {
             UpdaterParametersMessage reply = new UpdaterParametersMessage(UUID.randomUUID().toString(), s.updater());
             reply.setRequestId(request.getRequestId());
             transport.sendMessage(reply, request.getOriginatorId());
+            exchange.release(request.getOriginatorId());
         });
+    }
+
+    /**
+     * The root's parameters as a joiner receives them (from its own request or DL4J's restart callback): the
+     * updates queued before them are dropped, because the root copied its state after applying them and sends
+     * nothing until the joiner has the updater state too ({@link StateExchange}).
+     */
+    private final class JoinParams extends ModelParamsConsumer {
+        @Override
+        public synchronized void onNext(INDArray array) {
+            if (consumer != null) {
+                consumer.getUpdatesQueue().purge();
+            }
+            super.onNext(array);
+        }
     }
 
     /** A replica other than the root starts from the root's parameters, updater state and step. */
@@ -383,6 +410,15 @@ public final class AeronGradientMesh implements GradientMesh {
             } catch (IOException e) {
                 LOG.warn("mesh: cannot remove the media-driver folder {}: {}", aeronDir, e.getMessage());
             }
+        }
+    }
+
+    /** Removes a media-driver folder, logging instead of failing (tests clean up after killed replicas). */
+    static void deleteTreeQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("mesh: cannot remove {}: {}", dir, e.getMessage());
         }
     }
 

@@ -33,6 +33,18 @@ public interface GradientMesh extends AutoCloseable {
 
     MeshStats stats();
 
+    /** Whether this replica is the mesh root: the one that writes checkpoints, evaluates and exports. */
+    boolean root();
+
+    /**
+     * The root's step as this replica last heard it (the highest step number on the updates it received): the
+     * clock by which a replica other than the root learns which of its steps the root's checkpoints cover.
+     */
+    long meshStep();
+
+    /** This replica's {@code host:port}. */
+    String id();
+
     /** Leaves the mesh and frees the transport (its shared-memory folder included). */
     @Override
     void close();

@@ -1,9 +1,10 @@
 package io.facestream.trainer.mesh;
 
 import io.aeron.Publication;
-import org.nd4j.linalg.exception.ND4JIllegalStateException;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.enums.PropagationMode;
 import org.nd4j.parameterserver.distributed.v2.messages.INDArrayMessage;
+import org.nd4j.parameterserver.distributed.v2.messages.impl.GradientsUpdateMessage;
 import org.nd4j.parameterserver.distributed.v2.messages.RequestMessage;
 import org.nd4j.parameterserver.distributed.v2.messages.VoidMessage;
 import org.nd4j.parameterserver.distributed.v2.transport.impl.AeronUdpTransport;
@@ -78,6 +79,16 @@ final class MeshTransport extends AeronUdpTransport {
     }
 
     @Override
+    public void propagateMessage(VoidMessage message, PropagationMode mode) throws IOException {
+        MeshOrganizer m = mesh.get();
+        if (message instanceof GradientsUpdateMessage && m != null && m.totalNodes() == 1) {
+            // alone in the mesh: DL4J would hand the update back to this replica, which applied it already
+            return;
+        }
+        super.propagateMessage(message, mode);
+    }
+
+    @Override
     public void onRemap(String nodeId) {
         // a dropped replica joined again: send to it again
         lost.remove(nodeId);
@@ -120,22 +131,24 @@ final class MeshTransport extends AeronUdpTransport {
                 LockSupport.parkNanos(10_000_000);
             }
         }
-        RemoteConnection connection = remoteConnections.get(target);
-        if (connection == null) {
-            throw new ND4JIllegalStateException("mesh: unknown peer " + target);
-        }
         var buffer = message.asUnsafeBuffer();
         while (true) {
+            // looked up on every try: a replica that joins again gets a new connection (onRemap) under our feet
+            RemoteConnection connection = remoteConnections.get(target);
+            if (connection == null) {
+                try {
+                    addConnection(target);
+                } catch (RuntimeException e) {
+                    peerLost(target, "cannot connect: " + e.getMessage());
+                    return;
+                }
+                continue;
+            }
             long result;
             synchronized (connection.getLocker()) {
                 result = connection.getPublication().offer(buffer);
             }
             if (result >= 0) {
-                return;
-            }
-            if (result == Publication.CLOSED) {
-                LOG.warn("mesh: the connection to {} is closed; {} not sent", target,
-                        message.getClass().getSimpleName());
                 return;
             }
             if (System.nanoTime() > deadline) {
