@@ -25,12 +25,14 @@ import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.Normalisation;
 import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,8 +67,16 @@ final class TrainingParts {
                     dataSeed);
         }
         ImageDecoder decoder = new ImageDecoder(model.config().inputSize(), config.maxImagePixels());
+        Map<String, Object> consumerProps = kafkaProps;
+        if (mesh != null) {
+            // each replica is a member of the trainer group of its own: the default static instance id (the group
+            // id) would fence one replica with the other
+            consumerProps = new HashMap<>(kafkaProps);
+            consumerProps.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                    config.groupId() + "-" + mesh.id().replaceAll("[^A-Za-z0-9._-]", "-"));
+        }
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
-                4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
+                4 * config.batchPairs(), consumerProps, deadLetters, resume.offsets());
         pipelineMonitor.follow(source);
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
