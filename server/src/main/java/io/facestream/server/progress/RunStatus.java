@@ -36,7 +36,14 @@ public final class RunStatus {
 
     /** Follows the train, eval and sampler figures published on this process's event bus. */
     public RunStatus attach(Vertx vertx) {
-        vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> train(m.body()));
+        // this process's own trainer: its figures are the ones to show here, root of a mesh or not
+        vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> {
+            train = m.body();
+            JsonObject replica = m.body().getJsonObject("replica");
+            if (replica != null) {
+                replicas.put(replica.getString("id", "?"), replica);
+            }
+        });
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.SAMPLER_STATS, m -> sampler = m.body());
         return followIngest(vertx);
