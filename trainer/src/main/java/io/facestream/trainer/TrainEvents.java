@@ -1,5 +1,7 @@
 package io.facestream.trainer;
 
+import io.facestream.trainer.mesh.GradientMesh;
+import io.facestream.trainer.mesh.MeshStats;
 import io.facestream.trainer.model.ComputeBackend;
 import io.vertx.core.json.JsonObject;
 
@@ -27,5 +29,21 @@ public final class TrainEvents {
                 .put("identitiesSeen", s.identities().seenIdentities())
                 .put("identitiesExpected", s.identities().expectedUniform())
                 .put("identityCoverage", s.identities().coverage());
+    }
+
+    /**
+     * Adds {@code replica {id, root, replicas, imagesPerSecond, step, updatesSent, bytesSent, updatesReceived,
+     * bytesReceived, bytesSentPerStep}} for a trainer in a mesh; unchanged without one.
+     */
+    public static JsonObject withReplica(JsonObject figures, GradientMesh mesh, StepStats s) {
+        if (mesh == null) {
+            return figures;
+        }
+        MeshStats m = mesh.stats();
+        return figures.put("replica", new JsonObject().put("id", mesh.id()).put("root", m.root())
+                .put("replicas", m.replicas()).put("imagesPerSecond", s.imagesPerSecond()).put("step", s.step())
+                .put("updatesSent", m.updatesSent()).put("bytesSent", m.bytesSent())
+                .put("updatesReceived", m.updatesReceived()).put("bytesReceived", m.bytesReceived())
+                .put("bytesSentPerStep", m.updatesSent() == 0 ? 0.0 : m.bytesSent() / (double) m.updatesSent()));
     }
 }

@@ -9,6 +9,7 @@ import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.export.ExportPublisher;
 import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
+import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.protocol.metrics.MetricsTail;
 import io.facestream.trainer.metrics.PipelineMonitor;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The trainer role in one process: the training verticle, the evaluation verticle beside it, and the metrics
@@ -90,6 +92,18 @@ public final class TrainerNode {
                                              String bootstrapServers, Map<String, Object> kafkaProps,
                                              MetricsPublisher metrics, List<ValidationTarget> validation,
                                              Resume resume) {
+        return deploy(vertx, config, modelConfig, bootstrapServers, kafkaProps, metrics, validation, resume,
+                MeshConfig.defaults());
+    }
+
+    /**
+     * Deploys evaluation, then the trainer, as a replica of a gradient mesh when {@code mesh} is enabled: it joins
+     * the mesh before it consumes, and in the mesh only the root checkpoints, evaluates and exports.
+     */
+    public static Future<TrainerNode> deploy(Vertx vertx, TrainerConfig config, ModelConfig modelConfig,
+                                             String bootstrapServers, Map<String, Object> kafkaProps,
+                                             MetricsPublisher metrics, List<ValidationTarget> validation,
+                                             Resume resume, MeshConfig mesh) {
         if (!metrics.runId().equals(resume.runId())) {
             throw new IllegalArgumentException("the metrics publisher's run " + metrics.runId()
                     + " is not the resumed run " + resume.runId());
@@ -104,14 +118,16 @@ public final class TrainerNode {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         Admin admin = Admin.create(adminProps);
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
+        AtomicReference<TrainerVerticle> self = new AtomicReference<>();
         TrainerVerticle trainer = new TrainerVerticle(config,
                 () -> TrainingParts.build(config, modelConfig, bootstrapServers, kafkaProps, metrics, resume,
-                        deadLetters, pipelineMonitor),
+                        deadLetters, pipelineMonitor, mesh),
                 validation,
                 stats -> {
                     pipelineMonitor.step(stats.step());
-                    metrics.publish(MetricsEvent.Type.TRAIN, stats.step(), TrainEvents.figures(stats));
+                    metrics.publish(MetricsEvent.Type.TRAIN, stats.step(), self.get().figures(stats));
                 });
+        self.set(trainer);
         ModelExports modelExports = config.exportDir() == null ? null : new ModelExports(config.exportDir());
         trainer.exportTo(modelExports);
         ExportPublisher exportPublisher = modelExports == null ? null : new ExportPublisher(modelExports, metrics);

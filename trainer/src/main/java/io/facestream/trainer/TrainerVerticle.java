@@ -4,6 +4,7 @@ import io.facestream.protocol.bus.Addresses;
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.export.ModelExports;
+import io.facestream.trainer.mesh.GradientMesh;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
@@ -43,6 +44,7 @@ public final class TrainerVerticle extends VerticleBase {
     private BatchPipeline pipeline;
     private final Promise<Long> finished = Promise.promise();
     private ModelExports exports;
+    private volatile GradientMesh mesh;
 
     /**
      * What the loop runs on, built on the trainer thread.
@@ -51,9 +53,15 @@ public final class TrainerVerticle extends VerticleBase {
      * @param pipeline    the batch pipeline (and with it the Kafka consumer)
      * @param listeners   told of every step (checkpoints or commits, the ledger)
      * @param deadLetters records dead-lettered so far
+     * @param mesh        the gradient mesh this replica trains in, or null alone; only its root evaluates and exports
      */
     public record Parts(EmbeddingModel model, BatchPipeline pipeline, List<StepListener> listeners,
-                        LongSupplier deadLetters) {
+                        LongSupplier deadLetters, GradientMesh mesh) {
+        /** Parts of a trainer that trains alone. */
+        public Parts(EmbeddingModel model, BatchPipeline pipeline, List<StepListener> listeners,
+                     LongSupplier deadLetters) {
+            this(model, pipeline, listeners, deadLetters, null);
+        }
     }
 
     /**
@@ -90,6 +98,7 @@ public final class TrainerVerticle extends VerticleBase {
             Parts parts = partsFactory.get();
             EmbeddingModel model = parts.model();
             pipeline = parts.pipeline();
+            mesh = parts.mesh();
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256,
                     config.validationFlip());
             loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step),
@@ -118,11 +127,17 @@ public final class TrainerVerticle extends VerticleBase {
 
     private void report(StepStats s) {
         onStats.accept(s);
-        vertx.eventBus().publish(Addresses.TRAIN_STATS, TrainEvents.figures(s));
+        vertx.eventBus().publish(Addresses.TRAIN_STATS, figures(s));
+    }
+
+    /** The figures of a {@code train} event: {@link TrainEvents#figures} and, in a mesh, this replica's. */
+    public JsonObject figures(StepStats s) {
+        return TrainEvents.withReplica(TrainEvents.figures(s), mesh, s);
     }
 
     private void evaluate(ValidationEmbedder embedder, long step) {
-        if (validation.isEmpty()) {
+        if (validation.isEmpty() || mesh != null && !mesh.root()) {
+            // in a mesh the root alone evaluates and exports: the replicas hold the same model
             return;
         }
         List<EvalRequest.Embedded> embedded = new ArrayList<>();
@@ -152,6 +167,9 @@ public final class TrainerVerticle extends VerticleBase {
         return done.transform(ar -> thread.executeBlocking(() -> {
             if (pipeline != null) {
                 pipeline.close();
+            }
+            if (mesh != null) {
+                mesh.close();
             }
             if (loop != null) {
                 loop.model().close();

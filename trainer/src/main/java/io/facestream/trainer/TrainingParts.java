@@ -13,6 +13,11 @@ import io.facestream.trainer.checkpoint.TrainingLedger;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.data.ImageDecoder;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
+import io.facestream.trainer.mesh.AeronGradientMesh;
+import io.facestream.trainer.mesh.GradientMesh;
+import io.facestream.trainer.mesh.MeshCommits;
+import io.facestream.trainer.mesh.MeshConfig;
+import io.facestream.trainer.mesh.MeshSteps;
 import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.protocol.metrics.MetricsPublisher;
 import io.facestream.trainer.metrics.PipelineMonitor;
@@ -20,12 +25,14 @@ import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.Normalisation;
 import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,12 +53,13 @@ final class TrainingParts {
     static TrainerVerticle.Parts build(TrainerConfig config, ModelConfig modelConfig, String bootstrapServers,
                                                Map<String, Object> kafkaProps, MetricsPublisher metrics,
                                                Resume resume, KafkaDeadLetterSink deadLetters,
-                                               PipelineMonitor pipelineMonitor) {
+                                               PipelineMonitor pipelineMonitor, MeshConfig meshConfig) {
         if (config.exportDir() != null) {
             sweepExports(new ModelExports(config.exportDir()));
         }
         EmbeddingModel model = resume.resumed() ? load(resume.checkpoint(), modelConfig)
                 : EmbeddingModel.create(modelConfig);
+        GradientMesh mesh = meshConfig.enabled() ? joinMesh(meshConfig, model) : null;
         long dataSeed = config.seed();
         if (resume.resumed() && resume.checkpoint().manifest().dataSeed() != dataSeed) {
             dataSeed = resume.checkpoint().manifest().dataSeed();
@@ -59,13 +67,25 @@ final class TrainingParts {
                     dataSeed);
         }
         ImageDecoder decoder = new ImageDecoder(model.config().inputSize(), config.maxImagePixels());
+        Map<String, Object> consumerProps = kafkaProps;
+        if (mesh != null) {
+            // each replica is a member of the trainer group of its own: the default static instance id (the group
+            // id) would fence one replica with the other
+            consumerProps = new HashMap<>(kafkaProps);
+            consumerProps.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                    config.groupId() + "-" + mesh.id().replaceAll("[^A-Za-z0-9._-]", "-"));
+        }
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
-                4 * config.batchPairs(), kafkaProps, deadLetters, resume.offsets());
+                4 * config.batchPairs(), consumerProps, deadLetters, resume.offsets());
         pipelineMonitor.follow(source);
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,
                 config.prefetchBatches(), config.decodeThreads(), dataSeed, model.config().losses().usesTriplets());
         List<StepListener> listeners = new ArrayList<>();
+        if (mesh != null) {
+            // first: the updates in flight are applied before the last checkpoint is written
+            listeners.add(new MeshSteps(mesh));
+        }
         TrainingLedger ledger = null;
         if (config.ledgerFile() != null) {
             try {
@@ -77,7 +97,10 @@ final class TrainingParts {
             }
             ledger.started(model.step(), resume.offsets());
         }
-        if (config.checkpointDir() != null) {
+        if (config.checkpointDir() != null && mesh != null && !mesh.root()) {
+            // in a mesh only the root checkpoints; the others commit what its checkpoints cover
+            listeners.add(new MeshCommits(source, mesh, config.checkpointEvery()));
+        } else if (config.checkpointDir() != null) {
             listeners.add(new Checkpointer(new CheckpointStore(config.checkpointDir(), config.checkpointsKept()),
                     config.checkpointEvery(), source, resume.runId(), dataSeed, config.pairsTopic(), metrics::nextSeq,
                     (step, figures) -> metrics.publish(MetricsEvent.Type.SYSTEM, step, figures),
@@ -95,7 +118,20 @@ final class TrainingParts {
                     .put("step", model.step()).put("checkpoint", resume.checkpoint().dir().toString())
                     .put("offsets", offsets));
         }
-        return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written);
+        return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written, mesh);
+    }
+
+    /** Joins the mesh before the Kafka consumer starts (the start barrier may take a while). */
+    private static GradientMesh joinMesh(MeshConfig meshConfig, EmbeddingModel model) {
+        AeronGradientMesh mesh = new AeronGradientMesh(meshConfig);
+        try {
+            mesh.join(model);
+        } catch (RuntimeException e) {
+            mesh.close();
+            model.close();
+            throw e;
+        }
+        return mesh;
     }
 
     private static EmbeddingModel load(StoredCheckpoint checkpoint, ModelConfig configured) {

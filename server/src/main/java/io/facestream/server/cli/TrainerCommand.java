@@ -11,6 +11,7 @@ import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
 import io.facestream.trainer.data.ImageDecoder;
@@ -97,7 +98,7 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         RunStatus status = new RunStatus(run).attach(vertx);
         MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, resume.firstSeq(), kafkaProps);
         TrainerNode node = TrainerNode.deploy(vertx, trainerConfig, modelConfig, bootstrap, kafkaProps, metrics,
-                validation, resume).await();
+                validation, resume, MeshConfig.from(settings)).await();
         ProgressLine progress = new ProgressLine(status, System.out, trainerConfig.steps(), System.console() != null)
                 .attach(vertx);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

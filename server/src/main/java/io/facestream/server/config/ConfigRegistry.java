@@ -7,6 +7,7 @@ import io.facestream.dataset.formats.DatasetOptions;
 import io.facestream.sampler.ingest.IngestConfig;
 import io.facestream.server.config.IngestHttpConfig;
 import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.model.ModelConfig;
 import java.util.List;
 import java.util.Locale;
@@ -59,8 +60,10 @@ public final class ConfigRegistry {
         // TrainerConfig's seed component is read from trainer.dataSeed; trainer.seed is the model's weight seed.
         trainer.putAll(RecordKeys.defaults("trainer.", TrainerConfig.defaults(), Map.of("seed", "dataSeed")));
         trainer.putAll(RecordKeys.defaults("trainer.", ModelConfig.defaults().toJson()));
+        trainer.putAll(RecordKeys.defaults("trainer.mesh.", MeshConfig.defaults(), Map.of()));
         Section trainerSection = new Section("trainer.", trainer, false, s -> {
             TrainerConfig.from(s);
+            MeshConfig.from(s);
             model(s);
         });
         Map<String, String> sampler = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

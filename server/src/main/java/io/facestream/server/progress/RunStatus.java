@@ -4,8 +4,10 @@ package io.facestream.server.progress;
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.bus.Addresses;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -24,6 +26,8 @@ public final class RunStatus {
     private volatile JsonObject sampler = new JsonObject();
     private volatile JsonObject pipeline;
     private final Map<String, JsonObject> ingest = new ConcurrentSkipListMap<>();
+    /** Per trainer replica of a gradient mesh ({@code replica.id} of its train events), its last figures. */
+    private final Map<String, JsonObject> replicas = new ConcurrentSkipListMap<>();
 
     /** @param runId the run, or null to take it from the events */
     public RunStatus(String runId) {
@@ -32,7 +36,14 @@ public final class RunStatus {
 
     /** Follows the train, eval and sampler figures published on this process's event bus. */
     public RunStatus attach(Vertx vertx) {
-        vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> train = m.body());
+        // this process's own trainer: its figures are the ones to show here, root of a mesh or not
+        vertx.eventBus().<JsonObject>consumer(Addresses.TRAIN_STATS, m -> {
+            train = m.body();
+            JsonObject replica = m.body().getJsonObject("replica");
+            if (replica != null) {
+                replicas.put(replica.getString("id", "?"), replica);
+            }
+        });
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
         vertx.eventBus().<JsonObject>consumer(Addresses.SAMPLER_STATS, m -> sampler = m.body());
         return followIngest(vertx);
@@ -58,13 +69,30 @@ public final class RunStatus {
             train = new JsonObject();
             eval = null;
             pipeline = null;
+            replicas.clear();
         }
         switch (event.type()) {
-            case TRAIN -> train = event.figures();
+            case TRAIN -> train(event.figures());
             case EVAL -> eval = event.figures();
             case PIPELINE -> pipeline = event.figures();
             default -> {
             }
+        }
+    }
+
+    /**
+     * A trainer's figures: in a gradient mesh every replica reports, under one run id; the root's figures are the
+     * run's ({@code train}), every replica's go to {@code replicas}.
+     */
+    private void train(JsonObject figures) {
+        JsonObject replica = figures.getJsonObject("replica");
+        if (replica == null) {
+            train = figures;
+            return;
+        }
+        replicas.put(replica.getString("id", "?"), replica);
+        if (replica.getBoolean("root", false)) {
+            train = figures;
         }
     }
 
@@ -104,7 +132,9 @@ public final class RunStatus {
      * trainerPairsPerSecond}, train, lastEval {step, distance, accuracy, tpr, fpr, threshold, accuracyMean,
      * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag, partitions [{partition, produced, consumed, lag,
      * consumedPerSecond, consumedShare}]}, identities {coverageSteps, inWindow, seen, expected, coverage},
-     * sampler}; absent figures are null.
+     * sampler, ingest, replicas [{id, root, replicas, imagesPerSecond, step, updatesSent, bytesSent, updatesReceived,
+     * bytesReceived, bytesSentPerStep}] (trainer replicas of a gradient mesh; empty for one trainer)}; absent
+     * figures are null.
      */
     public JsonObject toJson() {
         JsonObject t = train;
@@ -128,7 +158,8 @@ public final class RunStatus {
                 .put("rates", rates).put("train", t)
                 .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("identities", identities)
                 .put("sampler", sampler)
-                .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)));
+                .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)))
+                .put("replicas", new JsonArray(new ArrayList<>(replicas.values())));
     }
 
     private static JsonObject evalSummary(JsonObject e) {

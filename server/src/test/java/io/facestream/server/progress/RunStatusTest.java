@@ -66,4 +66,18 @@ class RunStatusTest {
         status.accept(event(Type.EVAL, "run-1", 0, report(0.5, 10).put("step", 1L)));
         assertNull(status.toJson().getJsonObject("lastEval").getJsonObject("targets"));
     }
+
+    @Test
+    @DisplayName("every trainer replica of a mesh is listed with its rate in /api/status; the root's figures are the run's")
+    void meshReplicas() {
+        RunStatus status = new RunStatus("mesh");
+        JsonObject root = new JsonObject().put("id", "mesh-root:40123").put("root", true).put("imagesPerSecond", 40.0);
+        JsonObject other = new JsonObject().put("id", "10.0.0.3:40123").put("root", false).put("imagesPerSecond", 35.0);
+        status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.4).put("replica", root)));
+        status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.6).put("replica", other)));
+        assertEquals(0.4, status.train().getDouble("loss"), "a non-root replica's figures are not the run's");
+        assertEquals(List.of(other, root), status.toJson().getJsonArray("replicas").getList());
+        status.accept(event(Type.TRAIN, "single", 2, new JsonObject().put("loss", 0.3)));
+        assertEquals(0, status.toJson().getJsonArray("replicas").size(), "a new run forgets the replicas");
+    }
 }

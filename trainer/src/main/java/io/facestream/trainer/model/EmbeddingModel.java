@@ -426,6 +426,16 @@ public final class EmbeddingModel implements AutoCloseable {
         return graph.getConfiguration().clone();
     }
 
+    /**
+     * The DL4J graph the train view steps, for the gradient mesh ({@code io.facestream.trainer.mesh}), which hooks
+     * its accumulator into the graph's optimiser and copies parameters and updater state. The one-thread rule of
+     * this class applies to it.
+     */
+    public ComputationGraph trainingGraph() {
+        checkOpen();
+        return graph;
+    }
+
     /** The DL4J graph, for tests in this package. */
     ComputationGraph graph() {
         return graph;

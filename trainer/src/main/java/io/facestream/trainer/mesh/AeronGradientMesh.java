@@ -1,0 +1,435 @@
+package io.facestream.trainer.mesh;
+
+import io.facestream.trainer.model.EmbeddingModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.optimize.solvers.accumulation.EncodedGradientsAccumulator;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.optimize.stepfunctions.NegativeGradientStepFunction;
+import org.deeplearning4j.spark.parameterserver.networking.v2.ModelParamsConsumer;
+import org.deeplearning4j.spark.parameterserver.networking.v2.UpdaterParamsConsumer;
+import org.deeplearning4j.spark.parameterserver.networking.v2.UpdatesConsumer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
+import org.nd4j.parameterserver.distributed.v2.messages.pairs.params.ModelParametersMessage;
+import org.nd4j.parameterserver.distributed.v2.messages.pairs.params.ModelParametersRequest;
+import org.nd4j.parameterserver.distributed.v2.messages.pairs.params.UpdaterParametersMessage;
+import org.nd4j.parameterserver.distributed.v2.messages.pairs.params.UpdaterParametersRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The mesh on DL4J's gradient-sharing engine: a {@link ModelParameterServer} over {@link MeshTransport} (Aeron UDP),
+ * with DL4J's glue between it and the optimiser: an {@link EncodedGradientsAccumulator} whose
+ * {@link MeteredEncodingHandler} threshold-encodes each step's update and sends it, an {@link UpdatesConsumer}
+ * queueing the others' updates for the optimiser's next step, and {@link ModelParamsConsumer} /
+ * {@link UpdaterParamsConsumer} receiving a joiner's starting state.
+ *
+ * <p>Topology: the first seed is the root; every other replica joins through it and the root relays each update to
+ * the others. The root answers a joiner's state requests itself, from a copy its trainer thread makes between two
+ * steps ({@link StateExchange}); DL4J's root would ask another replica for the updater state, which fails with two.
+ *
+ * <p>Updates are scaled by {@code 1/trainer.mesh.replicas} before they are encoded ({@link ScaledAccumulator}): DL4J
+ * sums the replicas' updates, so the scaling makes the mesh's step the mean of the replicas' updates, as one
+ * trainer stepping on their batches together. With fewer replicas than configured (one was lost) the step shrinks
+ * in proportion until it comes back.
+ *
+ * <p>One per JVM: DL4J's parameter server and its encoding handler are a process-wide singleton.
+ */
+public final class AeronGradientMesh implements GradientMesh {
+    private static final Logger LOG = LoggerFactory.getLogger(AeronGradientMesh.class);
+    private static final int STREAM_ID = 119;
+    private static final String DIR_PREFIX = "facestream-mesh-";
+
+    private final MeshConfig config;
+    private final boolean root;
+    private final MeshCounters counters = new MeshCounters();
+    private final StateExchange exchange = new StateExchange(Duration.ofSeconds(30));
+    private final JoinParams joinParams = new JoinParams();
+    private final UpdaterParamsConsumer joinUpdater = new UpdaterParamsConsumer();
+    private MeshTransport transport;
+    private ModelParameterServer server;
+    private EncodedGradientsAccumulator accumulator;
+    private UpdatesConsumer consumer;
+    private Path aeronDir;
+    private boolean closed;
+
+    public AeronGradientMesh(MeshConfig config) {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("trainer.mesh.enabled is false: no mesh to join");
+        }
+        this.config = config;
+        this.root = isRoot(config);
+    }
+
+    /** Whether this replica's {@code host:port} is the first seed's (comparing resolved addresses). */
+    static boolean isRoot(MeshConfig config) {
+        MeshConfig.Seed self = config.self();
+        MeshConfig.Seed seed = config.root();
+        if (self.port() != seed.port()) {
+            return false;
+        }
+        if (self.host().equals(seed.host())) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(self.host()).equals(InetAddress.getByName(seed.host()));
+        } catch (UnknownHostException e) {
+            throw new MeshException("mesh: cannot resolve " + e.getMessage() + " (trainer.mesh.host or the first of "
+                    + "trainer.mesh.seeds)", e);
+        }
+    }
+
+    @Override
+    public boolean root() {
+        return root;
+    }
+
+    @Override
+    public long meshStep() {
+        return server == null ? 0 : server.getStartPosition().getFirst();
+    }
+
+    @Override
+    public String id() {
+        return config.self().toString();
+    }
+
+    @Override
+    public void join(EmbeddingModel model) {
+        checkShareable(model);
+        ComputationGraph graph = model.trainingGraph();
+        checkJvmOpens();
+        prepareAeron();
+        MeshConfig.Seed seed = config.root();
+        VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(config.port()).streamId(STREAM_ID)
+                .controllerAddress(seed.host()).build();
+        server = ModelParameterServer.getInstance();
+        if (server.isInitialized()) {
+            throw new MeshException("mesh: this JVM already runs a mesh; DL4J allows one per process");
+        }
+        aeronDir = Path.of(System.getProperty("aeron.dir"));
+        try {
+            transport = root ? new MeshTransport(seed.host(), seed.port(), voidConf, config.peerTimeout())
+                    : new MeshTransport(config.host(), config.port(), seed.host(), seed.port(), voidConf,
+                    config.peerTimeout());
+        } catch (RuntimeException | Error e) {
+            close();
+            throw new MeshException("mesh: the Aeron transport on " + config.self() + " did not start: " + e, e);
+        }
+        aeronDir = transport.aeronDirectory();
+        AdaptiveThresholdAlgorithm threshold = new AdaptiveThresholdAlgorithm(config.threshold());
+        ResidualClippingPostProcessor residual = new ResidualClippingPostProcessor(5, 5);
+        MeteredEncodingHandler handler = new MeteredEncodingHandler(threshold, residual, counters);
+        long params = graph.params().length();
+        accumulator = new EncodedGradientsAccumulator.Builder(1).messageHandler(handler).thresholdAlgorithm(threshold)
+                .residualPostProcessor(residual)
+                .memoryParameters(EncodedGradientsAccumulator.getOptimalBufferSize(params, 1, 2), 2).build();
+        consumer = UpdatesConsumer.builder().numWorkers(1).accumulator(accumulator).params(graph.params()).build();
+        accumulator.setExternalSource(consumer.getUpdatesQueue());
+        if (root) {
+            server.configure(voidConf, transport, true);
+        } else {
+            server.configure(voidConf, transport, () -> updaterCopy(graph));
+        }
+        server.addUpdatesSubscriber(new MeteredUpdates(consumer, counters));
+        server.addModelParamsSubscriber(joinParams);
+        server.addUpdaterParamsSubscriber(joinUpdater);
+        LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by 1/{})",
+                root ? "root" : "replica", config.self(), seed, params, config.replicas(), config.replicas());
+        try {
+            server.launch();
+        } catch (RuntimeException e) {
+            throw new MeshException("mesh: cannot join through " + seed + " from " + config.self() + ": "
+                    + e.getMessage(), e);
+        }
+        if (root) {
+            answerJoinersFromCopies(graph);
+        } else {
+            takeRootState(graph);
+        }
+        awaitReplicas(model);
+        accumulator.markExternalUpdates(true);
+        accumulator.fallbackToSingleConsumerMode(true);
+        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, 1.0 / config.replicas()));
+        consumer.bypassMode(false);
+        LOG.info("mesh: {} replicas in the mesh; training starts at step {}", transport.onlineNodes().size(),
+                graph.getIterationCount());
+    }
+
+    private static void checkShareable(EmbeddingModel model) {
+        if (!model.trainable()) {
+            throw new MeshException("mesh: an inference-only model cannot train in a mesh");
+        }
+        if (model.head() != null || model.config().losses().lossSwitchStep() > 0) {
+            throw new MeshException("mesh: the " + model.loss() + " loss keeps state outside the shared network "
+                    + "(a class head, or a loss switch that replaces the network); trainer.mesh.enabled needs "
+                    + "trainer.loss=triplet without trainer.lossSwitchStep");
+        }
+    }
+
+    /** Aeron's Java 17 transport reads NIO internals: without this opening it fails deep in a static initialiser. */
+    static void checkJvmOpens() {
+        if (!Object.class.getModule().isOpen("sun.nio.ch", AeronGradientMesh.class.getModule())) {
+            throw new MeshException("mesh: start the JVM with --add-opens java.base/sun.nio.ch=ALL-UNNAMED (Aeron "
+                    + "needs it; the FaceStream jar's manifest carries it for java -jar)");
+        }
+    }
+
+    /** Aeron settings and its shared-memory folder, before the transport starts its media driver. */
+    private static void prepareAeron() {
+        // the transport's client liveness timeout is 30 s; Aeron refuses to start with a shorter unblock timeout
+        System.setProperty("aeron.publication.unblock.timeout",
+                System.getProperty("aeron.publication.unblock.timeout", Long.toString(TimeUnit.SECONDS.toNanos(60))));
+        // DL4J's default term buffer is 32 MB (96 MB of /dev/shm per peer); updates go in 64 KB chunks
+        System.setProperty("aeron.term.buffer.length",
+                System.getProperty("aeron.term.buffer.length", Integer.toString(4 << 20)));
+        if (System.getProperty("aeron.dir") == null) {
+            Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            sweepStaleFolders(base);
+            Path own = base.resolve(DIR_PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+            System.setProperty("aeron.dir", own.toString());
+        }
+    }
+
+    /** Removes the media-driver folders of mesh processes that no longer run (a SIGKILL leaves its folder). */
+    static void sweepStaleFolders(Path base) {
+        try (Stream<Path> dirs = Files.list(base)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith(DIR_PREFIX)).forEach(d -> {
+                String rest = d.getFileName().toString().substring(DIR_PREFIX.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+                        deleteTree(d);
+                        LOG.info("mesh: removed {} left by process {}", d, pid);
+                    }
+                } catch (IOException e) {
+                    LOG.warn("mesh: cannot remove the stale media-driver folder {}: {}", d, e.getMessage());
+                } catch (NumberFormatException notOurs) {
+                    // a folder named like ours but not by us: leave it
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("mesh: cannot list {} for stale media-driver folders: {}", base, e.getMessage());
+        }
+    }
+
+    /** The root answers parameter and updater requests from copies made between two of its own steps. */
+    private void answerJoinersFromCopies(ComputationGraph graph) {
+        Duration wait = config.startTimeout();
+        transport.addRequestConsumer(ModelParametersRequest.class, request -> {
+            StateExchange.State s = exchange.request(request.getOriginatorId(), wait);
+            ModelParametersMessage reply = new ModelParametersMessage(UUID.randomUUID().toString(), s.params());
+            reply.setRequestId(request.getRequestId());
+            reply.setIterationNumber(s.iteration());
+            transport.sendMessage(reply, request.getOriginatorId());
+            LOG.info("mesh: sent the parameters of step {} to {}", s.iteration(), request.getOriginatorId());
+        });
+        transport.addRequestConsumer(UpdaterParametersRequest.class, request -> {
+            StateExchange.State s = exchange.servedTo(request.getOriginatorId());
+            if (s == null) {
+                s = exchange.request(request.getOriginatorId(), wait);
+            }
+            UpdaterParametersMessage reply = new UpdaterParametersMessage(UUID.randomUUID().toString(), s.updater());
+            reply.setRequestId(request.getRequestId());
+            transport.sendMessage(reply, request.getOriginatorId());
+            exchange.release(request.getOriginatorId());
+        });
+    }
+
+    /**
+     * The root's parameters as a joiner receives them (from its own request or DL4J's restart callback): the
+     * updates queued before them are dropped, because the root copied its state after applying them and sends
+     * nothing until the joiner has the updater state too ({@link StateExchange}).
+     */
+    private final class JoinParams extends ModelParamsConsumer {
+        @Override
+        public synchronized void onNext(INDArray array) {
+            if (consumer != null) {
+                consumer.getUpdatesQueue().purge();
+            }
+            super.onNext(array);
+        }
+    }
+
+    /** A replica other than the root starts from the root's parameters, updater state and step. */
+    private void takeRootState(ComputationGraph graph) {
+        long timeoutMs = config.startTimeout().toMillis();
+        String rootId = transport.rootId();
+        try {
+            // a replica the root knew already got both through DL4J's restart callback during launch()
+            if (joinParams.get() == null) {
+                ModelParametersMessage m = transport.sendMessageBlocking(new ModelParametersRequest(), rootId,
+                        timeoutMs, TimeUnit.MILLISECONDS);
+                if (m == null) {
+                    throw new MeshException("mesh: the root " + config.root() + " sent no parameters within "
+                            + timeoutMs + " ms (trainer.mesh.startTimeout)");
+                }
+                graph.getConfiguration().setIterationCount(m.getIterationNumber());
+                joinParams.onNext(m.getPayload());
+                UpdaterParametersMessage u = transport.sendMessageBlocking(new UpdaterParametersRequest(), rootId,
+                        timeoutMs, TimeUnit.MILLISECONDS);
+                if (u == null) {
+                    throw new MeshException("mesh: the root " + config.root() + " sent no updater state within "
+                            + timeoutMs + " ms (trainer.mesh.startTimeout)");
+                }
+                if (u.getPayload() != null) {
+                    joinUpdater.onNext(u.getPayload());
+                }
+            } else {
+                graph.getConfiguration().setIterationCount(server.getStartPosition().getFirst());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("mesh: interrupted while taking the root's state", e);
+        }
+        INDArray params = joinParams.get();
+        if (params.length() != graph.params().length()) {
+            throw new MeshException("mesh: the root's model has " + params.length() + " parameters, this one "
+                    + graph.params().length() + ": every replica must train the same trainer.architecture");
+        }
+        graph.params().assign(params.reshape(graph.params().shape()));
+        INDArray updater = joinUpdater.get();
+        INDArray state = graph.getUpdater(true).getStateViewArray();
+        if (updater != null && state != null) {
+            if (updater.length() != state.length()) {
+                throw new MeshException("mesh: the root's updater state has " + updater.length()
+                        + " values, this model's " + state.length() + ": every replica must use the same optimiser");
+            }
+            state.assign(updater.reshape(state.shape()));
+        }
+        LOG.info("mesh: took the root's parameters and updater state at step {}", graph.getIterationCount());
+    }
+
+    /** The start barrier: waits (answering joiners, on the root) for every expected replica. */
+    private void awaitReplicas(EmbeddingModel model) {
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        int others = config.replicas() - 1;
+        while (transport.onlineNodes().size() < config.replicas()
+                || root && exchange.servedCount() < others) {
+            if (System.nanoTime() > deadline) {
+                throw new MeshException("mesh: " + transport.onlineNodes().size() + " of " + config.replicas()
+                        + " replicas (trainer.mesh.replicas) joined within " + config.startTimeout().toMillis()
+                        + " ms (trainer.mesh.startTimeout): " + transport.onlineNodes());
+            }
+            betweenSteps(model);
+            try {
+                Thread.sleep(20); // polling the transport's view of the mesh, which has no listener to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException("mesh: interrupted at the start barrier", e);
+            }
+        }
+    }
+
+    @Override
+    public void betweenSteps(EmbeddingModel model) {
+        MeshException failure = transport.failure();
+        if (failure != null) {
+            throw failure;
+        }
+        ComputationGraph graph = model.trainingGraph();
+        exchange.serve(() -> copyState(graph));
+    }
+
+    private static StateExchange.State copyState(ComputationGraph graph) {
+        // detached copies: they leave this thread for the transport's
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray state = graph.getUpdater(true).getStateViewArray();
+            return new StateExchange.State(graph.params().dup(), state == null ? null : state.dup(),
+                    graph.getIterationCount());
+        }
+    }
+
+    private static INDArray updaterCopy(ComputationGraph graph) {
+        ComputationGraphUpdater updater = graph.getUpdater(true);
+        return updater.getStateViewArrayCopy();
+    }
+
+    @Override
+    public void drain(EmbeddingModel model, Duration quiet, Duration max) {
+        ComputationGraph graph = model.trainingGraph();
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() - counters.lastReceivedNanos.get() < quiet.toNanos()
+                && System.nanoTime() < deadline) {
+            betweenSteps(model);
+            try {
+                Thread.sleep(10); // waiting for the transport's threads to deliver what is in flight
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        accumulator.touch();
+        INDArray params = graph.params();
+        INDArray scratch = Nd4j.createUninitialized(params.dataType(), params.shape(), params.ordering());
+        accumulator.applyUpdate(new NegativeGradientStepFunction(), params, scratch, false);
+        LOG.info("mesh: applied the updates in flight at step {}: {}", graph.getIterationCount(), stats());
+    }
+
+    @Override
+    public MeshStats stats() {
+        int replicas = transport == null ? 1 : transport.onlineNodes().size();
+        return new MeshStats(replicas, root, counters.updatesSent.get(), counters.bytesSent.get(),
+                counters.updatesReceived.get(), counters.bytesReceived.get(), counters.denseSent.get());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null && server.isInitialized()) {
+            try {
+                server.shutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("mesh: shutting the parameter server down failed: {}", e.getMessage());
+            }
+        }
+        if (aeronDir != null) {
+            try {
+                deleteTree(aeronDir);
+            } catch (IOException e) {
+                LOG.warn("mesh: cannot remove the media-driver folder {}: {}", aeronDir, e.getMessage());
+            }
+        }
+    }
+
+    /** Removes a media-driver folder, logging instead of failing (tests clean up after killed replicas). */
+    static void deleteTreeQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("mesh: cannot remove {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.facestream.trainer.mesh;
+
+import io.facestream.trainer.checkpoint.StepListener;
+import io.facestream.trainer.kafka.PairSource;
+import io.facestream.trainer.model.EmbeddingModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * Offsets of a replica other than the root. Only the root writes checkpoints (the model is one, and a replica that
+ * restarts takes the root's state anyway), so a replica may commit the offsets of a step only once a checkpoint of
+ * the root holds that step's update: otherwise a restart of the whole mesh from the root's checkpoint would skip
+ * records whose offsets were committed. Each step is remembered with the root's step at that moment
+ * ({@link GradientMesh#meshStep()}); the root checkpoints every {@code every} of its steps, so once the root's step
+ * has passed a multiple of {@code every} at least {@link #MARGIN} steps after a remembered one, that step's update
+ * (applied by the root within a step or two of its arrival) is in a checkpoint and its offsets are committed.
+ *
+ * <p>Exact with two replicas, where the highest step a replica hears is the root's. With more, a faster replica's
+ * step can run ahead of the root's and a commit can come early; and a root whose checkpoint failed (it logs
+ * CHECKPOINT FAILED and trains on) is not noticed here. Both are stated in docs/SCALE-OUT.md.
+ */
+public final class MeshCommits implements StepListener {
+    /** Root steps between a replica's update and the root having surely applied it. */
+    static final long MARGIN = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(MeshCommits.class);
+
+    private record Pending(long rootStep, Map<Integer, Long> offsets) {
+    }
+
+    private final PairSource source;
+    private final GradientMesh mesh;
+    private final int every;
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private Map<Integer, Long> committed = Map.of();
+
+    public MeshCommits(PairSource source, GradientMesh mesh, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("every must be >= 1, got " + every);
+        }
+        this.source = source;
+        this.mesh = mesh;
+        this.every = every;
+    }
+
+    @Override
+    public void afterStep(EmbeddingModel model, long step) {
+        pending.addLast(new Pending(mesh.meshStep(), source.acknowledgedOffsets()));
+        commitCovered();
+    }
+
+    @Override
+    public void idle(EmbeddingModel model, long step) {
+        commitCovered();
+    }
+
+    private void commitCovered() {
+        long checkpointed = mesh.meshStep() / every * every;
+        Map<Integer, Long> newest = null;
+        while (!pending.isEmpty() && pending.peekFirst().rootStep() + MARGIN <= checkpointed) {
+            newest = pending.pollFirst().offsets();
+        }
+        if (newest == null || newest.equals(committed)) {
+            return;
+        }
+        Map<Integer, Long> offsets = newest;
+        committed = offsets;
+        source.commit(offsets).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.warn("mesh: commit of offsets {} covered by the root's checkpoint of step {} failed: {} (the next "
+                        + "covered step commits again)", offsets, checkpointed, e.toString());
+            } else {
+                LOG.debug("mesh: committed offsets {} covered by the root's checkpoint of step {}", offsets,
+                        checkpointed);
+            }
+        });
+    }
+}

@@ -1,0 +1,97 @@
+package io.facestream.trainer.mesh;
+
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Settings;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of the gradient mesh (keys {@code trainer.mesh.*}): several trainer processes training one model, kept
+ * in step by DL4J's gradient sharing. Defaults live here and nowhere else.
+ *
+ * @param enabled      whether this trainer joins a mesh (false: it trains alone, as before)
+ * @param host         the address this replica binds its mesh endpoint to and the others reach it at
+ * @param port         this replica's UDP port
+ * @param seeds        {@code host:port} of the mesh; the first is the mesh root, which every other replica joins
+ *                     through (the replica whose {@code host:port} is that seed becomes the root)
+ * @param replicas     replicas the start barrier waits for before the first step, this one included; the updates
+ *                     are scaled by {@code 1/replicas}, so the summed step of the mesh is their average
+ * @param threshold    initial threshold of the adaptive threshold encoding of the updates
+ * @param startTimeout how long the start barrier (and a joiner's wait for the current parameters) may take
+ * @param peerTimeout  how long a peer may stay unreachable before the mesh drops it
+ */
+public record MeshConfig(boolean enabled, String host, int port, List<Seed> seeds, int replicas, double threshold,
+                         Duration startTimeout, Duration peerTimeout) {
+
+    /** One seed, {@code host:port}. */
+    public record Seed(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    public MeshConfig {
+        seeds = List.copyOf(seeds);
+    }
+
+    public static MeshConfig defaults() {
+        return from(Settings.empty());
+    }
+
+    /** Reads {@code trainer.mesh.*}; a bad value fails naming the key. */
+    public static MeshConfig from(Settings s) {
+        boolean enabled = s.bool("trainer.mesh.enabled", false);
+        String host = s.nonEmpty("trainer.mesh.host", "127.0.0.1");
+        int port = s.integer("trainer.mesh.port", 40123, 1, 65535);
+        List<Seed> seeds = parseSeeds(s.string("trainer.mesh.seeds", ""));
+        if (enabled && seeds.isEmpty()) {
+            throw new ConfigException("trainer.mesh.seeds must name at least one host:port (the mesh root) when "
+                    + "trainer.mesh.enabled=true");
+        }
+        return new MeshConfig(enabled, host, port, seeds,
+                s.integer("trainer.mesh.replicas", 1, 1, 1024),
+                s.decimal("trainer.mesh.threshold", 1e-3, 1e-9, 1.0),
+                s.duration("trainer.mesh.startTimeout", Duration.ofMinutes(5), Duration.ofSeconds(1),
+                        Duration.ofDays(1)),
+                s.duration("trainer.mesh.peerTimeout", Duration.ofSeconds(15), Duration.ofMillis(500),
+                        Duration.ofHours(1)));
+    }
+
+    static List<Seed> parseSeeds(String text) {
+        List<Seed> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String seed = part.trim();
+            if (seed.isEmpty()) {
+                continue;
+            }
+            int colon = seed.lastIndexOf(':');
+            if (colon <= 0 || colon == seed.length() - 1) {
+                throw new ConfigException("trainer.mesh.seeds: \"" + seed + "\" is not host:port");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(seed.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("trainer.mesh.seeds: the port of \"" + seed + "\" is not a number");
+            }
+            if (port < 1 || port > 65535) {
+                throw new ConfigException("trainer.mesh.seeds: the port of \"" + seed + "\" must be 1..65535");
+            }
+            out.add(new Seed(seed.substring(0, colon), port));
+        }
+        return out;
+    }
+
+    /** The seed every replica joins through. */
+    public Seed root() {
+        return seeds.get(0);
+    }
+
+    /** This replica's own {@code host:port}. */
+    public Seed self() {
+        return new Seed(host, port);
+    }
+}

@@ -1,0 +1,67 @@
+package io.facestream.trainer.mesh;
+
+import io.facestream.protocol.config.ConfigException;
+import io.facestream.protocol.config.Settings;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MeshConfigTest {
+
+    @Test
+    @DisplayName("the mesh is off by default and binds loopback")
+    void defaults() {
+        MeshConfig c = MeshConfig.defaults();
+        assertFalse(c.enabled());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(1, c.replicas());
+        assertTrue(c.seeds().isEmpty());
+    }
+
+    @Test
+    @DisplayName("seeds parse as host:port, the first is the root, and the root is recognised by address")
+    void seedsAndRoot() {
+        MeshConfig c = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true", "trainer.mesh.port", "41001",
+                "trainer.mesh.seeds", " 127.0.0.1:41001 , other:41002", "trainer.mesh.replicas", "2")));
+        assertEquals(List.of(new MeshConfig.Seed("127.0.0.1", 41001), new MeshConfig.Seed("other", 41002)), c.seeds());
+        assertTrue(AeronGradientMesh.isRoot(c));
+        MeshConfig replica = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true",
+                "trainer.mesh.port", "41003", "trainer.mesh.seeds", "127.0.0.1:41001")));
+        assertFalse(AeronGradientMesh.isRoot(replica));
+        MeshConfig byName = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true",
+                "trainer.mesh.host", "localhost", "trainer.mesh.port", "41001", "trainer.mesh.seeds", "127.0.0.1:41001")));
+        assertTrue(AeronGradientMesh.isRoot(byName), "localhost and 127.0.0.1 are one address");
+    }
+
+    @Test
+    @DisplayName("bad mesh settings fail naming the key")
+    void badSettings() {
+        ConfigException noSeeds = assertThrows(ConfigException.class,
+                () -> MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true"))));
+        assertTrue(noSeeds.getMessage().contains("trainer.mesh.seeds"), noSeeds.getMessage());
+        for (String seeds : List.of("hostonly", "host:", ":41001", "host:x", "host:70000")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> MeshConfig.from(Settings.of(
+                    Map.of("trainer.mesh.seeds", seeds))), seeds);
+            assertTrue(e.getMessage().startsWith("trainer.mesh.seeds"), e.getMessage());
+        }
+        ConfigException replicas = assertThrows(ConfigException.class,
+                () -> MeshConfig.from(Settings.of(Map.of("trainer.mesh.replicas", "0"))));
+        assertTrue(replicas.getMessage().contains("trainer.mesh.replicas"), replicas.getMessage());
+        ConfigException timeout = assertThrows(ConfigException.class,
+                () -> MeshConfig.from(Settings.of(Map.of("trainer.mesh.peerTimeout", "1ms"))));
+        assertTrue(timeout.getMessage().contains("trainer.mesh.peerTimeout"), timeout.getMessage());
+    }
+
+    @Test
+    @DisplayName("a mesh refuses to start without it being enabled")
+    void disabledMeshRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new AeronGradientMesh(MeshConfig.defaults()));
+    }
+}

@@ -1,0 +1,178 @@
+package io.facestream.trainer.mesh;
+
+import io.facestream.protocol.config.Settings;
+import io.facestream.trainer.model.EmbeddingModel;
+import io.facestream.trainer.model.ModelConfig;
+import io.vertx.core.json.JsonObject;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One trainer replica in a JVM of its own, for the mesh tests and the scaling bench: a small model trained on its
+ * own random pairs (seeded by {@code data}) in a mesh, then its parameters written to {@code out} (float32,
+ * big-endian, after a count). Arguments are {@code key=value}: the {@code trainer.mesh.*} keys without the prefix,
+ * {@code steps}, {@code data}, {@code out}, {@code pace} (ms between steps, to keep a replica running while a test
+ * acts on another), {@code pairs}, {@code architecture}, {@code inputSize}, {@code init} (a file for the parameters right after
+ * joining), {@code quietMs} (the drain's quiet period), {@code sentFile} (where the count of sent updates goes after the
+ * last step), {@code peerSent} (the peers' such files: waited for before the drain), {@code exact} (then wait
+ * until every update the peers counted has arrived), {@code stopFile} (stop stepping once it exists), {@code mesh=false} (train alone: the
+ * baseline of the scaling bench), {@code warmup} (steps left out of the rate).
+ */
+public final class MeshReplica {
+    private MeshReplica() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        Map<String, String> mesh = new HashMap<>();
+        mesh.put("trainer.mesh.enabled", a.getOrDefault("mesh", "true"));
+        for (String k : new String[] {"host", "port", "seeds", "replicas", "threshold", "startTimeout", "peerTimeout"}) {
+            if (a.containsKey(k)) {
+                mesh.put("trainer.mesh." + k, a.get(k));
+            }
+        }
+        MeshConfig meshConfig = MeshConfig.from(Settings.of(mesh));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "20"));
+        long data = Long.parseLong(a.getOrDefault("data", "1"));
+        long pace = Long.parseLong(a.getOrDefault("pace", "0"));
+        int pairs = Integer.parseInt(a.getOrDefault("pairs", "8"));
+        ModelConfig config = ModelConfig.fromJson(new JsonObject()
+                .put("architecture", a.getOrDefault("architecture", "SMALL"))
+                .put("inputSize", Integer.parseInt(a.getOrDefault("inputSize", "32")))
+                .put("embeddingSize", 16).put("warmupSteps", 0));
+        Random random = new Random(data);
+        boolean meshed = Boolean.parseBoolean(a.getOrDefault("mesh", "true"));
+        try (EmbeddingModel model = EmbeddingModel.create(config);
+             AeronGradientMesh m = meshed ? new AeronGradientMesh(meshConfig) : null) {
+            if (m != null) {
+                m.join(model);
+                System.out.println("joined at step " + model.step() + " root=" + m.root());
+            }
+            if (a.containsKey("init")) {
+                write(model.trainingGraph().params(), Path.of(a.get("init")));
+            }
+            Path stopFile = a.containsKey("stopFile") ? Path.of(a.get("stopFile")) : null;
+            int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
+            long start = System.nanoTime();
+            int timed = 0;
+            for (int s = 0; s < steps && (stopFile == null || !Files.exists(stopFile)); s++) {
+                if (s == warmup) {
+                    start = System.nanoTime();
+                    timed = 0;
+                }
+                if (m != null) {
+                    m.betweenSteps(model);
+                }
+                INDArray images = batch(random, pairs, config.inputSize());
+                double loss = model.fit(images).loss();
+                images.close();
+                timed++;
+                System.out.println("step " + model.step() + " loss " + loss);
+                if (pace > 0) {
+                    pause(pace);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            MeshStats st = m == null ? MeshStats.ALONE : m.stats();
+            System.out.println("trained to step " + model.step() + " in " + seconds + " s: "
+                    + (2.0 * pairs * timed / seconds) + " images/s over the last " + timed + " steps; " + st);
+            if (m != null) {
+                if (a.containsKey("sentFile")) {
+                    writeAtomically(Path.of(a.get("sentFile")), Long.toString(m.stats().updatesSent()));
+                }
+                Duration quiet = Duration.ofMillis(Long.parseLong(a.getOrDefault("quietMs", "1500")));
+                if (a.containsKey("peerSent")) {
+                    long expected = awaitPeers(a.get("peerSent"));
+                    if (Boolean.parseBoolean(a.getOrDefault("exact", "false"))) {
+                        // every update the peers sent is here: nothing is in flight, no quiet period needed
+                        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                        while (m.stats().updatesReceived() < expected && System.nanoTime() < deadline) {
+                            m.betweenSteps(model);
+                            pause(20);
+                        }
+                        quiet = Duration.ZERO;
+                    }
+                }
+                m.drain(model, quiet, Duration.ofSeconds(60));
+                st = m.stats();
+            }
+            if (a.containsKey("out")) {
+                write(model.trainingGraph().params(), Path.of(a.get("out")));
+            }
+            System.out.println("done step " + model.step() + " sent " + st.updatesSent() + " updates "
+                    + st.bytesSent() + " bytes (" + st.denseUpdatesSent() + " dense), received "
+                    + st.updatesReceived() + " updates " + st.bytesReceived() + " bytes, params "
+                    + model.numParams());
+        }
+        System.exit(0);
+    }
+
+    /** Pairs of random images: the two images of a pair differ by a little noise, pairs by everything. */
+    private static INDArray batch(Random random, int pairs, int size) {
+        int pixels = 3 * size * size;
+        float[] values = new float[2 * pairs * pixels];
+        for (int p = 0; p < pairs; p++) {
+            for (int i = 0; i < pixels; i++) {
+                float v = (float) random.nextGaussian();
+                values[2 * p * pixels + i] = v;
+                values[(2 * p + 1) * pixels + i] = v + (float) random.nextGaussian();
+            }
+        }
+        return Nd4j.create(values, new long[] {2L * pairs, 3, size, size}, DataType.FLOAT);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // pacing a replica's steps, not waiting for an event
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for every peer's count of sent updates and returns their sum. */
+    private static long awaitPeers(String files) throws IOException {
+        long sum = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        for (String f : files.split(",")) {
+            Path p = Path.of(f);
+            while (!Files.exists(p) && System.nanoTime() < deadline) {
+                pause(50);
+            }
+            sum += Long.parseLong(Files.readString(p).trim());
+        }
+        return sum;
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file);
+    }
+
+    static void write(INDArray params, Path out) throws IOException {
+        float[] v = params.dup().data().asFloat();
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp); DataOutputStream d = new DataOutputStream(os)) {
+            d.writeInt(v.length);
+            for (float f : v) {
+                d.writeFloat(f);
+            }
+        }
+        Files.move(tmp, out);
+    }
+}
