@@ -108,7 +108,9 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
 
     private static LossConfig losses(JsonObject json) {
         LossConfig d = LossConfig.DEFAULTS;
-        return new LossConfig(enumValue(json, "loss", io.facestream.trainer.loss.LossKind.class, d.loss()),
+        // a model saved before the loss was recorded trained the triplet loss (then the only one), whatever the
+        // default is now: it must resume as it trained
+        return new LossConfig(enumValue(json, "loss", io.facestream.trainer.loss.LossKind.class, LossKind.TRIPLET),
                 doubleValue(json, "headScale", d.headScale()),
                 doubleValue(json, "cosfaceMargin", d.cosfaceMargin()),
                 doubleValue(json, "arcfaceMargin", d.arcfaceMargin()),

@@ -54,7 +54,7 @@ public final class MeshReplica {
         ModelConfig config = ModelConfig.fromJson(new JsonObject()
                 .put("architecture", a.getOrDefault("architecture", "SMALL"))
                 .put("inputSize", Integer.parseInt(a.getOrDefault("inputSize", "32")))
-                .put("embeddingSize", 16).put("warmupSteps", 0));
+                .put("embeddingSize", 16).put("warmupSteps", 0).put("loss", "TRIPLET"));
         Random random = new Random(data);
         boolean meshed = Boolean.parseBoolean(a.getOrDefault("mesh", "true"));
         try (EmbeddingModel model = EmbeddingModel.create(config);

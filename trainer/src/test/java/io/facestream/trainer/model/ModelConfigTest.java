@@ -95,12 +95,14 @@ class ModelConfigTest {
     }
 
     @Test
-    @DisplayName("fromJson fills missing keys with defaults, follows the architecture's input size and ignores others")
+    @DisplayName("fromJson fills missing keys with defaults (but a missing loss is TRIPLET, what every model saved before the loss was recorded trained), follows the architecture's input size and ignores others")
     void jsonDefaults() {
         ModelConfig c = ModelConfig.fromJson(new JsonObject().put("architecture", "mobilefacenet")
                 .put("mining", "semi-hard").put("batchPairs", 48));
-        assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET), c);
-        assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(new JsonObject()));
+        assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET).withLoss(LossKind.TRIPLET), c);
+        assertEquals(ModelConfig.defaults().withLoss(LossKind.TRIPLET), ModelConfig.fromJson(new JsonObject()));
+        assertEquals(LossKind.SOFTMAX, ModelConfig.defaults().losses().loss(), "a new run's default");
+        assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(ModelConfig.defaults().toJson()));
     }
 
     @Test
