@@ -128,8 +128,15 @@ final class EmbeddingNetworks {
      * MobileFaceNet (Chen et al. 2018): a stride-2 conv and a depthwise conv, then inverted residual
      * bottlenecks (expansion t, output c, repeats n, first stride s) (2,64,5,2) (4,128,1,2) (2,128,6,1)
      * (4,128,1,2) (2,128,2,1), a 1x1 conv to 512 and a global depthwise conv over the final
-     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU by default or the paper's per-channel PReLU with
-     * {@code trainer.activation=prelu} (see {@link GraphBlocks}); which trains better by steps is not measured yet.
+     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU or the paper's per-channel
+     * PReLU ({@code trainer.activation}, see {@link GraphBlocks}).
+     *
+     * <p>Batch norm is {@link ChannelBatchNormLayer} and the 1x1 convolutions are {@link PointwiseConvLayer}: with
+     * DL4J's own layers a training step at batch 96 spent half its time in the batch-norm helper's backward pass
+     * and more in oneDNN's NCHW/channels-last reorders around the 1x1 convolutions than in their arithmetic (JFR and
+     * {@code DNNL_VERBOSE=1} on {@code TrainStepBench}; figures in those classes). DL4J's batch-norm layer also
+     * ignored the ReLU it was configured with, so until then this network had no nonlinearity between its
+     * convolutions.
      */
     private static String mobileFaceNet(GraphBlocks blocks, String input, int inputSize) {
         String x = blocks.conv("stem", input, 3, 2, 64, GraphBlocks.RELU);
