@@ -38,19 +38,11 @@ final class GraphBlocks {
         this.nonlinearity = nonlinearity;
     }
 
-    /**
-     * A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}; a 1x1
-     * stride-1 one is a {@link PointwiseConvLayer}.
-     */
+    /** A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}. */
     String conv(String name, String input, int kernel, int stride, int nOut, boolean relu) {
-        if (kernel == 1 && stride == 1) {
-            // one GEMM per image on the NCHW arrays instead of oneDNN's layout reorders (see PointwiseConvLayer)
-            graph.addLayer(name + "_conv", PointwiseConvLayer.named(name + "_conv", nOut), input);
-        } else {
-            graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
-                    .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(false)
-                    .activation(Activation.IDENTITY).build(), input);
-        }
+        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(false)
+                .activation(Activation.IDENTITY).build(), input);
         return batchNorm(name, name + "_conv", relu);
     }
 
