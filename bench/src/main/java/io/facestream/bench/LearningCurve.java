@@ -35,8 +35,9 @@ import java.util.SplittableRandom;
 /**
  * Held-out accuracy against training steps for one configuration, in process and without Kafka, so model and
  * data settings can be compared by steps (which a busy machine does not distort) rather than by seconds.
- * Arguments are configuration keys as {@code key=value}: trainer.*, synthetic.identities and synthetic.images
- * (by default the demo's), curve.steps, curve.evalEvery, curve.valPairs. Prints one line per evaluation, with the
+ * Arguments are configuration keys as {@code key=value}: trainer.*, synthetic.identities, synthetic.images and
+ * synthetic.size (the generated image side, e.g. 112 for MOBILEFACENET; by default the demo's), curve.steps,
+ * curve.evalEvery, curve.valPairs. Prints one line per evaluation, with the
  * same protocol on pairs of training identities beside the held-out figure.
  */
 public final class LearningCurve {
@@ -59,7 +60,8 @@ public final class LearningCurve {
         SyntheticConfig demo = SyntheticConfig.defaults();
         SyntheticConfig train = SyntheticConfig.of(demo.seed(),
                 s.integer("synthetic.identities", demo.identities(), 2, 1_000_000),
-                s.integer("synthetic.images", demo.imagesPerIdentity(), 2, 10_000), demo.size(), 0);
+                s.integer("synthetic.images", demo.imagesPerIdentity(), 2, 10_000),
+                s.integer("synthetic.size", demo.size(), SyntheticConfig.MIN_SIZE, SyntheticConfig.MAX_SIZE), 0);
         ModelConfig modelConfig = RoleConfigs.model(s);
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainer.maxImagePixels());
         try (SyntheticFaces source = new SyntheticFaces(train);

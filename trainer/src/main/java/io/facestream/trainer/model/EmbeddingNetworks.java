@@ -128,8 +128,15 @@ final class EmbeddingNetworks {
      * MobileFaceNet (Chen et al. 2018): a stride-2 conv and a depthwise conv, then inverted residual
      * bottlenecks (expansion t, output c, repeats n, first stride s) (2,64,5,2) (4,128,1,2) (2,128,6,1)
      * (4,128,1,2) (2,128,2,1), a 1x1 conv to 512 and a global depthwise conv over the final
-     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU by default or the paper's per-channel PReLU with
-     * {@code trainer.activation=prelu} (see {@link GraphBlocks}); which trains better by steps is not measured yet.
+     * {@code inputSize/16} square map (7x7 at 112). The blocks' nonlinearity is ReLU or the paper's per-channel
+     * PReLU ({@code trainer.activation}, see {@link GraphBlocks}).
+     *
+     * <p>Batch norm is {@link ChannelBatchNormLayer}: with DL4J's own layer a training step at batch 96 spent half
+     * its time in the batch-norm helper's backward pass (JFR on {@code TrainStepBench}; figures in that class), and
+     * DL4J's layer ignored the ReLU it was configured with, so until then this network had no nonlinearity between
+     * its convolutions. The 1x1 convolutions stay DL4J's (oneDNN): a per-image GEMM version that skips oneDNN's
+     * layout reorders measured 1.2x slower (forward + backward of a 64-to-128 1x1 conv at [96, 64, 56, 56]:
+     * 2,180 ms against 1,835 ms, same process, loaded machine).
      */
     private static String mobileFaceNet(GraphBlocks blocks, String input, int inputSize) {
         String x = blocks.conv("stem", input, 3, 2, 64, GraphBlocks.RELU);

@@ -91,6 +91,35 @@ class EmbeddingModelTest {
     }
 
     @Test
+    @DisplayName("MobileFaceNet (its own batch-norm layer) resumes from a checkpoint and exports: same "
+            + "embeddings, same next step")
+    void mobileFaceNetCheckpointAndExport(@TempDir Path dir) throws IOException {
+        ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withInputSize(32).withLoss(LossKind.TRIPLET);
+        Nd4j.getRandom().setSeed(4);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
+        try (EmbeddingModel original = EmbeddingModel.create(config)) {
+            original.fit(batch);
+            Path file = dir.resolve("mfn.zip");
+            original.saveCheckpoint(file);
+            original.exportInference(dir.resolve("export"), new JsonObject().put("threshold", 1.0));
+            INDArray expected = original.embed(batch);
+            try (EmbeddingModel restored = EmbeddingModel.load(file);
+                 EmbeddingModel exported = EmbeddingModel.loadInference(dir.resolve("export"))) {
+                assertTrue(restored.graph().getLayer("b0_expand_bn") instanceof ChannelBatchNorm);
+                assertArrayEquals(flat(expected), flat(restored.embed(batch)), 1e-6f);
+                assertArrayEquals(flat(expected), flat(exported.embed(batch)), 1e-6f);
+                // optimiser state and running statistics came back too: the next step is the same step
+                assertEquals(original.fit(batch).loss(), restored.fit(batch).loss(), 1e-6);
+                assertArrayEquals(flat(original.embed(batch)), flat(restored.embed(batch)), 1e-5f);
+            }
+        }
+    }
+
+    private static float[] flat(INDArray a) {
+        return a.reshape(a.length()).toFloatVector();
+    }
+
+    @Test
     @DisplayName("embed returns unit-norm rows that do not depend on the rest of the batch")
     void embedIsInferenceMode() {
         INDArray images = data.images(new int[] {0, 1, 2, 3, 4, 5});
