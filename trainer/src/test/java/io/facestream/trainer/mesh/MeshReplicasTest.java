@@ -100,7 +100,13 @@ class MeshReplicasTest {
         assertTrue(apart <= REJOINED, "root and rejoined replica apart by " + apart + " > " + REJOINED);
     }
 
-    private static final double REJOINED = 1e-3;
+    /**
+     * Each replica keeps the part of its updates below the encoding threshold (1e-3 at the start, adaptive, so it
+     * grows as updates grow) as a residual it never sends at the end: a rejoined replica ends a few thresholds from
+     * the root. Measured 1.2e-4 to 2.9e-3 over 60 to 150 root steps on the 2-core machine; a replica that did not
+     * take the root's state would be as far as training moved the parameters.
+     */
+    private static final double REJOINED = 1e-2;
     /** The root's steps at 100 ms each: room for a slow start of the doomed replica on a loaded machine. */
     private static final int ROOT_STEPS = 150;
 
