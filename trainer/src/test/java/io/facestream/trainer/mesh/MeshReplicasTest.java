@@ -68,7 +68,7 @@ class MeshReplicasTest {
         String rootSent = dir.resolve("root.sent").toString();
         String backSent = dir.resolve("back.sent").toString();
         try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
-                "replicas=2", "steps=" + ROOT_STEPS, "pace=100", "data=1", "peerTimeout=2s", "out=" + dir.resolve("root.bin"),
+                "replicas=2", "steps=" + ROOT_STEPS, "pace=100", "data=1", "peerTimeout=2s", "out=" + dir.resolve("root.bin"), "init=" + dir.resolve("init.bin"),
                 "sentFile=" + rootSent, "peerSent=" + backSent, "quietMs=3000"))) {
             try (ReplicaProcess doomed = ReplicaProcess.start("doomed", dir, concat(replicaArgs, "steps=1000",
                     "data=2", "out=" + dir.resolve("doomed.bin")))) {
@@ -98,6 +98,10 @@ class MeshReplicasTest {
         double apart = ReplicaProcess.maxAbsDiff(ReplicaProcess.read(dir.resolve("root.bin")),
                 ReplicaProcess.read(dir.resolve("back.bin")));
         assertTrue(apart <= REJOINED, "root and rejoined replica apart by " + apart + " > " + REJOINED);
+        double moved = ReplicaProcess.maxAbsDiff(ReplicaProcess.read(dir.resolve("root.bin")),
+                ReplicaProcess.read(dir.resolve("init.bin")));
+        assertTrue(moved > 10 * apart, "training moved the parameters by " + moved + ", under 10x the replicas' final gap "
+                + apart + ": too little to tell a rejoin from none");
     }
 
     /**
