@@ -105,11 +105,12 @@ public final class InferenceBench {
         images.close();
         Timings t = Timings.of(Arrays.copyOf(callMs, calls), batch);
         System.out.printf(Locale.ROOT,
-                "RESULT dl4j inference fastpath=%s architecture=%s activation=%s params=%d batch=%d calls=%d "
-                        + "images_per_s=%.1f median_call_ms=%.2f median_images_per_s=%.1f best_images_per_s=%.1f "
-                        + "cores_busy=%.2f%n",
+                "RESULT dl4j inference fastpath=%s architecture=%s activation=%s input=%d params=%d batch=%d "
+                        + "calls=%d images_per_s=%.1f median_call_ms=%.2f median_images_per_s=%.1f "
+                        + "best_images_per_s=%.1f cores_busy=%.2f%n",
                 CpuFastPath.oneDnnActive() ? "on" : "off", config.architecture(), config.activation(),
-                model.numParams(), batch, calls, calls * batch / wall, t.medianMs(), t.medianRate(), t.bestRate(),
+                config.inputSize(), model.numParams(), batch, calls, calls * batch / wall, t.medianMs(),
+                t.medianRate(), t.bestRate(),
                 cpu / wall);
     }
 

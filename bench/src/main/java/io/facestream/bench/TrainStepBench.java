@@ -81,10 +81,11 @@ public final class TrainStepBench {
         double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9;
         Timings t = Timings.of(stepMs, batch);
         System.out.printf(Locale.ROOT,
-                "RESULT dl4j fastpath=%s architecture=%s activation=%s params=%d batch=%d steps=%d images_per_s=%.1f "
-                        + "median_step_ms=%.1f median_images_per_s=%.1f best_images_per_s=%.1f cores_busy=%.2f%n",
+                "RESULT dl4j fastpath=%s architecture=%s activation=%s input=%d params=%d batch=%d steps=%d "
+                        + "images_per_s=%.1f median_step_ms=%.1f median_images_per_s=%.1f best_images_per_s=%.1f "
+                        + "cores_busy=%.2f%n",
                 CpuFastPath.oneDnnActive() ? "on" : "off", config.architecture(), config.activation(),
-                model.numParams(), batch, steps, steps * batch / wall, t.medianMs(), t.medianRate(), t.bestRate(),
-                cpu / wall);
+                config.inputSize(), model.numParams(), batch, steps, steps * batch / wall, t.medianMs(),
+                t.medianRate(), t.bestRate(), cpu / wall);
     }
 }
