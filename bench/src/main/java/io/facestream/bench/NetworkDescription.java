@@ -1,7 +1,6 @@
 package io.facestream.bench;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,12 +121,10 @@ public final class NetworkDescription {
             return new JsonObject().put("type", "l2norm");
         }
         if (vertex instanceof ElementWiseVertex e) {
-            Map<ElementWiseVertex.Op, String> ops = new HashMap<>(Map.of(ElementWiseVertex.Op.Add, "add"));
-            String op = ops.get(e.getOp());
-            if (op == null) {
+            if (e.getOp() != ElementWiseVertex.Op.Add) {
                 throw new IllegalArgumentException("no PyTorch mirror for element-wise " + e.getOp() + " at " + name);
             }
-            return new JsonObject().put("type", op);
+            return new JsonObject().put("type", "add");
         }
         if (!(vertex instanceof LayerVertex lv)) {
             throw new IllegalArgumentException("no PyTorch mirror for vertex " + name + ": "
@@ -171,9 +168,9 @@ public final class NetworkDescription {
             if (b.isLockGammaBeta()) {
                 throw new IllegalArgumentException("layer " + name + " locks gamma/beta; the mirror learns them");
             }
-            // DL4J 1.0.0-M2.1's batch-norm layer never applies its activation function, with or without the oneDNN
-            // helper, in training and in inference (NetworkDescriptionTest checks this): what it computes is the
-            // normalisation alone, so that is what the mirror computes
+            // DL4J 1.0.0-M2.1's batch-norm layer never applies its activation function, forward or backward, with
+            // or without the oneDNN helper, in training and in inference (NetworkDescriptionTest checks this): what it
+            // computes is the normalisation alone, so that is what the mirror computes
             return new JsonObject().put("type", "bn").put("eps", b.getEps()).put("decay", b.getDecay())
                     .put("activation", "identity").put("configuredActivation", String.valueOf(b.getActivationFn()));
         }

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.DisplayName;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -132,6 +134,41 @@ class NetworkDescriptionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkDescription.describe(
                 ModelConfig.defaults().withInputSize(32).withArchitecture(Architecture.SMALL), graph, 0));
         assertTrue(e.getMessage().contains("pool") && e.getMessage().contains("SubsamplingLayer"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("DL4J's batch norm ignores its configured activation in the backward pass too: the gradients are "
+            + "those of the identity")
+    void batchNormBackpropIgnoresItsActivation() {
+        CpuFastPath.enable();
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 8, 8).subi(0.5);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 4, 4 * 6 * 6);
+        INDArray[] gradients = new INDArray[2];
+        Activation[] activations = {Activation.RELU, Activation.IDENTITY};
+        for (int i = 0; i < 2; i++) {
+            ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).seed(1)
+                    .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(8, 8, 3))
+                    .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY)
+                            .build(), "input")
+                    .addLayer("bn", new BatchNormalization.Builder().activation(activations[i]).build(), "conv")
+                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(4 * 6 * 6)
+                            .activation(Activation.IDENTITY).build(), "bn")
+                    .setOutputs("out").build();
+            ComputationGraph graph = new ComputationGraph(conf);
+            try {
+                graph.init();
+                graph.setInputs(x);
+                graph.setLabels(y);
+                graph.computeGradientAndScore();
+                gradients[i] = graph.gradient().getGradientFor("conv_W").dup();
+            } finally {
+                graph.close();
+            }
+        }
+        assertTrue(gradients[1].amaxNumber().doubleValue() > 0, "the identity's gradient is not zero");
+        assertEquals(0, gradients[0].sub(gradients[1]).amaxNumber().doubleValue(), 1e-6,
+                "batch norm's ReLU changed the gradient: NetworkDescription must describe bn activations again");
     }
 
     @Test
