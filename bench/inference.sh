@@ -60,9 +60,9 @@ for arch in $ARCHS; do
         label="$arch $(field activation <<<"$first" | tr '[:upper:]' '[:lower:]') $(field input <<<"$first")px b$batch"
         row "inference $label (images/s, median call)" "$(pick "${dl4j[@]}")" "$(pick "${torch[@]}")" ">=0.8"
         cpu_rate() { printf '%s\n' "$@" | grep " batch=$batch " | sed -n "s/.* images_per_s=\([^ ]*\).* cores_busy=\([^ ]*\).*/\1 \2/p" \
-            | awk '{ r += $1 / $2; n++ } END { print (n > 0) ? r / n : 0 }'; }
+            | awk '{ r += $1 / $2; n++ } END { print ((n > 0) ? r / n : 0) }'; }
         note "inference $arch b$batch: cores_busy DL4J $(busy "${dl4j[@]}")/ PyTorch $(busy "${torch[@]}")of" \
             "$THREADS; ratio of images per CPU-second $(awk -v d="$(cpu_rate "${dl4j[@]}")" \
-            -v t="$(cpu_rate "${torch[@]}")" 'BEGIN { printf "%.2f", t > 0 ? d / t : 0 }')"
+            -v t="$(cpu_rate "${torch[@]}")" 'BEGIN { printf "%.2f", (t > 0) ? d / t : 0 }')"
     done
 done
