@@ -3,6 +3,7 @@ package io.facestream.bench;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
+import io.facestream.trainer.loss.LossKind;
 import io.facestream.trainer.model.Architecture;
 import io.facestream.trainer.model.CpuFastPath;
 import io.facestream.trainer.model.EmbeddingModel;
@@ -47,7 +48,8 @@ public final class TrainStepBench {
                         + "[--warmup N] [--steps N] [--architecture A] [--activation RELU|PRELU] [--describe]");
             }
         }
-        ModelConfig config = ModelConfig.defaults(architecture);
+        // the PyTorch mirror trains a batch-hard triplet loss: so does this
+        ModelConfig config = ModelConfig.defaults(architecture).withLoss(LossKind.TRIPLET);
         if (activation != null) {
             config = config.withActivation(activation);
         }

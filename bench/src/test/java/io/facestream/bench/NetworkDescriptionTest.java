@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.facestream.trainer.loss.LossKind;
 import io.facestream.trainer.model.Architecture;
 import io.facestream.trainer.model.CpuFastPath;
 import io.facestream.trainer.model.EmbeddingModel;
@@ -34,7 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetworkDescriptionTest {
 
-    private static JsonObject describe(ModelConfig config) {
+    /** Described as TrainStepBench does: with the triplet loss, which the PyTorch mirror trains. */
+    private static JsonObject describe(ModelConfig base) {
+        ModelConfig config = base.withLoss(LossKind.TRIPLET);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             JsonObject d = NetworkDescription.describe(config, model.graphConfiguration(), model.numParams());
             assertEquals(model.numParams(), d.getLong("dl4jParams"));

@@ -55,13 +55,13 @@ public final class TrainingLoop implements Runnable {
     }
 
     /**
-     * The seam the loop's tests use: the step and the batches are functions, so the loop runs without a network
-     * or Kafka.
+     * The loop over any step and any batches: the seam the loop's tests use (no network, no Kafka) and the one
+     * {@code DataWaitBench} uses to put a step of a chosen duration (a simulated GPU) behind the real data pipeline.
      *
      * @param model     handed to the listeners and {@link #model()}; only the stepper trains
      * @param startStep the steps taken before this run
      */
-    TrainingLoop(EmbeddingModel model, long startStep, Stepper stepper, Batches batches, TrainerConfig config,
+    public TrainingLoop(EmbeddingModel model, long startStep, Stepper stepper, Batches batches, TrainerConfig config,
                  Consumer<StepStats> onReport, LongConsumer evaluate, List<StepListener> listeners,
                  LongSupplier deadLetters) {
         this.model = model;
@@ -78,7 +78,7 @@ public final class TrainingLoop implements Runnable {
 
     /** One training step on a batch: {@link EmbeddingModel#fit}, with each pair's identity for a class head. */
     @FunctionalInterface
-    interface Stepper {
+    public interface Stepper {
         StepResult fit(TrainingBatch batch);
     }
 
@@ -89,7 +89,7 @@ public final class TrainingLoop implements Runnable {
 
     /** Where batches come from: {@link BatchPipeline#take}, null when none came within the timeout. */
     @FunctionalInterface
-    interface Batches {
+    public interface Batches {
         TrainingBatch take(Duration timeout) throws InterruptedException;
     }
 

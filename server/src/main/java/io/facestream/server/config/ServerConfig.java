@@ -61,6 +61,8 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
      * @param maxImageBytes        largest single image; more gets 400
      * @param maxImagePixels       largest width*height an image header may declare; more gets 400
      * @param maxPendingInferences requests queued for the model before more get 503
+     * @param maxPendingBytes      image bytes the requests queued for the model may hold between them before more
+     *                             get 503 (bounds the queue's memory whatever the image sizes)
      * @param batchWindow          how long the first request of a batch waits for others (0 = no batching)
      * @param maxBatch             most images in one network call
      * @param maxConcurrentUploads image API requests whose body is being received at once; more get 503 before
@@ -68,7 +70,7 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
      * @param uploadIdleTimeout    an upload (image API or ingest) that sends no byte for this long is cut off
      */
     public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences,
-                      Duration batchWindow, int maxBatch, int maxConcurrentUploads, Duration uploadIdleTimeout) {
+                      long maxPendingBytes, Duration batchWindow, int maxBatch, int maxConcurrentUploads, Duration uploadIdleTimeout) {
         /** The dynamic batching these limits describe. */
         public Batching batching() {
             return new Batching(batchWindow, maxBatch);
@@ -100,7 +102,9 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
                 s.longValue("server.api.maxBodyBytes", 2L * maxImage + 64 * 1024, 1024, 1L << 31),
                 maxImage,
                 s.integer("server.api.maxImagePixels", DEFAULT_MAX_IMAGE_PIXELS, 64, 16384 * 16384),
-                s.integer("server.api.maxPendingInferences", 16, 1, 10_000),
+                // 4 batches of the default maxBatch: 64 concurrent clients queue instead of getting 503
+                s.integer("server.api.maxPendingInferences", 128, 1, 10_000),
+                s.longValue("server.api.maxPendingBytes", 64L << 20, 1024, 1L << 40),
                 s.duration("server.api.batchWindow", Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(10)),
                 // at least 2: a verify request's two images go through the network together
                 s.integer("server.api.maxBatch", 32, 2, 1024),

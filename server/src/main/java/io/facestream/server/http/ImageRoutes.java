@@ -90,7 +90,8 @@ public final class ImageRoutes implements ApiRoutes {
             return;
         }
         Future<List<NamedImage>> images = isMultipart(ctx) ? parts(ctx, "image") : rawBody(ctx);
-        images.compose(models::embed).onComplete(ar -> {
+        // the body is in: its upload slot goes to the next request while this one waits for the model
+        images.onSuccess(v -> UploadGate.bodyReceived(ctx)).compose(models::embed).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(mapped(ar.cause()));
                 return;
@@ -117,7 +118,7 @@ public final class ImageRoutes implements ApiRoutes {
         if (!admit(ctx)) {
             return;
         }
-        parts(ctx, "a", "b").compose(models::embed).onComplete(ar -> {
+        parts(ctx, "a", "b").onSuccess(v -> UploadGate.bodyReceived(ctx)).compose(models::embed).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(mapped(ar.cause()));
                 return;

@@ -11,13 +11,15 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /api/status}: the run's latest figures (with the trainer's backend in {@code train.backend}), the model
- * served, the backend and device serving it ({@code backend}) and the WebSocket fan-out.
+ * served, the backend and device serving it ({@code backend}), the model service's batching and refusal counters
+ * ({@code inference}) and the WebSocket fan-out.
  */
 public final class StatusRoutes implements ApiRoutes {
     private final RunStatus status;
     private final Supplier<Optional<ModelInfo>> model;
     private final Supplier<JsonObject> websocket;
     private final Supplier<Optional<JsonObject>> backend;
+    private final Supplier<Optional<JsonObject>> inference;
 
     public StatusRoutes(RunStatus status, Supplier<Optional<ModelInfo>> model, Supplier<JsonObject> websocket) {
         this(status, model, websocket, Optional::empty);
@@ -29,10 +31,20 @@ public final class StatusRoutes implements ApiRoutes {
      */
     public StatusRoutes(RunStatus status, Supplier<Optional<ModelInfo>> model, Supplier<JsonObject> websocket,
                         Supplier<Optional<JsonObject>> backend) {
+        this(status, model, websocket, backend, Optional::empty);
+    }
+
+    /**
+     * @param inference the model service's counters ({@code InferenceStats.toJson()}: requests, network calls,
+     *                  images, mean batch, refused as busy), empty without a model API
+     */
+    public StatusRoutes(RunStatus status, Supplier<Optional<ModelInfo>> model, Supplier<JsonObject> websocket,
+                        Supplier<Optional<JsonObject>> backend, Supplier<Optional<JsonObject>> inference) {
         this.status = status;
         this.model = model;
         this.websocket = websocket;
         this.backend = backend;
+        this.inference = inference;
     }
 
     @Override
@@ -40,6 +52,7 @@ public final class StatusRoutes implements ApiRoutes {
         router.get("/api/status").handler(ctx -> Errors.json(ctx, 200, status.toJson()
                 .put("model", model.get().map(ModelInfo::toJson).orElse(null))
                 .put("websocket", websocket.get())
-                .put("backend", backend.get().orElse(null))));
+                .put("backend", backend.get().orElse(null))
+                .put("inference", inference.get().orElse(null))));
     }
 }

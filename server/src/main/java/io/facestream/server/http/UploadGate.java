@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.PlatformHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,6 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before a byte of its body is buffered. An admitted upload that sends nothing for
  * {@code server.api.uploadIdleTimeout} is cut off, so a slow or stalled client cannot hold a slot (and the memory
  * of what it sent) for ever.
+ *
+ * <p>A slot is held until the route says the body is in ({@link #bodyReceived}), or else until the answer is sent.
+ * The image API says so as soon as it has read its images, so requests waiting for the model (bounded on their
+ * own by {@code server.api.maxPendingInferences}) do not hold slots: before, 64 concurrent clients of
+ * {@code /api/embed} found the 8 slots held by requests waiting for the network and most got 503.
  */
 public final class UploadGate implements PlatformHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UploadGate.class);
@@ -22,6 +28,8 @@ public final class UploadGate implements PlatformHandler {
     private final int maxConcurrent;
     private final long idleMillis;
     private final AtomicInteger active = new AtomicInteger();
+    /** The context key of an admitted request's slot release ({@link #bodyReceived}). */
+    private static final String RELEASE = UploadGate.class.getName() + ".release";
 
     public UploadGate(int maxConcurrent, long idleMillis) {
         this.maxConcurrent = maxConcurrent;
@@ -43,13 +51,29 @@ public final class UploadGate implements PlatformHandler {
         }
         HttpServerRequest request = ctx.request();
         long timer = request.isEnded() ? -1 : watchIdle(ctx, request);
-        ctx.addEndHandler(ar -> {
-            active.decrementAndGet();
-            if (timer >= 0) {
-                ctx.vertx().cancelTimer(timer);
+        AtomicBoolean held = new AtomicBoolean(true);
+        Runnable release = () -> {
+            if (held.compareAndSet(true, false)) {
+                active.decrementAndGet();
+                if (timer >= 0) {
+                    ctx.vertx().cancelTimer(timer);
+                }
             }
-        });
+        };
+        ctx.put(RELEASE, release);
+        ctx.addEndHandler(ar -> release.run());
         ctx.next();
+    }
+
+    /**
+     * Tells the gate that the request's body has been read in full: its slot goes to the next upload now rather
+     * than when the answer is sent. Safe to call more than once, and for a request that passed no gate.
+     */
+    public static void bodyReceived(RoutingContext ctx) {
+        Runnable release = ctx.get(RELEASE);
+        if (release != null) {
+            release.run();
+        }
     }
 
     /** Closes the connection when the body makes no progress for the idle timeout; returns the timer. */

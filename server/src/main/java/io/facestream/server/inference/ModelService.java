@@ -30,17 +30,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Serves embeddings from the newest inference model the trainer exported ({@link ModelExports}), reloading it
  * when a newer version appears. The network is owned by one worker thread ({@code facestream-inference}): every
  * load, embedding and close runs there, so an old model is closed only when no request can be using it. At most
- * {@code maxPending} requests wait for that thread; more are refused as busy rather than queued without bound.
+ * {@code maxPending} requests, holding at most {@code maxPendingBytes} of images between them, wait for that thread;
+ * more are refused as busy rather than queued without bound.
  * Concurrent requests are batched ({@link Batching}): those that arrive within {@code server.api.batchWindow}, up
- * to {@code server.api.maxBatch} images, go through the network in one call.
+ * to {@code server.api.maxBatch} images, go through the network in one call, and a batch keeps filling while the
+ * network is busy with the one before ({@link RequestBatcher}). Each request's images are decoded ahead on the
+ * {@code facestream-decode} threads as soon as it arrives, so the inference thread spends its time in the network.
  */
 public final class ModelService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
@@ -49,13 +59,22 @@ public final class ModelService implements AutoCloseable {
     private final Path dir;
     private final Duration poll;
     private final int maxPending;
+    private final long maxPendingBytes;
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final int maxImagePixels;
     private final Batching batching;
     private final RequestBatcher<Request> batcher;
     private volatile NetworkCallListener listener = (images, flush) -> { };
     private final AtomicInteger pending = new AtomicInteger();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder networkCalls = new LongAdder();
+    private final LongAdder networkImages = new LongAdder();
+    private final LongAdder refusedBusy = new LongAdder();
+    private final LongAdder networkNanos = new LongAdder();
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private WorkerExecutor thread;
+    /** Decodes requests' images ahead of their batch, one thread per core; bounded by the pending requests. */
+    private final ExecutorService decoders;
     private long timer = -1;
     private volatile Loaded loaded;
     private volatile ComputeBackend backend;
@@ -69,14 +88,24 @@ public final class ModelService implements AutoCloseable {
     public record Embedded(ModelInfo model, float[][] embeddings) {
     }
 
-    /** One request waiting in a batch: its images and where its answer goes (on the caller's context). */
-    private record Request(List<NamedImage> images, Context context, Promise<Embedded> answer) {
+    /**
+     * One request waiting in a batch: its images, where its answer goes (on the caller's context), and its images
+     * being decoded ahead on the decode threads for the model {@code decodedFor} (null: none was loaded).
+     */
+    private record Request(List<NamedImage> images, Context context, Promise<Embedded> answer, Loaded decodedFor,
+                           CompletableFuture<float[]> decoded) {
         void complete(Embedded result) {
             context.runOnContext(v -> answer.tryComplete(result));
         }
 
         void fail(Throwable e) {
             context.runOnContext(v -> answer.tryFail(e));
+        }
+
+        void cancelDecode() {
+            if (decoded != null) {
+                decoded.cancel(false);
+            }
         }
     }
 
@@ -92,12 +121,32 @@ public final class ModelService implements AutoCloseable {
      * @param batching   how concurrent requests are grouped into one network call
      */
     public ModelService(Vertx vertx, Path dir, Duration poll, int maxPending, int maxImagePixels, Batching batching) {
+        this(vertx, dir, poll, maxPending, Long.MAX_VALUE, maxImagePixels, batching);
+    }
+
+    /**
+     * @param maxPending      requests that may wait for the model (in a batch or for the inference thread) before
+     *                        more are refused as busy
+     * @param maxPendingBytes image bytes those waiting requests may hold between them; a request that would pass
+     *                        it is refused as busy, unless nothing waits (a request within the body limit can
+     *                        always be served)
+     * @param batching        how concurrent requests are grouped into one network call
+     */
+    public ModelService(Vertx vertx, Path dir, Duration poll, int maxPending, long maxPendingBytes,
+                        int maxImagePixels, Batching batching) {
         this.vertx = vertx;
+        this.maxPendingBytes = maxPendingBytes;
         this.dir = dir;
         this.poll = poll;
         this.maxPending = maxPending;
         this.maxImagePixels = maxImagePixels;
         this.batching = batching;
+        AtomicInteger decoderNumber = new AtomicInteger();
+        this.decoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "facestream-decode-" + decoderNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.batcher = new RequestBatcher<>(vertx, batching, r -> r.images().size(),
                 (batch, flush) -> thread.executeBlocking(() -> {
                     runBatch(batch, flush);
@@ -133,6 +182,12 @@ public final class ModelService implements AutoCloseable {
     }
 
 
+    /** What the batching formed and how many requests were answered or refused, since the start. */
+    public InferenceStats stats() {
+        return new InferenceStats(answered.sum(), networkCalls.sum(), networkImages.sum(), refusedBusy.sum(),
+                pending.get(), networkNanos.sum());
+    }
+
     public Path dir() {
         return dir;
     }
@@ -167,13 +222,37 @@ public final class ModelService implements AutoCloseable {
         }
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
+            refusedBusy.increment();
             return Future.failedFuture(new ModelUnavailableException(maxPending
                     + " requests are already waiting for the model: retry shortly (server.api.maxPendingInferences)",
                     true));
         }
+        long bytes = images.stream().mapToLong(i -> i.bytes().length).sum();
+        long held = pendingBytes.addAndGet(bytes);
+        if (held > maxPendingBytes && held != bytes) {
+            pendingBytes.addAndGet(-bytes);
+            pending.decrementAndGet();
+            refusedBusy.increment();
+            return Future.failedFuture(new ModelUnavailableException("the requests waiting for the model hold "
+                    + (held - bytes) + " bytes of images; " + bytes + " more would pass server.api.maxPendingBytes="
+                    + maxPendingBytes + ": retry shortly", true));
+        }
         Promise<Embedded> answer = Promise.promise();
-        batcher.submit(new Request(List.copyOf(images), vertx.getOrCreateContext(), answer));
-        return answer.future().onComplete(ar -> pending.decrementAndGet());
+        List<NamedImage> copy = List.copyOf(images);
+        // decoded on the decode threads while the network runs earlier batches; the inference thread only waits
+        // for what is not done yet
+        Loaded l = loaded;
+        CompletableFuture<float[]> decoded;
+        try {
+            decoded = l == null ? null : CompletableFuture.supplyAsync(() -> decodeOrThrow(l, copy), decoders);
+        } catch (RejectedExecutionException stopping) {
+            decoded = null; // the service is stopping: the batch decodes it, or fails it as unavailable
+        }
+        batcher.submit(new Request(copy, vertx.getOrCreateContext(), answer, l, decoded));
+        return answer.future().onComplete(ar -> {
+            pendingBytes.addAndGet(-bytes);
+            pending.decrementAndGet();
+        });
     }
 
     /**
@@ -196,7 +275,7 @@ public final class ModelService implements AutoCloseable {
         int images = 0;
         for (Request r : batch) {
             try {
-                inputs.add(decode(l, r.images(), perImage));
+                inputs.add(decoded(l, r, perImage));
                 good.add(r);
                 images += r.images().size();
             } catch (ImageRejectedException e) {
@@ -215,11 +294,16 @@ public final class ModelService implements AutoCloseable {
         float[][] rows;
         try {
             listener.networkCall(images, flush.name());
+            long start = System.nanoTime();
             // both arrays live off-heap: free them now rather than when the garbage collector gets to them
             try (INDArray input = Nd4j.create(data, new long[] {images, 3, size, size}, 'c');
                  INDArray embeddings = l.model().embed(input)) {
                 rows = embeddings.toFloatMatrix();
             }
+            networkNanos.add(System.nanoTime() - start);
+            networkCalls.increment();
+            networkImages.add(images);
+            answered.add(good.size());
         } catch (RuntimeException e) {
             LOG.error("the network failed on a batch of {} images ({} requests)", images, good.size(), e);
             good.forEach(r -> r.fail(e));
@@ -230,6 +314,41 @@ public final class ModelService implements AutoCloseable {
             int n = r.images().size();
             r.complete(new Embedded(l.info(), Arrays.copyOfRange(rows, row, row + n)));
             row += n;
+        }
+    }
+
+    /** A request's decoded images: decoded ahead when that was for this model, else decoded now. */
+    private static float[] decoded(Loaded l, Request r, int perImage) throws ImageRejectedException {
+        if (r.decoded() == null || r.decodedFor() != l) {
+            r.cancelDecode();
+            return decode(l, r.images(), perImage);
+        }
+        try {
+            return r.decoded().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RejectedImage rejected) {
+                throw rejected.rejection;
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #decode} for the decode threads: a rejection travels unchecked, unwrapped by {@link #decoded}. */
+    private static float[] decodeOrThrow(Loaded l, List<NamedImage> images) {
+        try {
+            return decode(l, images, 3 * l.info().inputSize() * l.info().inputSize());
+        } catch (ImageRejectedException e) {
+            throw new RejectedImage(e);
+        }
+    }
+
+    /** Carries an {@link ImageRejectedException} out of a decode thread. */
+    private static final class RejectedImage extends RuntimeException {
+        private final ImageRejectedException rejection;
+
+        RejectedImage(ImageRejectedException rejection) {
+            super(rejection.getMessage(), rejection, false, false);
+            this.rejection = rejection;
         }
     }
 
@@ -320,6 +439,7 @@ public final class ModelService implements AutoCloseable {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+        decoders.shutdown();
         if (thread == null) {
             return Future.succeededFuture();
         }

@@ -1,38 +1,51 @@
 package io.facestream.server.inference;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.ToIntFunction;
 
 /**
  * Groups requests that arrive within a window into batches of at most {@code maxBatch} items (images). The first
- * request of an empty batch starts the window's timer; the batch is handed on when the timer fires or when the
- * next request would not fit, whichever comes first, so a lone request waits at most the window. Thread-safe:
- * requests may come from any event loop.
+ * request of an empty batch starts the window's timer; the batch is handed on when the next request would not
+ * fit or it is full, or when the window has run out and no batch handed on earlier is still running. While the
+ * network is busy with a batch, the next one keeps filling past its window and goes the moment the network is
+ * free: under load batches grow towards {@code maxBatch} instead of queueing behind each other as many small
+ * ones (which is what a window alone does when the network takes longer than the window). A lone request on an
+ * idle network still waits at most the window. Thread-safe: requests may come from any event loop.
  *
  * @param <T> a request; {@code size} says how many items it carries (at most {@code maxBatch})
  */
 final class RequestBatcher<T> {
     /** Why a batch was handed on. */
     enum Flush {
-        /** the window ran out */
+        /** the window ran out (and no earlier batch was still running) */
         WINDOW,
         /** the batch was full, or the next request would not have fit */
-        FULL
+        FULL,
+        /** the window had run out while an earlier batch ran; this one went when it finished */
+        FREED
     }
 
     private final Vertx vertx;
     private final Batching batching;
     private final ToIntFunction<T> size;
-    private final BiConsumer<List<T>, Flush> sink;
+    private final BiFunction<List<T>, Flush, Future<?>> sink;
     private List<T> open = new ArrayList<>();
     private int openItems;
     private long timer = -1;
+    /** The open batch's window has run out while batches were running: it goes when they are done. */
+    private boolean overdue;
+    /** Batches handed on whose network call has not finished. */
+    private int running;
 
-    RequestBatcher(Vertx vertx, Batching batching, ToIntFunction<T> size, BiConsumer<List<T>, Flush> sink) {
+    /**
+     * @param sink runs a batch (it only queues the work) and completes when the batch is done, either way
+     */
+    RequestBatcher(Vertx vertx, Batching batching, ToIntFunction<T> size, BiFunction<List<T>, Flush, Future<?>> sink) {
         this.vertx = vertx;
         this.batching = batching;
         this.size = size;
@@ -55,16 +68,16 @@ final class RequestBatcher<T> {
             openItems += n;
             if (openItems == batching.maxBatch() || batching.window().isZero()) {
                 full = take();
-            } else if (timer < 0) {
+            } else if (timer < 0 && !overdue) {
                 timer = vertx.setTimer(Math.max(1, batching.window().toMillis()), this::expired);
             }
         }
         // handed on outside the lock: the sink only queues work for the inference thread, in this order
         if (before != null) {
-            sink.accept(before, Flush.FULL);
+            send(before, Flush.FULL);
         }
         if (full != null) {
-            sink.accept(full, Flush.FULL);
+            send(full, Flush.FULL);
         }
     }
 
@@ -74,9 +87,41 @@ final class RequestBatcher<T> {
             if (timer != id || open.isEmpty()) {
                 return; // this batch went out full before its window ended
             }
+            timer = -1;
+            if (running > 0) {
+                overdue = true; // keep filling until the network is free
+                return;
+            }
             batch = take();
         }
-        sink.accept(batch, Flush.WINDOW);
+        send(batch, Flush.WINDOW);
+    }
+
+    private void send(List<T> batch, Flush flush) {
+        synchronized (this) {
+            running++;
+        }
+        Future<?> done;
+        try {
+            done = sink.apply(batch, flush);
+        } catch (RuntimeException e) {
+            finished();
+            throw e;
+        }
+        done.onComplete(ar -> finished());
+    }
+
+    private void finished() {
+        List<T> batch = null;
+        synchronized (this) {
+            running--;
+            if (running == 0 && overdue && !open.isEmpty()) {
+                batch = take();
+            }
+        }
+        if (batch != null) {
+            send(batch, Flush.FREED);
+        }
     }
 
     /** Takes the open batch and cancels its timer; caller holds the lock. */
@@ -84,6 +129,7 @@ final class RequestBatcher<T> {
         List<T> batch = open;
         open = new ArrayList<>();
         openItems = 0;
+        overdue = false;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;

@@ -63,7 +63,8 @@ public final class ServerNode {
                                            int port, String bootstrapServers, Map<String, Object> kafkaProps,
                                            Supplier<Future<Boolean>> brokerReachable, ApiRoutes ingest) {
         ModelService models = config.modelDir() == null ? null : new ModelService(vertx, config.modelDir(),
-                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxImagePixels(),
+                config.modelPoll(), config.api().maxPendingInferences(), config.api().maxPendingBytes(),
+                config.api().maxImagePixels(),
                 config.api().batching());
         ServerNode role = new ServerNode(models, config.modelDir() == null ? null
                 : new ModelDownloads(config.modelDir()), new MetricsSocketRoutes(config, registry));
@@ -73,7 +74,8 @@ public final class ServerNode {
         role.http = HttpApiVerticle.of(config, port, List.of(
                 new MonitoringRoutes(brokerReachable, models, registry),
                 new StatusRoutes(role.status, model, () -> role.socket.hub().stats(),
-                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson)),
+                        () -> models == null ? Optional.empty() : models.backend().map(ComputeBackend::toJson),
+                        () -> models == null ? Optional.empty() : Optional.of(models.stats().toJson())),
                 new ImageRoutes(models, config.api()),
                 new ModelRoutes(role.downloads),
                 role.socket,

@@ -34,7 +34,7 @@ class ConfigCommandTest {
         assertEquals(List.of("trainer.batchPairs", "32", "command line"), row("trainer.batchPairs"));
         assertEquals(List.of("trainer.evalEvery", "50", "file " + file), row("trainer.evalEvery"));
         assertEquals(List.of("trainer.margin", "0.2", "default"), row("trainer.margin"));
-        assertEquals(List.of("trainer.loss", "TRIPLET", "default"), row("trainer.loss"));
+        assertEquals(List.of("trainer.loss", "SOFTMAX", "default"), row("trainer.loss"));
         assertEquals(List.of("trainer.headScale", "64.0", "default"), row("trainer.headScale"));
         assertEquals(List.of("trainer.cosfaceMargin", "0.35", "default"), row("trainer.cosfaceMargin"));
         assertEquals(List.of("trainer.arcfaceMargin", "0.5", "default"), row("trainer.arcfaceMargin"));

@@ -50,7 +50,7 @@ class ConfigRegistryTest {
         assertEquals("5000", d.get("server.ws.history"));
         assertEquals("30s", d.get("server.ws.stuckTimeout"));
         assertEquals("", d.get("server.ws.allowedOrigins"));
-        assertEquals("16", d.get("server.api.maxPendingInferences"));
+        assertEquals("128", d.get("server.api.maxPendingInferences"));
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +31,10 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import io.vertx.core.json.JsonObject;
 
 import static io.facestream.server.reliability.TrainerRig.RESUMING;
 import static io.facestream.server.reliability.TrainerRig.START;
@@ -37,6 +43,7 @@ import static io.facestream.server.reliability.TrainerRig.awaitStep;
 import static io.facestream.server.reliability.TrainerRig.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The trainer process killed with SIGKILL, at random steps and in the middle of a checkpoint. */
@@ -199,6 +206,62 @@ class TrainerCrashTest {
             assertEquals(2, ledger.segments.size());
             assertEquals(3, ledger.segments.get(1).startStep());
             ledger.assertCheckpointsCovered();
+        }
+    }
+
+    /** The class head's identities in row order, from a checkpoint's model file. */
+    private static List<String> headIdentities(Path checkpoints, Checkpoint c) throws IOException {
+        Path model;
+        try (var entries = Files.list(checkpoints)) {
+            // directories are named ckpt-<sequence>-<step>, both zero-padded
+            model = entries.filter(p -> p.getFileName().toString().startsWith("ckpt-")
+                            && Long.parseLong(p.getFileName().toString().replaceAll(".*-", "")) == c.step())
+                    .findFirst().orElseThrow(() -> new AssertionError("no directory for checkpoint " + c))
+                    .resolve(CheckpointStore.MODEL);
+        }
+        try (ZipFile zip = new ZipFile(model.toFile())) {
+            ZipEntry entry = zip.getEntry("facestream-head.json");
+            assertNotNull(entry, "an arcface checkpoint holds its head's identity map");
+            JsonObject head = new JsonObject(new String(zip.getInputStream(entry).readAllBytes(),
+                    StandardCharsets.UTF_8));
+            return head.getJsonArray("identities").stream().map(String.class::cast).toList();
+        }
+    }
+
+    @Test
+    @DisplayName("an ArcFace trainer killed with SIGKILL resumes with every identity on the row it had, and identities that arrive after the resume get new rows after them")
+    void arcfaceHeadKeepsItsRowsAcrossAKill(TestKafka kafka) throws Exception {
+        FaceStreamTopics.ensure(kafka.broker().admin());
+        String topic = kafka.topic("pairs", 1);
+        // 10 identities in turn, 8 pairs a step: a checkpoint's offset is not a multiple of 10, so a run that
+        // rebuilt its map from the records it replays would number the identities in another order
+        Pairs first = new Pairs("first", 10);
+        first.send(kafka.producer(), topic, 60);
+        List<String> head = List.of("trainer.loss=arcface", "trainer.headScale=16");
+        try (TrainerRig rig = new TrainerRig(dir, kafka.bootstrapServers(), topic, kafka.groupId(), 3)) {
+            RoleProcess killed = rig.startTrainer(head);
+            assertEquals(3, awaitCheckpoint(killed));
+            awaitStep(killed, 5);
+            killed.kill();
+            Checkpoint before = Ledger.newestCheckpoint(rig.checkpoints).orElseThrow();
+            List<String> rows = headIdentities(rig.checkpoints, before);
+            assertEquals(Set.copyOf(first.identities()), Set.copyOf(rows),
+                    "10 identities trained before the kill, each with a row");
+
+            // the same 10 identities and 14 more: the newcomers arrive while the second process runs
+            Pairs both = new Pairs("both", 24);
+            both.send(kafka.producer(), topic, 48);
+            RoleProcess resumed = rig.startTrainer(head);
+            assertEquals(before.step(), number(resumed(resumed), 3));
+            List<String> after = List.of();
+            for (int i = 0; i < 20 && after.size() < 24; i++) {
+                awaitCheckpoint(resumed);
+                after = headIdentities(rig.checkpoints, Ledger.newestCheckpoint(rig.checkpoints).orElseThrow());
+            }
+            assertEquals(24, after.size(), "every identity has a row: " + after);
+            assertEquals(rows, after.subList(0, rows.size()), "the rows from before the kill keep their places");
+            assertEquals(Set.copyOf(both.identities()), Set.copyOf(after));
+            assertEquals(TERMINATED, resumed.stop(STOP), "stopped by SIGTERM within the grace period");
         }
     }
 }

@@ -66,6 +66,11 @@ final class TrainerRig implements AutoCloseable {
 
     /** Starts a trainer process with the rig's settings and {@code jvmOptions} (e.g. a test hook). */
     RoleProcess startTrainer(String... jvmOptions) throws IOException {
+        return startTrainer(List.of(), jvmOptions);
+    }
+
+    /** As {@link #startTrainer(String...)}, with {@code settings} ({@code key=value}) passed as more {@code --set}s. */
+    RoleProcess startTrainer(List<String> settings, String... jvmOptions) throws IOException {
         List<String> args = new ArrayList<>(List.of("trainer", "--bootstrap", bootstrap,
                 "--image-size", Integer.toString(Pairs.IMAGE_SIZE), "--identities", "10",
                 "--validation-identities", "10",
@@ -81,6 +86,7 @@ final class TrainerRig implements AutoCloseable {
                 "--set", "trainer.checkpointDir=" + checkpoints,
                 "--set", "trainer.checkpointEvery=" + checkpointEvery,
                 "--set", "trainer.ledgerFile=" + ledger));
+        settings.forEach(kv -> args.addAll(List.of("--set", kv)));
         RoleProcess p = RoleProcess.start("trainer-" + (++started), dir, jvmOptions(jvmOptions), args);
         processes.add(p);
         return p;

@@ -23,7 +23,7 @@ public record LossConfig(LossKind loss, double headScale, double cosfaceMargin, 
                          long lossSwitchStep, LossKind lossSwitchTo, int partialFcAbove, double partialFcRate) {
 
     /** Triplet loss; heads at s = 64, CosFace m = 0.35, ArcFace m = 0.5; no switch; Partial FC above 100k at 0.1. */
-    public static final LossConfig DEFAULTS = new LossConfig(LossKind.TRIPLET, 64, 0.35, 0.5, 0, LossKind.TRIPLET,
+    public static final LossConfig DEFAULTS = new LossConfig(LossKind.SOFTMAX, 64, 0.35, 0.5, 0, LossKind.TRIPLET,
             100_000, 0.1);
 
     public LossConfig {

@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -145,6 +147,13 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
     public ModelConfig withLosses(LossConfig value) {
         return new ModelConfig(architecture, inputSize, channels, embeddingSize, margin, tripletMode, mining,
                 learningRate, warmupSteps, cosineSteps, weightDecay, seed, activation, value);
+    }
+
+    /** This config training with {@code value} from the first step (no switch), the head settings kept. */
+    public ModelConfig withLoss(LossKind value) {
+        LossConfig l = losses;
+        return withLosses(new LossConfig(value, l.headScale(), l.cosfaceMargin(), l.arcfaceMargin(), 0,
+                l.lossSwitchTo(), l.partialFcAbove(), l.partialFcRate()));
     }
 
     /** This config with another architecture and that architecture's default input size. */

@@ -133,4 +133,57 @@ class ImageDecoderTest {
         b.putInt((int) crc.getValue());
         return b.array();
     }
+
+    private static FaceImage face(int identity, int index, int size) {
+        return new FaceImage("f" + identity, Integer.toString(index), ImageEncoding.JPEG,
+                io.facestream.dataset.Images.encodeJpeg(io.facestream.dataset.SyntheticFaces.render(5, identity, index,
+                        size), io.facestream.dataset.SyntheticFaces.JPEG_QUALITY));
+    }
+
+    @Test
+    @DisplayName("the direct bilinear resize gives Java2D's bilinear result within its rounding to bytes, for "
+            + "shrinking, enlarging, subsampled and same-size faces")
+    void directResizeMatchesJava2d() throws Exception {
+        int[][] cases = {{128, 64}, {128, 112}, {250, 112}, {250, 64}, {100, 112}, {112, 112}, {64, 64}, {90, 37}};
+        for (int[] c : cases) {
+            ImageDecoder decoder = new ImageDecoder(c[1], 4096 * 4096);
+            int n = 3 * c[1] * c[1];
+            for (int i = 0; i < 4; i++) {
+                FaceImage image = face(i, i, c[0]);
+                float[] direct = new float[n];
+                float[] java2d = new float[n];
+                decoder.decodeInto(image, direct, 0);
+                decoder.decodeIntoWithJava2d(image, java2d, 0);
+                double worst = 0;
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    double d = Math.abs(direct[j] - java2d[j]);
+                    worst = Math.max(worst, d);
+                    sum += d;
+                }
+                String what = c[0] + " px -> " + c[1] + " px, face " + i;
+                assertTrue(worst <= 1.5, what + ": largest difference " + worst + " grey levels");
+                assertTrue(sum / n <= 0.6, what + ": mean difference " + sum / n + " grey levels");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a thread's reused reader decodes a good image exactly as a fresh one after a corrupt image failed")
+    void readerReuseAfterFailure() throws Exception {
+        ImageDecoder decoder = new ImageDecoder(64, 4096 * 4096);
+        FaceImage good = face(1, 2, 128);
+        float[] before = new float[3 * 64 * 64];
+        decoder.decodeInto(good, before, 0);
+        // a JPEG's magic bytes followed by noise: the reader starts, then fails
+        byte[] truncated = Arrays.copyOf(good.bytes(), 300);
+        for (int i = 3; i < truncated.length; i++) {
+            truncated[i] = (byte) (i * 31 + 7);
+        }
+        assertThrows(ImageDecodeException.class,
+                () -> decoder.decodeInto(new FaceImage("bad", "1", ImageEncoding.JPEG, truncated), new float[3 * 64 * 64], 0));
+        float[] after = new float[3 * 64 * 64];
+        decoder.decodeInto(good, after, 0);
+        assertTrue(Arrays.equals(before, after), "same output before and after the failed decode");
+    }
 }

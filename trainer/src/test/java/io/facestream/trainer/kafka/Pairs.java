@@ -79,7 +79,7 @@ public final class Pairs {
     }
 
     /** The catalog's identities. */
-    List<String> identities() {
+    public List<String> identities() {
         return identities;
     }
 

@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -196,7 +198,7 @@ class ChannelPReLULayerTest {
     @DisplayName("MOBILEFACENET with trainer.activation=prelu has a PReLU after each ReLU block, trains, and moves its slopes")
     void mobileFaceNetWithPrelu() {
         ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withInputSize(32)
-                .withActivation(Nonlinearity.PRELU);
+                .withActivation(Nonlinearity.PRELU).withLoss(LossKind.TRIPLET);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             ComputationGraphConfiguration conf = model.graphConfiguration();
             List<String> prelus = conf.getVertices().entrySet().stream()

@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -25,7 +27,7 @@ class EmbeddingModelLearningTest {
     @DisplayName("training on synthetic identities lowers the loss and raises verification accuracy")
     void learnsSyntheticIdentities(TripletMode mode) {
         ModelConfig config = ModelConfig.defaults().withInputSize(SIZE).withEmbeddingSize(32)
-                .withTriplets(mode, Mining.SEMI_HARD, 0.2).withSchedule(3e-3, 10, 0);
+                .withTriplets(mode, Mining.SEMI_HARD, 0.2).withSchedule(3e-3, 10, 0).withLoss(LossKind.TRIPLET);
         SyntheticIdentities data = new SyntheticIdentities(12, 3, SIZE, 1.0, 99);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             double before = verificationAccuracy(model, data, new Random(1));

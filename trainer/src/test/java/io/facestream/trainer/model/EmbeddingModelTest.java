@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +28,7 @@ class EmbeddingModelTest {
 
     private static final int SIZE = 32;
     private static final ModelConfig CONFIG = ModelConfig.defaults().withInputSize(SIZE).withEmbeddingSize(16)
-            .withSchedule(1e-3, 2, 0);
+            .withSchedule(1e-3, 2, 0).withLoss(LossKind.TRIPLET);
 
     private static SyntheticIdentities data;
     private static EmbeddingModel trained;
@@ -78,7 +80,7 @@ class EmbeddingModelTest {
     @Test
     @DisplayName("the MobileFaceNet graph builds at 112x112 and takes a training step")
     void mobileFaceNetSteps() {
-        ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET);
+        ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withLoss(LossKind.TRIPLET);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             INDArray batch = Nd4j.rand(DataType.FLOAT, 4, 3, 112, 112).subi(0.5);
             StepResult step = model.fit(batch);

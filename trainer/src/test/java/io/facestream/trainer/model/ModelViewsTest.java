@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import io.facestream.trainer.verification.DistanceFunctions;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -39,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelViewsTest {
     private static final int SIZE = 32;
     private static final ModelConfig CONFIG = ModelConfig.defaults().withInputSize(SIZE).withEmbeddingSize(16)
-            .withSchedule(1e-3, 2, 0);
+            .withSchedule(1e-3, 2, 0).withLoss(LossKind.TRIPLET);
 
     private static SyntheticIdentities data;
     private static EmbeddingModel trained;
