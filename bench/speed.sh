@@ -58,6 +58,7 @@ echo "| measure | ours | reference | ratio | goal | met |"
 echo "| --- | ---: | ---: | ---: | --- | --- |"
 sed -n 's/^ROW //p' "$OUT/rows.txt" | awk -F' [|] ' '{
     ratio = $4; goal = $5; met = ""
+    gsub(/ /, "", goal)
     if (ratio ~ /^[0-9.]+$/ && goal ~ /^(>=|<=|=)[0-9.]+$/) {
         bound = goal; sub(/^(>=|<=|=)/, "", bound)
         if (goal ~ /^>=/) met = (ratio + 0 >= bound + 0) ? "yes" : "no"
