@@ -1,71 +1,97 @@
 #!/usr/bin/env bash
-# Training-step throughput of the default SMALL embedding model (64x64, batch 96 = 48 pairs, 2 threads):
-# DL4J with the oneDNN fast path, DL4J without it, and the same network in PyTorch CPU; prints the rates and
-# the ratio DL4J/PyTorch. Other processes on the machine skew the numbers: the load is printed with them and
-# cores_busy (process CPU time / wall time) near the thread count means the run had the cores to itself.
+# Training-step throughput of both embedding networks, batch 96 (48 identity pairs), THREADS threads: SMALL at 64x64
+# and MOBILEFACENET at 112x112, each in DL4J (the trainer's model, oneDNN fast path on) and in PyTorch CPU built from
+# the DL4J model's own description (`TrainStepBench --describe`, checked node by node: shapes and parameter counts).
+# Prints the rates per round, and ROW lines (bench/speed.sh's contract): parameter counts, and the rate by median
+# step and by best step with the ratio DL4J/PyTorch. Other processes on the machine skew the numbers: the load is
+# printed with them, and cores_busy (process CPU time / wall time) near the thread count means the run had the
+# cores to itself.
 #
-# Usage: bench/train_step.sh            (env: BATCH=96 WARMUP=5 STEPS=20 THREADS=2 ROUNDS=2 NICE=)
-# NICE=-10 (root only) runs the timed processes at a higher priority, to approximate an idle machine on a
-# shared one; say so when quoting such numbers.
+# Usage: bench/train_step.sh
+#   env: BATCH=96 THREADS=2 ARCHS="SMALL MOBILEFACENET"
+#        WARMUP=5 STEPS=20 ROUNDS=2                (SMALL)
+#        MFN_WARMUP=1 MFN_STEPS=3 MFN_ROUNDS=1     (MOBILEFACENET: a step takes seconds)
+#        ACTIVATION=                               (MOBILEFACENET's trainer.activation, RELU or PRELU; empty: the default)
+#        FASTPATH_OFF=1                            (also time SMALL in DL4J without the oneDNN fast path)
+#        NICE= PYTHON=/usr/bin/python3
+# NICE=-10 (root only) runs the timed processes at a higher priority, to approximate an idle machine on a shared one;
+# say so when quoting such numbers.
 # Needs: Maven (the first build downloads the dependencies) and /usr/bin/python3 with torch (apt-get install python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 BATCH=${BATCH:-96}
+THREADS=${THREADS:-2}
+ARCHS=${ARCHS:-SMALL MOBILEFACENET}
 WARMUP=${WARMUP:-5}
 STEPS=${STEPS:-20}
-THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-2}
+MFN_WARMUP=${MFN_WARMUP:-1}
+MFN_STEPS=${MFN_STEPS:-3}
+MFN_ROUNDS=${MFN_ROUNDS:-1}
+ACTIVATION=${ACTIVATION:-}
+FASTPATH_OFF=${FASTPATH_OFF:-1}
 PYTHON=${PYTHON:-/usr/bin/python3}
 NICE=${NICE:-}
 OUT=bench/target/train_step
-mkdir -p "$OUT"
 
-mvn -B -ntp -Pbench -q -pl bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
-    -Dmdep.outputFile="$PWD/$OUT/classpath.txt" >"$OUT/maven.log" 2>&1 || { cat "$OUT/maven.log"; exit 1; }
-CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
-
+bench_classpath "$OUT"
 export OMP_NUM_THREADS=$THREADS
 PRIO=()
 [[ -n "$NICE" ]] && PRIO=(nice -n "$NICE")
 JAVA=("${PRIO[@]}" java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train_step-logback.xml)
-ARGS=(--batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS")
 
-"${JAVA[@]}" io.facestream.bench.TrainStepBench --describe 2>"$OUT/describe.log" | tail -1 >"$OUT/small.json"
-
-# field NAME of a RESULT line
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" | tail -1; }
-results=()
-for round in $(seq "$ROUNDS"); do
-    echo "round $round, load: $(uptime | sed 's/.*load average: //')${NICE:+, nice $NICE}"
-    on=$("${JAVA[@]}" io.facestream.bench.TrainStepBench "${ARGS[@]}" 2>>"$OUT/java.log" | grep '^RESULT')
-    echo "  $on"
-    torch=$("${PRIO[@]}" "$PYTHON" bench/train_step_torch.py "$OUT/small.json" "${ARGS[@]}" --threads "$THREADS" | grep '^RESULT')
-    echo "  $torch"
-    results+=("$on|$torch")
+for arch in $ARCHS; do
+    model=(--architecture "$arch")
+    if [[ "$arch" == MOBILEFACENET ]]; then
+        warmup=$MFN_WARMUP steps=$MFN_STEPS rounds=$MFN_ROUNDS goal=">=0.8"
+        [[ -n "$ACTIVATION" ]] && model+=(--activation "$ACTIVATION")
+    else
+        warmup=$WARMUP steps=$STEPS rounds=$ROUNDS goal=">=0.9"
+    fi
+    spec="$OUT/$arch.json"
+    "${JAVA[@]}" io.facestream.bench.TrainStepBench "${model[@]}" --describe 2>"$OUT/describe.log" | tail -1 >"$spec" \
+        || { cat "$OUT/describe.log"; exit 1; }
+    args=(--batch "$BATCH" --warmup "$warmup" --steps "$steps")
+    d_med=() t_med=() d_best=() t_best=() busy=() per_cpu=()
+    for round in $(seq "$rounds"); do
+        echo "$arch round $round, load: $(load_now)${NICE:+, nice $NICE}"
+        on=$("${JAVA[@]}" io.facestream.bench.TrainStepBench "${model[@]}" "${args[@]}" 2>>"$OUT/java.log" \
+            | grep '^RESULT') || { tail -20 "$OUT/java.log"; exit 1; }
+        echo "  $on"
+        # the mirror refuses to run (non-zero exit) when its shapes or parameter counts differ from DL4J's
+        torch=$("${PRIO[@]}" "$PYTHON" bench/train_step_torch.py "$spec" "${args[@]}" --threads "$THREADS" \
+            | grep '^RESULT')
+        echo "  $torch"
+        d_med+=("$(field median_images_per_s <<<"$on")") t_med+=("$(field median_images_per_s <<<"$torch")")
+        d_best+=("$(field best_images_per_s <<<"$on")") t_best+=("$(field best_images_per_s <<<"$torch")")
+        busy+=("$(field cores_busy <<<"$on")/$(field cores_busy <<<"$torch")")
+        # images per CPU-second (mean rate / cores_busy): fairer than wall-clock rates when the run shared the CPU,
+        # though it errs low for a process whose OpenMP threads spin while waiting
+        per_cpu+=("$(awk -v d="$(field images_per_s <<<"$on")" -v dc="$(field cores_busy <<<"$on")" \
+            -v t="$(field images_per_s <<<"$torch")" -v tc="$(field cores_busy <<<"$torch")" \
+            'BEGIN { printf "%.2f", (dc > 0 && tc > 0 && t > 0) ? (d / dc) / (t / tc) : 0 }')")
+    done
+    activation=$(field activation <<<"$on")
+    label="$arch $(tr '[:upper:]' '[:lower:]' <<<"$activation") $(field input <<<"$on")px b$BATCH"
+    [[ "$arch" == SMALL ]] && small_median=$(printf '%s\n' "${d_med[@]}" | median)
+    row "parameters $arch (DL4J / PyTorch mirror, BN statistics included)" "$(field params <<<"$on")" \
+        "$(field params <<<"$torch")" "=1.00"
+    row "train step $label (images/s, median step)" "$(printf '%s\n' "${d_med[@]}" | median)" \
+        "$(printf '%s\n' "${t_med[@]}" | median)" "$goal"
+    row "train step $label (images/s, best step)" "$(printf '%s\n' "${d_best[@]}" | sort -g | tail -1)" \
+        "$(printf '%s\n' "${t_best[@]}" | sort -g | tail -1)" "$goal"
+    note "train step $arch: $rounds round(s) of $steps timed steps after $warmup warm-up; cores_busy DL4J/PyTorch" \
+        "${busy[*]} of $THREADS (well under $THREADS: the run shared the CPU); ratio of images per CPU-second" \
+        "${per_cpu[*]}"
 done
-echo "fast path off, load: $(uptime | sed 's/.*load average: //')"
-off=$("${JAVA[@]}" -Dorg.eclipse.deeplearning4j.helpers.disable=true io.facestream.bench.TrainStepBench \
-    "${ARGS[@]}" 2>>"$OUT/java.log" | grep '^RESULT')
-echo "  $off"
 
-# mean rates are what a trainer gets; best-step rates are the least disturbed by other processes. A run whose
-# cores_busy is well under the thread count shared the CPU: its mean rate understates it, and the rate per
-# CPU-second (which also counts OpenMP spin-waiting, so it errs low) is the fairer comparison.
-for r in "${results[@]}"; do
-    on=${r%%|*}
-    torch=${r#*|}
-    awk -v d="$(field images_per_s <<<"$on")" -v t="$(field images_per_s <<<"$torch")" \
-        -v db="$(field best_images_per_s <<<"$on")" -v tb="$(field best_images_per_s <<<"$torch")" \
-        -v o="$(field images_per_s <<<"$off")" -v ob="$(field best_images_per_s <<<"$off")" \
-        -v dc="$(field cores_busy <<<"$on")" -v tc="$(field cores_busy <<<"$torch")" -v n="$THREADS" 'BEGIN {
-        printf "DL4J %.1f img/s, PyTorch %.1f img/s, ratio DL4J/PyTorch %.2f; best step %.1f vs %.1f, ratio %.2f;",
-               d, t, d / t, db, tb, db / tb
-        printf " fast path off %.1f img/s (best %.1f), gain %.1fx (best %.1fx)", o, ob, d / o, db / ob
-        if (dc < 0.9 * n || tc < 0.9 * n) {
-            # per CPU-second rates scaled to the thread count: what each would do with its cores to itself
-            printf " [disturbed: cores_busy %.2f / %.2f of %d; CPU-time rates %.1f vs %.1f, ratio %.2f]",
-                   dc, tc, n, d * n / dc, t * n / tc, (d / dc) / (t / tc)
-        }
-        printf "\n" }'
-done
+if [[ "$FASTPATH_OFF" == 1 && " $ARCHS " == *" SMALL "* ]]; then
+    echo "SMALL, fast path off, load: $(load_now)"
+    off=$("${JAVA[@]}" -Dorg.eclipse.deeplearning4j.helpers.disable=true io.facestream.bench.TrainStepBench \
+        --batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS" 2>>"$OUT/java.log" | grep '^RESULT')
+    echo "  $off"
+    note "SMALL without the oneDNN fast path: $(field median_images_per_s <<<"$off") images/s by median step" \
+        "(fast path on: $small_median)"
+fi

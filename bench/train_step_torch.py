@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Training-step throughput of FaceStream's SMALL embedding network in PyTorch (CPU).
+"""Training-step throughput of a FaceStream embedding network in PyTorch (CPU).
 
-Reads the architecture that TrainStepBench --describe prints (conv/ReLU stack, optional BN, dense, BN, L2 norm), builds
-the same network, and times training steps with a batch-hard triplet loss on one fixed random batch of
-identity pairs (rows 2i and 2i+1 share an identity). Prints one RESULT line like TrainStepBench.
+Reads the architecture that TrainStepBench --describe prints, builds the same network (torch_mirror.py, which checks
+it node by node against DL4J's shapes and parameter counts), and times training steps with a batch-hard triplet loss
+on one fixed random batch of identity pairs (rows 2i and 2i+1 share an identity). Prints one RESULT line like
+TrainStepBench.
 
 Usage: train_step_torch.py SPEC.json [--batch 96] [--warmup 5] [--steps 20] [--threads 2]
 """
@@ -12,43 +13,9 @@ import json
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-def build(spec):
-    channels, height, width = spec["input"]
-    layers = []
-    flat = None
-    for layer in spec["layers"]:
-        kind = layer["type"]
-        if kind == "conv":
-            k, s = layer["kernel"], layer["stride"]
-            layers.append(nn.Conv2d(channels, layer["out"], k, stride=s, padding=k // 2, bias=layer["bias"]))
-            if layer.get("relu"):
-                layers.append(nn.ReLU(inplace=True))
-            channels = layer["out"]
-            height, width = -(-height // s), -(-width // s)
-        elif kind == "bn":
-            layers.append(nn.BatchNorm2d(channels) if flat is None else nn.BatchNorm1d(flat))
-            if layer["relu"]:
-                layers.append(nn.ReLU(inplace=True))
-        elif kind == "dense":
-            if flat is None:
-                layers.append(nn.Flatten())
-                flat = channels * height * width
-            layers.append(nn.Linear(flat, layer["out"], bias=layer["bias"]))
-            flat = layer["out"]
-        elif kind == "l2norm":
-            layers.append(L2Norm())
-        else:
-            raise ValueError(f"unknown layer type {kind!r} in the spec")
-    return nn.Sequential(*layers)
-
-
-class L2Norm(nn.Module):
-    def forward(self, x):
-        return F.normalize(x, dim=1)
+from torch_mirror import build, median, node_params
 
 
 def batch_hard_triplet(embeddings, margin):
@@ -76,7 +43,10 @@ def main():
     torch.manual_seed(42)
     with open(args.spec) as f:
         spec = json.load(f)
+    if spec["loss"] != "TripletLoss":
+        raise SystemExit(f"the mirror trains with the triplet loss; the DL4J model's loss is {spec['loss']}")
     model = build(spec).train()
+    params = sum(p.numel() for p in model.parameters())
     # decoupled weight decay scaled by the learning rate, as DL4J's WeightDecay regularisation
     optimizer = torch.optim.AdamW(model.parameters(), lr=spec["learningRate"], weight_decay=spec["weightDecay"])
     images = (torch.rand(args.batch, *spec["input"]) - 0.5) * 2
@@ -98,10 +68,10 @@ def main():
         times.append(time.perf_counter() - t)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
-    times.sort()
-    print(f"RESULT torch {torch.__version__} architecture={spec['architecture']} batch={args.batch} "
-          f"steps={args.steps} images_per_s={args.steps * args.batch / wall:.1f} "
-          f"median_step_ms={1000 * times[len(times) // 2]:.1f} best_images_per_s={args.batch / times[0]:.1f} "
+    print(f"RESULT torch {torch.__version__} architecture={spec['architecture']} activation={spec['activation']} "
+          f"params={node_params(model)} trainable_params={params} batch={args.batch} steps={args.steps} "
+          f"images_per_s={args.steps * args.batch / wall:.1f} median_step_ms={1000 * median(times):.1f} "
+          f"median_images_per_s={args.batch / median(times):.1f} best_images_per_s={args.batch / min(times):.1f} "
           f"cores_busy={cpu / wall:.2f}")
 
 
