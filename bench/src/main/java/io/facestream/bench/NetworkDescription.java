@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import io.facestream.trainer.model.ChannelBatchNormLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
@@ -158,6 +159,14 @@ public final class NetworkDescription {
                 node.put("padding", new JsonArray(List.of(c.getPadding()[0], c.getPadding()[1])));
             }
             return node;
+        }
+        if (layer instanceof ChannelBatchNormLayer cb) {
+            if (cb.isLockGammaBeta()) {
+                throw new IllegalArgumentException("layer " + name + " locks gamma/beta; the mirror learns them");
+            }
+            // the trainer's own batch norm applies its fused ReLU (unlike DL4J's layer, below)
+            return new JsonObject().put("type", "bn").put("eps", cb.getEps()).put("decay", cb.getDecay())
+                    .put("activation", cb.relu() ? "relu" : "identity");
         }
         if (layer instanceof BatchNormalization b) {
             if (layer.getClass() != BatchNormalization.class) {

@@ -62,7 +62,7 @@ public class ChannelBatchNormLayer extends BatchNormalization {
     }
 
     /** Whether the output goes through ReLU. */
-    boolean relu() {
+    public boolean relu() {
         return getActivationFn() instanceof ActivationReLU;
     }
 
