@@ -82,9 +82,9 @@ for arch in $ARCHS; do
         "$(printf '%s\n' "${t_med[@]}" | median)" "$goal"
     row "train step $label (images/s, best step)" "$(printf '%s\n' "${d_best[@]}" | sort -g | tail -1)" \
         "$(printf '%s\n' "${t_best[@]}" | sort -g | tail -1)" "$goal"
+    # a figure well under the thread count means the run shared the CPU
     note "train step $arch: $rounds round(s) of $steps timed steps after $warmup warm-up; cores_busy DL4J/PyTorch" \
-        "${busy[*]} of $THREADS (well under $THREADS: the run shared the CPU); ratio of images per CPU-second" \
-        "${per_cpu[*]}"
+        "${busy[*]} of $THREADS; ratio of images per CPU-second ${per_cpu[*]}"
 done
 
 if [[ "$FASTPATH_OFF" == 1 && " $ARCHS " == *" SMALL "* ]]; then
