@@ -2,6 +2,7 @@ package io.facestream.server.config;
 
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.loss.LossKind;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,16 @@ class ConfigRegistryTest {
         assertEquals("30s", d.get("server.ws.stuckTimeout"));
         assertEquals("", d.get("server.ws.allowedOrigins"));
         assertEquals("128", d.get("server.api.maxPendingInferences"));
+        assertEquals("SOFTMAX", d.get("trainer.loss"));
+    }
+
+    @Test
+    @DisplayName("the model a role builds from no settings trains the default loss, and a set loss wins")
+    void modelLossFromSettings() {
+        assertEquals(LossKind.SOFTMAX,
+                ConfigRegistry.model(io.facestream.protocol.config.Settings.of(Map.of())).losses().loss());
+        assertEquals(LossKind.ARCFACE, ConfigRegistry.model(io.facestream.protocol.config.Settings.of(
+                Map.of("trainer.loss", "arcface"))).losses().loss());
     }
 
     @Test

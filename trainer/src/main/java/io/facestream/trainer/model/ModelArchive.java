@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import io.facestream.trainer.loss.LossKind;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -217,9 +219,17 @@ final class ModelArchive {
             throw new ModelFileException(file, "model metadata has no \"config\" object");
         }
         try {
-            return ModelConfig.fromJson(config);
+            return ModelConfig.fromJson(withRecordedLoss(config));
         } catch (ModelConfigException e) {
             throw new ModelFileException(file, "invalid stored model config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The stored config with its loss: a model saved before the loss was recorded trained the triplet loss (then
+     * the only one), whatever the default of a new run is now, and must resume as it trained.
+     */
+    static JsonObject withRecordedLoss(JsonObject config) {
+        return config.containsKey("loss") ? config : config.copy().put("loss", LossKind.TRIPLET.name());
     }
 }

@@ -108,9 +108,7 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
 
     private static LossConfig losses(JsonObject json) {
         LossConfig d = LossConfig.DEFAULTS;
-        // a model saved before the loss was recorded trained the triplet loss (then the only one), whatever the
-        // default is now: it must resume as it trained
-        return new LossConfig(enumValue(json, "loss", io.facestream.trainer.loss.LossKind.class, LossKind.TRIPLET),
+        return new LossConfig(enumValue(json, "loss", io.facestream.trainer.loss.LossKind.class, d.loss()),
                 doubleValue(json, "headScale", d.headScale()),
                 doubleValue(json, "cosfaceMargin", d.cosfaceMargin()),
                 doubleValue(json, "arcfaceMargin", d.arcfaceMargin()),

@@ -95,14 +95,25 @@ class ModelConfigTest {
     }
 
     @Test
-    @DisplayName("fromJson fills missing keys with defaults (but a missing loss is TRIPLET, what every model saved before the loss was recorded trained), follows the architecture's input size and ignores others")
+    @DisplayName("fromJson fills missing keys with defaults (the loss: SOFTMAX), follows the architecture's input size and ignores others")
     void jsonDefaults() {
         ModelConfig c = ModelConfig.fromJson(new JsonObject().put("architecture", "mobilefacenet")
                 .put("mining", "semi-hard").put("batchPairs", 48));
-        assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET).withLoss(LossKind.TRIPLET), c);
-        assertEquals(ModelConfig.defaults().withLoss(LossKind.TRIPLET), ModelConfig.fromJson(new JsonObject()));
-        assertEquals(LossKind.SOFTMAX, ModelConfig.defaults().losses().loss(), "a new run's default");
-        assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(ModelConfig.defaults().toJson()));
+        assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET), c);
+        assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(new JsonObject()));
+        assertEquals(LossKind.SOFTMAX, ModelConfig.fromJson(new JsonObject()).losses().loss());
+    }
+
+    @Test
+    @DisplayName("a stored model config without a loss (saved before the loss was recorded) reads as TRIPLET, what it trained; one with a loss keeps it")
+    void storedConfigWithoutLossIsTriplet() {
+        JsonObject old = ModelConfig.defaults().toJson();
+        old.remove("loss");
+        assertEquals(LossKind.TRIPLET,
+                ModelConfig.fromJson(ModelArchive.withRecordedLoss(old)).losses().loss());
+        assertEquals(LossKind.COSFACE, ModelConfig.fromJson(ModelArchive.withRecordedLoss(
+                ModelConfig.defaults().withLoss(LossKind.COSFACE).toJson())).losses().loss());
+        assertTrue(old.containsKey("architecture") && !old.containsKey("loss"), "the stored object is not changed");
     }
 
     @Test
