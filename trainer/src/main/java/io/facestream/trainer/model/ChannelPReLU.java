@@ -1,5 +1,7 @@
 package io.facestream.trainer.model;
 
+import java.util.Arrays;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -10,13 +12,26 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The runtime layer of {@link ChannelPReLULayer}: DL4J's PReLU forward pass, and a backward pass written out for
- * per-channel slopes on {@code [N, C, H, W]} input. With {@code m = [x > 0]} and upstream gradient {@code e}:
- * {@code dL/dx = e (m + (1 - m) a_c)} and {@code dL/da_c = sum over n, h, w of e min(x, 0)}.
+ * The runtime layer of {@link ChannelPReLULayer}, forward and backward written out for per-channel slopes on
+ * {@code [N, C, H, W]} input, viewed as {@code [N, C, H*W]} so each pass is element-wise with a {@code [1, C, 1]}
+ * slope broadcast: {@code y = relu(x) + a_c min(x, 0)}; with upstream gradient {@code e},
+ * {@code dL/dx = e (m + (1 - m) a_c)} for {@code m = [x > 0]} and {@code dL/da_c = sum over n, h, w of e min(x, 0)}.
+ *
+ * <p>Neither pass is DL4J's: its backward ({@code prelu_bp}) rejects the slopes shared over height and width, and
+ * its forward ({@code ActivationPReLU}, libnd4j's {@code prelu}) crashed the JVM with SIGSEGV in
+ * {@code shape::subArrayIndex} while embedding the 112-px validation set of a trained MOBILEFACENET
+ * ({@code LearningCurve trainer.activation=prelu}; batch 256 against training's 96).
  */
 final class ChannelPReLU extends PReLU {
 
@@ -25,32 +40,84 @@ final class ChannelPReLU extends PReLU {
     }
 
     @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        INDArray x = contiguous(input);
+        long[] shape = checkShape(x);
+        INDArray x3 = x.reshape('c', shape[0], shape[1], shape[2] * shape[3]);
+        INDArray slopes = channelSlopes(x.dataType(), training, workspaceMgr);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), shape, 'c');
+        INDArray out3 = out.reshape('c', x3.shape());
+        INDArray negative = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, x.dataType(), x3.shape(), 'c');
+        // relu(x), then min(x, 0) = x - relu(x) scaled by the channel's slope, added
+        Nd4j.exec(new RectifiedLinear(x3, out3, 0.0));
+        Nd4j.exec((CustomOp) new SubOp(x3, out3, negative));
+        Nd4j.exec((CustomOp) new MulOp(negative, slopes, negative));
+        out3.addi(negative);
+        return out;
+    }
+
+    @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray x = input;
-        if (x.rank() != 4) {
-            throw new IllegalStateException("per-channel PReLU layer \"" + layerConf().getLayerName()
-                    + "\" expects [N, C, H, W] input, got shape " + java.util.Arrays.toString(x.shape()));
+        INDArray x = contiguous(input);
+        long[] shape = checkShape(x);
+        if (!Arrays.equals(shape, epsilon.shape())) {
+            throw new IllegalStateException("per-channel PReLU layer \"" + layerConf().getLayerName() + "\": input "
+                    + Arrays.toString(shape) + " and gradient " + Arrays.toString(epsilon.shape()) + " differ");
         }
-        long channels = x.size(1);
-        INDArray slopes = getParamWithNoise(PReLUParamInitializer.WEIGHT_KEY, true, workspaceMgr).reshape(channels);
-        INDArray positive = x.gt(0).castTo(x.dataType());
-        INDArray negativePart = x.sub(x.mul(positive)); // min(x, 0)
+        DataType type = x.dataType();
+        int n = (int) shape[0];
+        int c = (int) shape[1];
+        long s = shape[2] * shape[3];
+        INDArray x3 = x.reshape('c', n, c, s);
+        INDArray e3 = contiguous(epsilon).reshape('c', n, c, s);
+        INDArray slopes = channelSlopes(type, true, workspaceMgr);
 
-        // dL/da_c: sum of e * min(x, 0) over batch, height and width
-        INDArray slopeGradient = epsilon.mul(negativePart).sum(0, 2, 3);
+        // min(x, 0), then dL/da_c as row dot products with the gradient, summed over the batch
+        INDArray negative = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, x3.shape(), 'c');
+        Nd4j.exec(new RectifiedLinear(x3, negative, 0.0));
+        Nd4j.exec((CustomOp) new SubOp(x3, negative, negative));
+        INDArray dots = Nd4j.createUninitialized(type, (long) n * c);
+        Nd4j.exec(new Dot(e3.reshape('c', (long) n * c, s), negative.reshape('c', (long) n * c, s), dots, 1));
+        double[] rowDots = dots.toDoubleVector();
+        double[] slopeGradient = new double[c];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) {
+                slopeGradient[j] += rowDots[i * c + j];
+            }
+        }
         INDArray view = gradientViews.get(PReLUParamInitializer.WEIGHT_KEY);
-        view.assign(slopeGradient.reshape(view.shape()));
+        view.assign(Nd4j.createFromArray(slopeGradient).castTo(view.dataType()).reshape(view.shape()));
 
-        // dL/dx = e * m + (e * (1 - m)) * a_c, the slope broadcast along the channel dimension
-        INDArray onNegative = epsilon.mul(positive.rsub(1.0));
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(onNegative, slopes, onNegative, 1));
-        INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(),
-                x.shape(), 'c');
-        inputGradient.assign(epsilon.mul(positive).addi(onNegative));
+        // dL/dx = e (m + (1 - m) a_c) = e (a_c + m (1 - a_c)), m = [x > 0]
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape, 'c');
+        INDArray factor = dx.reshape('c', n, c, s);
+        Nd4j.exec(new Step(x3, factor));
+        Nd4j.exec((CustomOp) new MulOp(factor, slopes.rsub(1.0), factor));
+        Nd4j.exec((CustomOp) new AddOp(factor, slopes, factor));
+        factor.muli(e3);
 
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.setGradientFor(PReLUParamInitializer.WEIGHT_KEY, view);
-        return new Pair<>(gradient, inputGradient);
+        return new Pair<>(gradient, dx);
+    }
+
+    /** The slopes as a {@code [1, C, 1]} array for broadcasting along the channels of {@code [N, C, S]}. */
+    private INDArray channelSlopes(DataType type, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        INDArray w = getParamWithNoise(PReLUParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        return w.reshape(1, w.length(), 1).castTo(type);
+    }
+
+    private long[] checkShape(INDArray x) {
+        if (x.rank() != 4) {
+            throw new IllegalStateException("per-channel PReLU layer \"" + layerConf().getLayerName()
+                    + "\" expects [N, C, H, W] input, got shape " + Arrays.toString(x.shape()));
+        }
+        return x.shape();
+    }
+
+    private static INDArray contiguous(INDArray a) {
+        return Shape.hasDefaultStridesForShape(a) && a.ordering() == 'c' ? a : a.dup('c');
     }
 }

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -101,7 +100,7 @@ final class EmbeddingNetworks {
         };
         graph.addLayer("fc", new DenseLayer.Builder().nOut(config.embeddingSize()).hasBias(false)
                 .weightInit(WeightInit.XAVIER).activation(Activation.IDENTITY).build(), features);
-        graph.addLayer(FEATURES, new BatchNormalization.Builder().build(), "fc");
+        graph.addLayer(FEATURES, ChannelBatchNormLayer.named(FEATURES, false), "fc");
         return graph;
     }
 

@@ -74,6 +74,9 @@ class ChannelBatchNormLayerTest {
         ours.getParam("bn_beta").assign(Nd4j.createFromArray(0.3, 0.1, -0.7).reshape(ours.getParam("bn_beta").shape()));
         assertEquals(ours.paramTable().keySet(), theirs.paramTable().keySet(), "same parameter layout");
         theirs.setParams(ours.params().dup());
+        // past the warm start of the running statistics, which DL4J's layer does not have
+        ours.getConfiguration().setIterationCount(50);
+        theirs.getConfiguration().setIterationCount(50);
         return new ComputationGraph[] {ours, theirs};
     }
 
@@ -135,21 +138,41 @@ class ChannelBatchNormLayerTest {
     }
 
     @Test
-    @DisplayName("running mean and variance: decay 0.9 towards the batch's biased statistics, stored as log10 std")
+    @DisplayName("running mean and variance: the plain average of the batches over the first 10 steps, then decay 0.9, stored as log10 std")
     void runningStatisticsByHand() {
         ComputationGraph g = network(ChannelBatchNormLayer.named("bn", false), false);
-        INDArray[] data = batch(4);
-        INDArray conv = g.feedForward(new INDArray[] {data[0]}, true).get("conv");
-        double[] batchMean = conv.mean(0, 2, 3).toDoubleVector();
-        double[] batchVar = conv.var(false, 0, 2, 3).toDoubleVector();
-        g.fit(new INDArray[] {data[0]}, new INDArray[] {data[1]});
-        double[] mean = g.getParam("bn_mean").reshape(CHANNELS).toDoubleVector();
-        double[] log10Std = g.getParam("bn_log10stdev").reshape(CHANNELS).toDoubleVector();
-        for (int c = 0; c < CHANNELS; c++) {
-            // initial running mean 0, variance 1
-            assertEquals(0.1 * batchMean[c], mean[c], 1e-9);
-            assertEquals(0.9 + 0.1 * batchVar[c], Math.pow(10, 2 * log10Std[c]), 1e-9);
+        double[][] expectedMean = new double[12][];
+        double[][] expectedVar = new double[12][];
+        double[] mean = new double[CHANNELS];
+        double[] var = new double[CHANNELS];
+        for (int step = 0; step < 12; step++) {
+            INDArray[] data = batch(4 + step);
+            INDArray conv = g.feedForward(new INDArray[] {data[0]}, true).get("conv");
+            double[] batchMean = conv.mean(0, 2, 3).toDoubleVector();
+            double[] batchVar = conv.var(false, 0, 2, 3).toDoubleVector();
+            // the initial mean 0 and variance 1 never count; step k < 9 weighs its batch 1/(k+1)
+            double decay = Math.min(0.9, step / (step + 1.0));
+            for (int c = 0; c < CHANNELS; c++) {
+                mean[c] = decay * mean[c] + (1 - decay) * batchMean[c];
+                var[c] = decay * var[c] + (1 - decay) * batchVar[c];
+            }
+            expectedMean[step] = mean.clone();
+            expectedVar[step] = var.clone();
+            g.fit(new INDArray[] {data[0]}, new INDArray[] {data[1]});
+            double[] running = g.getParam("bn_mean").reshape(CHANNELS).toDoubleVector();
+            double[] log10Std = g.getParam("bn_log10stdev").reshape(CHANNELS).toDoubleVector();
+            for (int c = 0; c < CHANNELS; c++) {
+                // relative: the no-op updater is plain SGD at rate 1 for the convolution, whose outputs grow
+                assertEquals(expectedMean[step][c], running[c], 1e-9 * Math.max(1, Math.abs(expectedMean[step][c])),
+                        "mean, step " + step);
+                assertEquals(expectedVar[step][c], Math.pow(10, 2 * log10Std[c]), 1e-9 * Math.max(1, expectedVar[step][c]),
+                        "variance, step " + step);
+            }
         }
+        assertEquals(0.9, ChannelBatchNorm.warmDecay(0.9, 9), 0);
+        assertEquals(0.5, ChannelBatchNorm.warmDecay(0.9, 1), 0);
+        assertEquals(0.0, ChannelBatchNorm.warmDecay(0.9, 0), 0);
+        assertEquals(0.9, ChannelBatchNorm.warmDecay(0.9, 5_000_000), 0);
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -220,6 +221,16 @@ class ChannelPReLULayerTest {
             StepResult step = model.fit(batch);
             assertTrue(Double.isFinite(step.loss()));
             assertArrayEquals(new long[] {8, 128}, model.embed(batch).shape());
+            // inference at batch sizes other than training's, one row of them compared with the batch of 8's: DL4J's
+            // own PReLU forward once crashed the JVM embedding a validation set after training
+            INDArray embedded = model.embed(batch);
+            for (int size : new int[] {1, 3, 40}) {
+                INDArray other = Nd4j.rand(DataType.FLOAT, size, 3, 32, 32).subi(0.5);
+                other.get(NDArrayIndex.point(0)).assign(batch.get(NDArrayIndex.point(2)));
+                INDArray e = model.embed(other);
+                assertArrayEquals(new long[] {size, 128}, e.shape());
+                assertTrue(e.getRow(0).equalsWithEps(embedded.getRow(2), 1e-4), "batch of " + size);
+            }
         }
         assertNotEquals(ModelConfig.defaults().activation(), Nonlinearity.PRELU, "ReLU stays the default");
     }
