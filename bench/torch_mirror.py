@@ -14,6 +14,7 @@ pixel; the L2 normalisation's epsilon is PyTorch's.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torch.nn.utils.fusion as fusion
 
 ACTIVATIONS = {"relu": lambda: nn.ReLU(inplace=True), "identity": lambda: None}
 
@@ -165,6 +166,36 @@ def check(model, spec):
     if problems:
         raise ValueError("the PyTorch mirror differs from the DL4J network: " + "; ".join(problems))
     return total
+
+
+def fold_batch_norms(model):
+    """Folds each batch norm into the conv, depthwise conv or linear layer before it (that layer without bias or
+    activation, read by nothing else), as FaceStream's model service does to an export (BatchNormFolding): the
+    batch norm's node becomes a pass-through and its activation moves to the folded layer. Eval mode only.
+    Returns how many were folded."""
+    consumers = {}
+    for name in model.order:
+        for i in model.inputs[name]:
+            consumers[i] = consumers.get(i, 0) + 1
+    folded = 0
+    for name in model.order:
+        bn_node = model.nodes[model._key(name)]
+        ins = model.inputs[name]
+        if bn_node.kind != "bn" or len(ins) != 1 or consumers.get(ins[0]) != 1 or ins[0] == model.input_name:
+            continue
+        layer_node = model.nodes[model._key(ins[0])]
+        layer = layer_node.module
+        if layer_node.kind in ("conv", "dwconv") and layer.bias is None and layer_node.activation is None:
+            layer_node.module = fusion.fuse_conv_bn_eval(layer, bn_node.module)
+        elif layer_node.kind == "dense" and layer.bias is None and layer_node.activation is None:
+            layer_node.module = fusion.fuse_linear_bn_eval(layer, bn_node.module)
+        else:
+            continue
+        layer_node.activation = bn_node.activation
+        bn_node.module = nn.Identity()
+        bn_node.activation = None
+        folded += 1
+    return folded
 
 
 def median(values):

@@ -107,7 +107,9 @@ class EmbeddingModelTest {
                  EmbeddingModel exported = EmbeddingModel.loadInference(dir.resolve("export"))) {
                 assertTrue(restored.graph().getLayer("b0_expand_bn") instanceof ChannelBatchNorm);
                 assertArrayEquals(flat(expected), flat(restored.embed(batch)), 1e-6f);
-                assertArrayEquals(flat(expected), flat(exported.embed(batch)), 1e-6f);
+                // the export is loaded with its batch norms folded into the convolutions: the same function, rounded
+                // differently
+                assertArrayEquals(flat(expected), flat(exported.embed(batch)), 2e-5f);
                 // optimiser state and running statistics came back too: the next step is the same step
                 assertEquals(original.fit(batch).loss(), restored.fit(batch).loss(), 1e-6);
                 assertArrayEquals(flat(original.embed(batch)), flat(restored.embed(batch)), 1e-5f);
