@@ -18,8 +18,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +46,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("slow")
 class DashboardBrowserTest {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardBrowserTest.class);
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(150);
 
     private static SyntheticFaces train;
@@ -61,10 +57,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("the dashboard test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): apt-get install -y --no-install-recommends chromium chromium-driver (.ci/run does)");
-        }
+        HeadlessChromium.require();
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
         validation = DemoNode.syntheticValidation(faces, 30);
@@ -83,13 +76,7 @@ class DashboardBrowserTest {
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         profile = Files.createTempDirectory("facestream-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1300",
-                "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.open(profile);
     }
 
     @AfterAll
