@@ -46,6 +46,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static io.facestream.trainer.metrics.Vectors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -181,14 +182,6 @@ class DashboardReplicasBrowserTest {
         return String.format(Locale.ROOT, "%.2e", x).replaceAll("e([+-])0*(\\d)", "e$1$2");
     }
 
-    private static float[] gaussian(Random random, double scale) {
-        float[] v = new float[PARAMS];
-        for (int i = 0; i < PARAMS; i++) {
-            v[i] = (float) (scale * random.nextGaussian());
-        }
-        return v;
-    }
-
     @Test
     @DisplayName("one trainer leaves the replicas panel hidden; a mesh of two shows both replicas with their rates, traffic and divergence, and a divergence line")
     void twoReplicas() throws Exception {
@@ -215,7 +208,7 @@ class DashboardReplicasBrowserTest {
              MetricsPublisher otherEvents = new MetricsPublisher(kafka.bootstrapServers(), "mesh-run", 0, Map.of())) {
             for (int i = 0; i < 3; i++) {
                 long step = 2L * (i + 1);
-                float[] rootParams = gaussian(random, 0.05);
+                float[] rootParams = gaussian(random, PARAMS, 0.05);
                 float[] otherParams = rootParams.clone();
                 double scale = 1e-4 * Math.pow(10, i);
                 for (int p = 0; p < PARAMS; p++) {
@@ -246,7 +239,7 @@ class DashboardReplicasBrowserTest {
             assertTrue(expected[0] < expected[1] && expected[1] < expected[2], "the line climbs as the replicas part");
 
             // the other replica sketches step 8 before the root does: compared with the root's step 6, and said so
-            train(otherEvents, other, 8, 31.5, gaussian(random, 0.05));
+            train(otherEvents, other, 8, 31.5, gaussian(random, PARAMS, 0.05));
             JsonObject ahead = awaitPage("the other replica at step 8", j -> j.getJsonArray("rows", new JsonArray())
                     .size() == 2 && "8".equals(j.getJsonArray("rows").getJsonArray(1).getString(2)));
             String divergence = ahead.getJsonArray("rows").getJsonArray(1).getString(6);
@@ -254,6 +247,7 @@ class DashboardReplicasBrowserTest {
             assertEquals(3, ahead.getJsonArray("lines").getJsonObject(0).getJsonArray("points").size(),
                     "no point until the root sketches step 8 too");
         }
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('replicas').scrollIntoView()");
         Path shot = Path.of("target", "dashboard-replicas.png");
         Files.createDirectories(shot.getParent());
         Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot,

@@ -1,5 +1,7 @@
 package io.facestream.server.progress;
 
+import static io.facestream.trainer.metrics.Vectors.gaussian;
+import static io.facestream.trainer.metrics.Vectors.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -90,14 +92,6 @@ class RunStatusTest {
         assertEquals(0, status.toJson().getJsonArray("replicas").size(), "a new run forgets the replicas");
     }
 
-    private static float[] gaussian(Random random, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (scale * random.nextGaussian());
-        }
-        return v;
-    }
-
     private static JsonObject replicaEvent(String id, boolean root, long step, float[] params) {
         return new JsonObject().put("loss", 0.5).put("replica", new JsonObject().put("id", id).put("root", root)
                 .put("step", step).put("imagesPerSecond", 30.0).put("sketch", ParameterSketch.of(params, step).toJson()));
@@ -119,14 +113,10 @@ class RunStatusTest {
         int n = 30_000;
         float[] rootAt10 = gaussian(random, n, 0.05);
         float[] otherAt10 = rootAt10.clone();
-        double diff = 0;
-        double norm = 0;
         for (int i = 0; i < n; i++) {
             otherAt10[i] += (float) (1e-3 * random.nextGaussian());
-            diff += Math.pow((double) otherAt10[i] - rootAt10[i], 2);
-            norm += Math.pow(rootAt10[i], 2);
         }
-        double exact = Math.sqrt(diff / norm);
+        double exact = l2(otherAt10, rootAt10) / l2(rootAt10, new float[n]);
         RunStatus status = new RunStatus("mesh");
         // the other replica reports step 10 before the root does: compared once the root's step 10 arrives
         status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("b:2", false, 10, otherAt10)));

@@ -10,6 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Random;
 
+import static io.facestream.trainer.metrics.Vectors.gaussian;
+import static io.facestream.trainer.metrics.Vectors.l2;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,23 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ParameterSketchTest {
     /** The factor the documentation promises for a distance estimate (docs/SCALE-OUT.md, the class's doc). */
     private static final double FACTOR = 1.5;
-
-    private static float[] gaussian(Random random, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (scale * random.nextGaussian());
-        }
-        return v;
-    }
-
-    private static double distance(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            sum += d * d;
-        }
-        return Math.sqrt(sum);
-    }
 
     @Test
     @DisplayName("identical parameters give identical sketches and a distance of exactly 0, call after call")
@@ -83,7 +69,7 @@ class ParameterSketchTest {
         float[] a = gaussian(new Random(3), 50_000, 0.05);
         float[] b = a.clone();
         b[12_345] += 0.75f;
-        double exact = distance(a, b);
+        double exact = l2(a, b);
         assertEquals(exact, ParameterSketch.of(a, 1).distance(ParameterSketch.of(b, 1)), 1e-9 * exact + 1e-12);
     }
 
@@ -105,14 +91,14 @@ class ParameterSketchTest {
                     b[i] += (float) (scale * random.nextGaussian());
                 }
             }
-            double exact = distance(a, b);
+            double exact = l2(a, b);
             double estimate = ParameterSketch.of(a, c).distance(ParameterSketch.of(b, c));
             double ratio = estimate / exact;
             worst = Math.max(worst, Math.max(ratio, 1 / ratio));
             assertTrue(ratio <= FACTOR && ratio >= 1 / FACTOR, "case " + c + ": estimate " + estimate + " of " + exact);
             sumSquaredRatio += ratio * ratio;
 
-            double norm = distance(a, new float[n]);
+            double norm = l2(a, new float[n]);
             double normRatio = ParameterSketch.of(a, c).norm() / norm;
             assertTrue(normRatio <= FACTOR && normRatio >= 1 / FACTOR, "case " + c + ": norm " + normRatio + " of the true");
         }
