@@ -123,7 +123,8 @@ class DashboardBrowserTest {
                   lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0),
                   partitionSeries: c.pipeline.data.datasets.length - 3,
                   partitionPoints: c.pipeline.data.datasets.slice(3).reduce((a, d) => a + d.data.length, 0),
-                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1)
+                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1),
+                  replicasRun: f.state.replicasRunId, replicasHidden: document.getElementById('replicas').hidden
                 });""");
         return json == null ? new JsonObject() : new JsonObject((String) json);
     }
@@ -149,7 +150,7 @@ class DashboardBrowserTest {
                 && j.getInteger("loss", 0) >= 3 && j.getInteger("accuracy", 0) >= 2 && j.getInteger("roc", 0) > 10
                 && j.getInteger("histogramBins", 0) > 0 && j.getInteger("lag", 0) >= 2
                 && j.getInteger("samplerRate", 0) >= 1 && j.getInteger("partitionPoints", 0) >= 2
-                && j.getInteger("coverage", 0) >= 3);
+                && j.getInteger("coverage", 0) >= 3 && String.valueOf(j.getString("replicasRun")).startsWith("demo-"));
         LOG.info("dashboard charts: {}", c.encode());
         assertEquals(c.getInteger("loss"), c.getInteger("learningRate"));
         assertEquals(c.getInteger("coverage"), c.getInteger("coverageExpected"), "identity coverage and its uniform expectation");
@@ -161,6 +162,7 @@ class DashboardBrowserTest {
         assertEquals(100, c.getInteger("histogramPairs"), "every validation pair in the histograms");
         assertTrue(c.getInteger("rocAbove") > 0, "a ROC curve has points above the diagonal: " + c.encode());
         assertEquals(0, c.getInteger("gaps"), "history then live with no gap");
+        assertTrue(c.getBoolean("replicasHidden"), "one trainer, no mesh: no replicas panel");
         assertEquals(c.getLong("lastSeq") + 1, c.getLong("events"), "each event exactly once");
 
         Path shot = Path.of("target", "dashboard.png");
