@@ -18,7 +18,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The dashboard in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
@@ -130,16 +128,7 @@ class DashboardBrowserTest {
     }
 
     private static JsonObject awaitCharts(String what, java.util.function.Predicate<JsonObject> ready) {
-        JsonObject[] last = {new JsonObject()};
-        try {
-            new WebDriverWait(browser, WAIT, Duration.ofMillis(250)).until(d -> {
-                last[0] = charts();
-                return ready.test(last[0]);
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            fail("the dashboard did not show " + what + " within " + WAIT + "; it holds " + last[0].encode());
-        }
-        return last[0];
+        return HeadlessChromium.await(browser, WAIT, what, DashboardBrowserTest::charts, ready);
     }
 
     @Test

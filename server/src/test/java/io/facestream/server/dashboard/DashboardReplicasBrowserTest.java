@@ -29,7 +29,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -165,16 +164,7 @@ class DashboardReplicasBrowserTest {
     }
 
     private static JsonObject awaitPage(String what, Predicate<JsonObject> ready) {
-        JsonObject[] last = {new JsonObject()};
-        try {
-            new WebDriverWait(browser, WAIT, Duration.ofMillis(250)).until(d -> {
-                last[0] = page();
-                return ready.test(last[0]);
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            fail("the dashboard did not show " + what + " within " + WAIT + "; it holds " + last[0].encode());
-        }
-        return last[0];
+        return HeadlessChromium.await(browser, WAIT, what, DashboardReplicasBrowserTest::page, ready);
     }
 
     /** {@code x.toExponential(2)} as JavaScript writes it ({@code 1.23e-3}). */

@@ -1,11 +1,17 @@
 package io.facestream.server.dashboard;
 
+import io.vertx.core.json.JsonObject;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -34,5 +40,23 @@ final class HeadlessChromium {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
+    }
+
+    /**
+     * Reads the page ({@code read}, e.g. a script over {@code window.facestream}) every 250 ms until {@code ready}
+     * holds, and returns that reading; fails after {@code wait} with the last one.
+     */
+    static JsonObject await(ChromeDriver browser, Duration wait, String what, Supplier<JsonObject> read,
+                            Predicate<JsonObject> ready) {
+        JsonObject[] last = {new JsonObject()};
+        try {
+            new WebDriverWait(browser, wait, Duration.ofMillis(250)).until(d -> {
+                last[0] = read.get();
+                return ready.test(last[0]);
+            });
+        } catch (TimeoutException e) {
+            fail("the dashboard did not show " + what + " within " + wait + "; it holds " + last[0].encode());
+        }
+        return last[0];
     }
 }
