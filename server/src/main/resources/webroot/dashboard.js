@@ -1,4 +1,5 @@
-// FaceStream dashboard: follows /ws/metrics and draws the run with Chart.js.
+// FaceStream dashboard: follows /ws/metrics (and polls /api/replicas for a mesh's trainer replicas) and draws the
+// run with Chart.js.
 // State the browser test reads is exposed as window.facestream.
 (function () {
   'use strict';
@@ -7,7 +8,7 @@
   const RECONNECT_MAX_MS = 10000;
 
   const state = { runId: null, lastSeq: -1, events: 0, gaps: 0, connection: 'connecting', runStart: null,
-                  targets: {} };
+                  targets: {}, replicas: [], replicasRunId: null, replicasError: null };
   const FIXED_VERIFICATION = 2;      // datasets of the verification chart before the per-target accuracy lines
   const TARGET_COLOURS = ['#2b6cb0', '#6b46c1', '#dd6b20', '#319795', '#b83280', '#718096', '#d69e2e', '#2c5282'];
   const token = new URLSearchParams(location.search).get('token');
@@ -72,7 +73,11 @@
       { label: 'trainer lag (pairs)', borderColor: '#dd6b20', yAxisID: 'y1' }
     ], { x: { type: 'linear', title: { display: true, text: 'seconds since the run started' } },
          y: { beginAtZero: true, title: { display: true, text: 'pairs/s' } },
-         y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'lag' } } })
+         y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'lag' } } }),
+    // one line per replica other than the root, filled from /api/replicas (see showReplicas)
+    divergence: lineChart('chart-divergence', [], {
+      y: { beginAtZero: true, title: { display: true, text: '||p - p_root|| / ||p_root||' },
+           ticks: { callback: v => Number(v).toExponential(1) } } })
   };
 
   // per partition of the pairs topic, the indices of its two series in the pipeline chart
@@ -148,6 +153,9 @@
 
   const handlers = {
     train(ev, f) {
+      // in a gradient mesh every replica publishes train events; the root's are the run's (as in /api/status),
+      // the others' show in the replicas panel
+      if (f.replica && f.replica.root === false) return;
       push(charts.loss, 0, ev.step, f.loss);
       push(charts.loss, 1, ev.step, f.learningRate);
       push(charts.throughput, 0, ev.step, f.imagesPerSecond);
@@ -231,6 +239,73 @@
     touch('events');
   }
 
+  // The replicas panel. Its figures come from GET /api/replicas, not from the socket: the server joins the train
+  // events of every replica of a mesh (each replica publishes its own), with each one's divergence from the root
+  // over time, and the socket replays one publisher's seq per run.
+  const REPLICAS_POLL_MS = 2000;
+  const replicaSeries = new Map();   // replica id -> its line in the divergence chart
+
+  function fixed(v, digits) { return typeof v === 'number' && isFinite(v) ? v.toFixed(digits) : '-'; }
+  function perUpdate(bytes, updates, verb) {
+    if (typeof bytes !== 'number' || typeof updates !== 'number' || updates <= 0) return '-';
+    return (bytes / updates / 1000).toFixed(1) + ' KB (' + updates + ' ' + verb + ')';
+  }
+  function divergenceText(r) {
+    if (r.root) return 'root';
+    if (r.divergenceError) return 'unreadable sketch: ' + r.divergenceError;
+    if (typeof r.divergence !== 'number') return '-';
+    const d = r.divergenceSteps;
+    return r.divergence.toExponential(2) + (d === 0 ? ' (same step)'
+      : ' (sketches ' + Math.abs(d) + ' steps apart, the root\'s ' + (d > 0 ? 'older' : 'newer') + ')');
+  }
+  function showReplicas(body) {
+    const list = Array.isArray(body.replicas) ? body.replicas : [];
+    if (body.runId !== state.replicasRunId) {
+      state.replicasRunId = body.runId;
+      charts.divergence.data.datasets.length = 0;
+      replicaSeries.clear();
+    }
+    state.replicas = list;
+    document.getElementById('replicas').hidden = list.length === 0;
+    document.getElementById('replicas-rows').replaceChildren(...list.map(r => {
+      const tr = document.createElement('tr');
+      tr.dataset.replica = r.id;
+      for (const cell of [r.id, r.root ? 'root' : 'replica', r.step, fixed(r.imagesPerSecond, 1),
+                          perUpdate(r.bytesSent, r.updatesSent, 'sent'),
+                          perUpdate(r.bytesReceived, r.updatesReceived, 'received'), divergenceText(r)]) {
+        const td = document.createElement('td');
+        td.textContent = cell === undefined || cell === null ? '-' : String(cell);
+        tr.appendChild(td);
+      }
+      return tr;
+    }));
+    const datasets = charts.divergence.data.datasets;
+    for (const r of list) {
+      if (r.root || !Array.isArray(r.history)) continue;
+      let i = replicaSeries.get(r.id);
+      if (i === undefined) {
+        const colour = TARGET_COLOURS[replicaSeries.size % TARGET_COLOURS.length];
+        datasets.push({ label: r.id, borderColor: colour, backgroundColor: colour, pointRadius: 2, borderWidth: 1.5,
+                        data: [] });
+        i = datasets.length - 1;
+        replicaSeries.set(r.id, i);
+      }
+      datasets[i].data = r.history.map(p => ({ x: p.step, y: p.divergence }));
+    }
+    if (list.length) touch('divergence');
+  }
+
+  function pollReplicas() {
+    fetch('/api/replicas', { cache: 'no-store', headers: token ? { Authorization: 'Bearer ' + token } : {} })
+      .then(res => res.ok ? res.json() : res.text().then(t => { throw new Error('HTTP ' + res.status + ' ' + t); }))
+      .then(body => { state.replicasError = null; showReplicas(body); })
+      .catch(e => {
+        if (state.replicasError !== e.message) console.warn('/api/replicas:', e.message);
+        state.replicasError = e.message;
+      })
+      .finally(() => setTimeout(pollReplicas, REPLICAS_POLL_MS));
+  }
+
   function setConnection(s) {
     state.connection = s;
     const el = document.getElementById('connection');
@@ -267,4 +342,5 @@
 
   window.facestream = { charts: charts, state: state, socket: null };
   connect();
+  pollReplicas();
 })();

@@ -2,8 +2,11 @@ package io.facestream.trainer;
 
 import io.facestream.trainer.mesh.GradientMesh;
 import io.facestream.trainer.mesh.MeshStats;
+import io.facestream.trainer.metrics.ParameterSketch;
 import io.facestream.trainer.model.ComputeBackend;
 import io.vertx.core.json.JsonObject;
+
+import java.util.function.Supplier;
 
 /** The figures of a {@code train} metrics event. */
 public final class TrainEvents {
@@ -33,9 +36,13 @@ public final class TrainEvents {
 
     /**
      * Adds {@code replica {id, root, replicas, imagesPerSecond, step, updatesSent, bytesSent, updatesReceived,
-     * bytesReceived, bytesSentPerStep}} for a trainer in a mesh; unchanged without one.
+     * bytesReceived, bytesSentPerStep, sketch}} for a trainer in a mesh; unchanged without one.
+     *
+     * @param sketch this replica's parameters, sketched at {@code sketch.step} ({@link ParameterSketch#toJson}): how
+     *               the dashboard's side estimates how far the replicas' parameters are apart; taken only in a mesh
      */
-    public static JsonObject withReplica(JsonObject figures, GradientMesh mesh, StepStats s) {
+    public static JsonObject withReplica(JsonObject figures, GradientMesh mesh, StepStats s,
+                                         Supplier<ParameterSketch> sketch) {
         if (mesh == null) {
             return figures;
         }
@@ -44,6 +51,7 @@ public final class TrainEvents {
                 .put("replicas", m.replicas()).put("imagesPerSecond", s.imagesPerSecond()).put("step", s.step())
                 .put("updatesSent", m.updatesSent()).put("bytesSent", m.bytesSent())
                 .put("updatesReceived", m.updatesReceived()).put("bytesReceived", m.bytesReceived())
-                .put("bytesSentPerStep", m.updatesSent() == 0 ? 0.0 : m.bytesSent() / (double) m.updatesSent()));
+                .put("bytesSentPerStep", m.updatesSent() == 0 ? 0.0 : m.bytesSent() / (double) m.updatesSent())
+                .put("sketch", sketch.get().toJson()));
     }
 }

@@ -5,6 +5,7 @@ import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.export.ModelExports;
 import io.facestream.trainer.mesh.GradientMesh;
+import io.facestream.trainer.metrics.ParameterSketch;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.Normalisation;
 import io.facestream.trainer.validation.EvalRequest;
@@ -45,6 +46,8 @@ public final class TrainerVerticle extends VerticleBase {
     private final Promise<Long> finished = Promise.promise();
     private ModelExports exports;
     private volatile GradientMesh mesh;
+    /** The last sketch of this replica's parameters (trainer thread only): one per reporting window, not per caller. */
+    private ParameterSketch sketch;
 
     /**
      * What the loop runs on, built on the trainer thread.
@@ -130,9 +133,21 @@ public final class TrainerVerticle extends VerticleBase {
         vertx.eventBus().publish(Addresses.TRAIN_STATS, figures(s));
     }
 
-    /** The figures of a {@code train} event: {@link TrainEvents#figures} and, in a mesh, this replica's. */
+    /**
+     * The figures of a {@code train} event: {@link TrainEvents#figures} and, in a mesh, this replica's with a sketch
+     * of its parameters. Call on the trainer thread (the {@code onStats} callback runs there): the sketch reads the
+     * network.
+     */
     public JsonObject figures(StepStats s) {
-        return TrainEvents.withReplica(TrainEvents.figures(s), mesh, s);
+        return TrainEvents.withReplica(TrainEvents.figures(s), mesh, s, () -> sketch(s.step()));
+    }
+
+    /** This replica's parameters sketched at {@code step}: taken once per step however many callers ask. */
+    private ParameterSketch sketch(long step) {
+        if (sketch == null || sketch.step() != step) {
+            sketch = ParameterSketch.of(loop.model().trainingGraph().params(), step);
+        }
+        return sketch;
     }
 
     private void evaluate(ValidationEmbedder embedder, long step) {

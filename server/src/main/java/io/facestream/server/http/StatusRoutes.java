@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 /**
  * {@code GET /api/status}: the run's latest figures (with the trainer's backend in {@code train.backend}), the model
  * served, the backend and device serving it ({@code backend}), the model service's batching and refusal counters
- * ({@code inference}) and the WebSocket fan-out.
+ * ({@code inference}) and the WebSocket fan-out. {@code GET /api/replicas}: the trainer replicas of a gradient mesh
+ * with their divergence from the root over time ({@link RunStatus#replicas}), what the dashboard's replicas panel
+ * draws.
  */
 public final class StatusRoutes implements ApiRoutes {
     private final RunStatus status;
@@ -54,5 +56,7 @@ public final class StatusRoutes implements ApiRoutes {
                 .put("websocket", websocket.get())
                 .put("backend", backend.get().orElse(null))
                 .put("inference", inference.get().orElse(null))));
+        router.get("/api/replicas").handler(ctx -> Errors.json(ctx, 200, new JsonObject()
+                .put("runId", status.runId()).put("replicas", status.replicas(true))));
     }
 }

@@ -3,11 +3,11 @@ package io.facestream.server.progress;
 
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.bus.Addresses;
+import io.facestream.trainer.metrics.ParameterSketch;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -28,6 +28,10 @@ public final class RunStatus {
     private final Map<String, JsonObject> ingest = new ConcurrentSkipListMap<>();
     /** Per trainer replica of a gradient mesh ({@code replica.id} of its train events), its last figures. */
     private final Map<String, JsonObject> replicas = new ConcurrentSkipListMap<>();
+    /** Their parameter divergence from the root, from the sketches in their figures. */
+    private final ReplicaDivergence divergence = new ReplicaDivergence();
+    /** Per replica, why its last sketch could not be read (dropped when a readable one comes). */
+    private final Map<String, String> sketchErrors = new ConcurrentSkipListMap<>();
 
     /** @param runId the run, or null to take it from the events */
     public RunStatus(String runId) {
@@ -41,7 +45,7 @@ public final class RunStatus {
             train = m.body();
             JsonObject replica = m.body().getJsonObject("replica");
             if (replica != null) {
-                replicas.put(replica.getString("id", "?"), replica);
+                replica(replica);
             }
         });
         vertx.eventBus().<JsonObject>consumer(Addresses.EVAL_RESULT, m -> eval = m.body());
@@ -70,6 +74,8 @@ public final class RunStatus {
             eval = null;
             pipeline = null;
             replicas.clear();
+            divergence.clear();
+            sketchErrors.clear();
         }
         switch (event.type()) {
             case TRAIN -> train(event.figures());
@@ -90,9 +96,29 @@ public final class RunStatus {
             train = figures;
             return;
         }
-        replicas.put(replica.getString("id", "?"), replica);
+        replica(replica);
         if (replica.getBoolean("root", false)) {
             train = figures;
+        }
+    }
+
+    /** Keeps a replica's figures and takes its parameter sketch, if it carries one. */
+    private void replica(JsonObject replica) {
+        String id = replica.getString("id", "?");
+        replicas.put(id, replica);
+        Object sketch = replica.getValue("sketch");
+        if (sketch == null) {
+            return;
+        }
+        try {
+            if (!(sketch instanceof JsonObject json)) {
+                throw new IllegalArgumentException("a parameter sketch is a JSON object, got " + sketch);
+            }
+            divergence.accept(id, replica.getBoolean("root", false), ParameterSketch.fromJson(json));
+            sketchErrors.remove(id);
+        } catch (IllegalArgumentException e) {
+            // an event of another version, or damaged: said in the replica's figures, the run's other figures stand
+            sketchErrors.put(id, e.getMessage());
         }
     }
 
@@ -133,8 +159,8 @@ public final class RunStatus {
      * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag, partitions [{partition, produced, consumed, lag,
      * consumedPerSecond, consumedShare}]}, identities {coverageSteps, inWindow, seen, expected, coverage},
      * sampler, ingest, replicas [{id, root, replicas, imagesPerSecond, step, updatesSent, bytesSent, updatesReceived,
-     * bytesReceived, bytesSentPerStep}] (trainer replicas of a gradient mesh; empty for one trainer)}; absent
-     * figures are null.
+     * bytesReceived, bytesSentPerStep, sketchStep, divergence, divergenceSteps, divergenceError}] (trainer replicas of
+     * a gradient mesh, see {@link #replicas}; empty for one trainer)}; absent figures are null.
      */
     public JsonObject toJson() {
         JsonObject t = train;
@@ -159,7 +185,34 @@ public final class RunStatus {
                 .put("lastEval", evalSummary(eval)).put("kafka", kafka).put("identities", identities)
                 .put("sampler", sampler)
                 .put("ingest", new JsonObject(new LinkedHashMap<>(ingest)))
-                .put("replicas", new JsonArray(new ArrayList<>(replicas.values())));
+                .put("replicas", replicas(false));
+    }
+
+    /**
+     * Each trainer replica of a gradient mesh (by id): its last {@code replica} figures without the parameter sketch,
+     * with {@code sketchStep} (the step its sketch was taken at), {@code divergence} (estimated relative L2 distance of
+     * its parameters from the root's, {@code ||p_r - p_root|| / ||p_root||}; 0 for the root) and
+     * {@code divergenceSteps} (its sketch's step minus that of the root's sketch it was compared with: 0 when the root
+     * sketched the same step, else the two sketches are of different steps and the divergence includes the training
+     * between them), null until both have sketched; {@code divergenceError} when its sketch could not be read; with
+     * {@code history}, its same-step divergences, oldest first ({@code [{step, divergence}]}, the last 500).
+     */
+    public JsonArray replicas(boolean history) {
+        JsonArray out = new JsonArray();
+        for (Map.Entry<String, JsonObject> r : replicas.entrySet()) {
+            JsonObject figures = r.getValue().copy();
+            figures.remove("sketch");
+            figures.mergeIn(divergence.figures(r.getKey()));
+            String error = sketchErrors.get(r.getKey());
+            if (error != null) {
+                figures.put("divergenceError", error);
+            }
+            if (history) {
+                figures.put("history", divergence.history(r.getKey()));
+            }
+            out.add(figures);
+        }
+        return out;
     }
 
     private static JsonObject evalSummary(JsonObject e) {

@@ -18,9 +18,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The dashboard in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
@@ -48,8 +44,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("slow")
 class DashboardBrowserTest {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardBrowserTest.class);
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(150);
 
     private static SyntheticFaces train;
@@ -61,10 +55,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("the dashboard test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): apt-get install -y --no-install-recommends chromium chromium-driver (.ci/run does)");
-        }
+        HeadlessChromium.require();
         SyntheticConfig faces = SyntheticConfig.of(7, 60, 10, 32, 0);
         train = new SyntheticFaces(faces);
         validation = DemoNode.syntheticValidation(faces, 30);
@@ -83,13 +74,7 @@ class DashboardBrowserTest {
         demo.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         profile = Files.createTempDirectory("facestream-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1300",
-                "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.open(profile);
     }
 
     @AfterAll
@@ -136,22 +121,14 @@ class DashboardBrowserTest {
                   lag: n(c.pipeline, 2), samplerRate: n(c.pipeline, 0),
                   partitionSeries: c.pipeline.data.datasets.length - 3,
                   partitionPoints: c.pipeline.data.datasets.slice(3).reduce((a, d) => a + d.data.length, 0),
-                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1)
+                  coverage: n(c.coverage, 0), coverageExpected: n(c.coverage, 1),
+                  replicasRun: f.state.replicasRunId, replicasHidden: document.getElementById('replicas').hidden
                 });""");
         return json == null ? new JsonObject() : new JsonObject((String) json);
     }
 
     private static JsonObject awaitCharts(String what, java.util.function.Predicate<JsonObject> ready) {
-        JsonObject[] last = {new JsonObject()};
-        try {
-            new WebDriverWait(browser, WAIT, Duration.ofMillis(250)).until(d -> {
-                last[0] = charts();
-                return ready.test(last[0]);
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            fail("the dashboard did not show " + what + " within " + WAIT + "; it holds " + last[0].encode());
-        }
-        return last[0];
+        return HeadlessChromium.await(browser, WAIT, what, DashboardBrowserTest::charts, ready);
     }
 
     @Test
@@ -162,7 +139,7 @@ class DashboardBrowserTest {
                 && j.getInteger("loss", 0) >= 3 && j.getInteger("accuracy", 0) >= 2 && j.getInteger("roc", 0) > 10
                 && j.getInteger("histogramBins", 0) > 0 && j.getInteger("lag", 0) >= 2
                 && j.getInteger("samplerRate", 0) >= 1 && j.getInteger("partitionPoints", 0) >= 2
-                && j.getInteger("coverage", 0) >= 3);
+                && j.getInteger("coverage", 0) >= 3 && String.valueOf(j.getString("replicasRun")).startsWith("demo-"));
         LOG.info("dashboard charts: {}", c.encode());
         assertEquals(c.getInteger("loss"), c.getInteger("learningRate"));
         assertEquals(c.getInteger("coverage"), c.getInteger("coverageExpected"), "identity coverage and its uniform expectation");
@@ -174,6 +151,7 @@ class DashboardBrowserTest {
         assertEquals(100, c.getInteger("histogramPairs"), "every validation pair in the histograms");
         assertTrue(c.getInteger("rocAbove") > 0, "a ROC curve has points above the diagonal: " + c.encode());
         assertEquals(0, c.getInteger("gaps"), "history then live with no gap");
+        assertTrue(c.getBoolean("replicasHidden"), "one trainer, no mesh: no replicas panel");
         assertEquals(c.getLong("lastSeq") + 1, c.getLong("events"), "each event exactly once");
 
         Path shot = Path.of("target", "dashboard.png");

@@ -1,12 +1,19 @@
 package io.facestream.server.progress;
 
+import static io.facestream.trainer.metrics.Vectors.gaussian;
+import static io.facestream.trainer.metrics.Vectors.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.protocol.MetricsEvent;
 import io.facestream.protocol.MetricsEvent.Type;
+import io.facestream.trainer.metrics.ParameterSketch;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -76,8 +83,96 @@ class RunStatusTest {
         status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.4).put("replica", root)));
         status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.6).put("replica", other)));
         assertEquals(0.4, status.train().getDouble("loss"), "a non-root replica's figures are not the run's");
-        assertEquals(List.of(other, root), status.toJson().getJsonArray("replicas").getList());
+        JsonArray listed = status.toJson().getJsonArray("replicas");
+        assertEquals(List.of("10.0.0.3:40123", "mesh-root:40123"),
+                listed.stream().map(r -> ((JsonObject) r).getString("id")).toList());
+        assertEquals(35.0, listed.getJsonObject(0).getDouble("imagesPerSecond"));
+        assertNull(listed.getJsonObject(0).getDouble("divergence"), "no sketches, no divergence");
         status.accept(event(Type.TRAIN, "single", 2, new JsonObject().put("loss", 0.3)));
         assertEquals(0, status.toJson().getJsonArray("replicas").size(), "a new run forgets the replicas");
+    }
+
+    private static JsonObject replicaEvent(String id, boolean root, long step, float[] params) {
+        return new JsonObject().put("loss", 0.5).put("replica", new JsonObject().put("id", id).put("root", root)
+                .put("step", step).put("imagesPerSecond", 30.0).put("sketch", ParameterSketch.of(params, step).toJson()));
+    }
+
+    private static JsonObject replica(RunStatus status, String id, boolean history) {
+        for (Object r : history ? status.replicas(true) : status.toJson().getJsonArray("replicas")) {
+            if (((JsonObject) r).getString("id").equals(id)) {
+                return (JsonObject) r;
+            }
+        }
+        throw new AssertionError("no replica " + id + " in " + status.replicas(true).encode());
+    }
+
+    @Test
+    @DisplayName("a replica's divergence is its sketch's distance from the root's of the same step over the root's norm; the history keeps same-step points only")
+    void divergenceFromTheRoot() {
+        Random random = new Random(9);
+        int n = 30_000;
+        float[] rootAt10 = gaussian(random, n, 0.05);
+        float[] otherAt10 = rootAt10.clone();
+        for (int i = 0; i < n; i++) {
+            otherAt10[i] += (float) (1e-3 * random.nextGaussian());
+        }
+        double exact = l2(otherAt10, rootAt10) / l2(rootAt10, new float[n]);
+        RunStatus status = new RunStatus("mesh");
+        // the other replica reports step 10 before the root does: compared once the root's step 10 arrives
+        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("b:2", false, 10, otherAt10)));
+        assertNull(replica(status, "b:2", false).getDouble("divergence"), "no root sketch yet");
+        assertEquals(10L, replica(status, "b:2", false).getLong("sketchStep"));
+        status.accept(event(Type.TRAIN, "mesh", 2, replicaEvent("a:1", true, 10, rootAt10)));
+
+        JsonObject other = replica(status, "b:2", false);
+        double expected = ParameterSketch.of(otherAt10, 10).distance(ParameterSketch.of(rootAt10, 10))
+                / ParameterSketch.of(rootAt10, 10).norm();
+        assertEquals(expected, other.getDouble("divergence"), 1e-15);
+        assertTrue(other.getDouble("divergence") < 1.5 * exact && other.getDouble("divergence") > exact / 1.5,
+                "estimate " + other.getDouble("divergence") + " of " + exact);
+        assertEquals(0L, other.getLong("divergenceSteps"));
+        assertFalse(other.containsKey("sketch"), "the sketch itself stays out of /api/status");
+        assertEquals(0.0, replica(status, "a:1", false).getDouble("divergence"), "the root against itself");
+
+        // the root moves on to step 12: the other's step-10 sketch is still compared with the root's step 10
+        float[] rootAt12 = gaussian(random, n, 0.05);
+        status.accept(event(Type.TRAIN, "mesh", 3, replicaEvent("a:1", true, 12, rootAt12)));
+        assertEquals(expected, replica(status, "b:2", false).getDouble("divergence"), 1e-15);
+        // the other reaches step 14 first: compared with the root's latest (12), and says the two steps apart; no
+        // history point until the root's step 14
+        float[] otherAt14 = rootAt12.clone();
+        status.accept(event(Type.TRAIN, "mesh", 4, replicaEvent("b:2", false, 14, otherAt14)));
+        other = replica(status, "b:2", false);
+        assertEquals(0.0, other.getDouble("divergence"), "identical parameters give exactly 0");
+        assertEquals(2L, other.getLong("divergenceSteps"));
+        assertEquals(new JsonArray().add(new JsonObject().put("step", 10L).put("divergence", expected)),
+                replica(status, "b:2", true).getJsonArray("history"));
+        status.accept(event(Type.TRAIN, "mesh", 5, replicaEvent("a:1", true, 14, rootAt12)));
+        JsonArray history = replica(status, "b:2", true).getJsonArray("history");
+        assertEquals(2, history.size());
+        assertEquals(new JsonObject().put("step", 14L).put("divergence", 0.0), history.getJsonObject(1));
+        assertEquals(new JsonArray(), replica(status, "a:1", true).getJsonArray("history"), "no history for the root");
+    }
+
+    @Test
+    @DisplayName("an unreadable sketch is named in its replica's figures (divergenceError) and the rest of its figures stand")
+    void unreadableSketch() {
+        RunStatus status = new RunStatus("mesh");
+        float[] params = gaussian(new Random(1), 1000, 1);
+        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("a:1", true, 4, params)));
+        JsonObject bad = replicaEvent("b:2", false, 4, params);
+        bad.getJsonObject("replica").getJsonObject("sketch").put("seed", 7L);
+        status.accept(event(Type.TRAIN, "mesh", 2, bad));
+        JsonObject b = replica(status, "b:2", false);
+        assertTrue(b.getString("divergenceError").contains("seed 7 is not comparable"), b.encode());
+        assertNull(b.getDouble("divergence"));
+        assertEquals(30.0, b.getDouble("imagesPerSecond"));
+        JsonObject notAnObject = replicaEvent("b:2", false, 6, params);
+        notAnObject.getJsonObject("replica").put("sketch", "abc");
+        status.accept(event(Type.TRAIN, "mesh", 3, notAnObject));
+        assertTrue(replica(status, "b:2", false).getString("divergenceError").contains("is a JSON object, got abc"));
+        status.accept(event(Type.TRAIN, "mesh", 4, replicaEvent("b:2", false, 4, params)));
+        assertFalse(replica(status, "b:2", false).containsKey("divergenceError"), "a readable sketch clears the error");
+        assertEquals(0.0, replica(status, "b:2", false).getDouble("divergence"));
     }
 }

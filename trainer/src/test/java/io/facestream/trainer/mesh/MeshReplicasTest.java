@@ -1,5 +1,6 @@
 package io.facestream.trainer.mesh;
 
+import io.facestream.trainer.metrics.ParameterSketch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.facestream.trainer.metrics.Vectors.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +58,25 @@ class MeshReplicasTest {
         double moved = ReplicaProcess.maxAbsDiff(a, init);
         assertTrue(apart <= STARTED_TOGETHER, "replicas apart by " + apart + " > " + STARTED_TOGETHER);
         assertTrue(moved > 1000 * STARTED_TOGETHER, "training moved the parameters by only " + moved);
+
+        // the dashboard's estimate on the real replicas' parameters: the sketches measure training's movement and the
+        // parameters' norm within the documented factor 1.5, and put the replicas far closer than training moved them
+        ParameterSketch sa = ParameterSketch.of(a, 25);
+        ParameterSketch sb = ParameterSketch.of(b, 25);
+        ParameterSketch si = ParameterSketch.of(init, 0);
+        double normA = l2(a, new float[a.length]);
+        assertWithin(l2(a, init), sa.distance(si), "the distance training moved the root");
+        assertWithin(normA, sa.norm(), "the root's parameter norm");
+        double divergence = sa.distance(sb) / sa.norm();
+        assertTrue(divergence < 1e-3 * l2(a, init) / normA, "replicas' estimated divergence " + divergence
+                + " against training's relative movement " + l2(a, init) / normA);
+        if (l2(a, b) == 0) {
+            assertEquals(0.0, divergence, "identical parameters, identical sketches");
+        }
+    }
+
+    private static void assertWithin(double exact, double estimate, String what) {
+        assertTrue(estimate <= 1.5 * exact && estimate >= exact / 1.5, what + ": estimate " + estimate + " of " + exact);
     }
 
     @Test
