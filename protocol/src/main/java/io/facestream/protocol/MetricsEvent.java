@@ -21,7 +21,13 @@ public record MetricsEvent(Type type, String runId, long seq, long step, long ti
 
     /** Kind of event; on the wire as its lower-case name. */
     public enum Type {
-        TRAIN, EVAL, PIPELINE, SYSTEM, INGEST;
+        TRAIN, EVAL, PIPELINE, SYSTEM, INGEST,
+        /**
+         * The train figures of a gradient-mesh replica other than the root. Each replica numbers its events with
+         * a publisher of its own, so these are outside the run's {@code seq} order: readers that follow the run by
+         * {@code seq} (the {@code /ws/metrics} history) leave them out; the run's status takes them per replica.
+         */
+        REPLICA;
 
         /**
          * Whether events of this type say which run is current (train, eval, pipeline). Ingest and system events

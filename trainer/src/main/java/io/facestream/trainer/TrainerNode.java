@@ -118,6 +118,10 @@ public final class TrainerNode {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         Admin admin = Admin.create(adminProps);
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
+        // a mesh replica other than the root numbers its events with its own publisher: its train figures go out as
+        // REPLICA events, outside the run's seq order, and the root alone reports the group's pipeline
+        boolean replicaOnly = mesh.enabled() && !mesh.self().equals(mesh.root());
+        MetricsEvent.Type trainType = replicaOnly ? MetricsEvent.Type.REPLICA : MetricsEvent.Type.TRAIN;
         AtomicReference<TrainerVerticle> self = new AtomicReference<>();
         TrainerVerticle trainer = new TrainerVerticle(config,
                 () -> TrainingParts.build(config, modelConfig, bootstrapServers, kafkaProps, metrics, resume,
@@ -125,7 +129,7 @@ public final class TrainerNode {
                 validation,
                 stats -> {
                     pipelineMonitor.step(stats.step());
-                    metrics.publish(MetricsEvent.Type.TRAIN, stats.step(), self.get().figures(stats));
+                    metrics.publish(trainType, stats.step(), self.get().figures(stats));
                 });
         self.set(trainer);
         ModelExports modelExports = config.exportDir() == null ? null : new ModelExports(config.exportDir());
@@ -133,7 +137,7 @@ public final class TrainerNode {
         ExportPublisher exportPublisher = modelExports == null ? null : new ExportPublisher(modelExports, metrics);
         TrainerNode node = new TrainerNode(vertx, trainer, metrics, deadLetters);
         node.admin = admin;
-        node.pipelineMonitor = pipelineMonitor.start(vertx, PIPELINE_EVERY);
+        node.pipelineMonitor = replicaOnly ? pipelineMonitor : pipelineMonitor.start(vertx, PIPELINE_EVERY);
         Evaluator evaluator = new Evaluator(config.distanceFunction(), config.threshold());
         return vertx.deployVerticle(new EvaluationVerticle(evaluator, figures -> {
                     metrics.publish(MetricsEvent.Type.EVAL, figures.getLong("step"), figures);

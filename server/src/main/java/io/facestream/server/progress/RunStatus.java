@@ -65,6 +65,13 @@ public final class RunStatus {
      * over, other events (ingest, system) never change the run.
      */
     public void accept(MetricsEvent event) {
+        if (event.type() == MetricsEvent.Type.REPLICA) {
+            // a replica's figures join the run they name; they never start one
+            if (event.runId().equals(runId)) {
+                train(event.figures());
+            }
+            return;
+        }
         if (!event.type().definesRun()) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.facestream.server.ws;
 
+import io.facestream.protocol.MetricsEvent;
 
 /**
  * The replay history of the current run: its latest events in {@code seq} order, bounded by a count and by
@@ -26,7 +27,7 @@ public final class MetricsHistory {
         APPENDED,
         /** Started a new run: the history now holds only this event. */
         NEW_RUN,
-        /** Ignored: already seen (seq not above the last) or from a superseded run. */
+        /** Ignored: already seen (seq not above the last), from a superseded run, or a mesh replica's figures. */
         IGNORED
     }
 
@@ -46,6 +47,10 @@ public final class MetricsHistory {
 
     public Outcome append(EventFrame e) {
         Outcome outcome;
+        if (e.type() == MetricsEvent.Type.REPLICA) {
+            // numbered by another publisher than the run's: outside its seq order (the run's status shows them)
+            return Outcome.IGNORED;
+        }
         if (!e.runId().equals(runId) && !e.type().definesRun()) {
             // an ingest or system event of another publisher's run: it never starts or replaces the current run
             return Outcome.IGNORED;

@@ -144,7 +144,9 @@ class DashboardReplicasBrowserTest {
     private static void train(MetricsPublisher publisher, FixedMesh mesh, long step, double imagesPerSecond,
                               float[] params) {
         StepStats s = stats(step, imagesPerSecond);
-        publisher.publish(MetricsEvent.Type.TRAIN, step, TrainEvents.withReplica(TrainEvents.figures(s), mesh, s,
+        // as TrainerNode does: the root's figures are the run's train events, another replica's are replica events
+        MetricsEvent.Type type = mesh.stats().root() ? MetricsEvent.Type.TRAIN : MetricsEvent.Type.REPLICA;
+        publisher.publish(type, step, TrainEvents.withReplica(TrainEvents.figures(s), mesh, s,
                 () -> ParameterSketch.of(params, step)));
     }
 
@@ -158,7 +160,8 @@ class DashboardReplicasBrowserTest {
                 return JSON.stringify({
                   run: f.state.replicasRunId, error: f.state.replicasError, replicas: f.state.replicas,
                   hidden: document.getElementById('replicas').hidden, rows: rows,
-                  lines: f.charts.divergence.data.datasets.map(d => ({ label: d.label, points: d.data }))
+                  lines: f.charts.divergence.data.datasets.map(d => ({ label: d.label, points: d.data })),
+                  lossSteps: f.charts.loss.data.datasets[0].data.map(p => p.x)
                 });""");
         return json == null ? new JsonObject() : new JsonObject((String) json);
     }
@@ -227,6 +230,9 @@ class DashboardReplicasBrowserTest {
                 assertEquals(expected[i], points.getJsonObject(i).getDouble("y"), 1e-12 * expected[i]);
             }
             assertTrue(expected[0] < expected[1] && expected[1] < expected[2], "the line climbs as the replicas part");
+            // every one of the root's train events reached the charts over the socket: the other replica's events,
+            // numbered by its own publisher from the same seq, no longer push the root's out of the run's order
+            assertEquals(List.of(2, 4, 6), mesh.getJsonArray("lossSteps").getList(), mesh.encode());
 
             // the other replica sketches step 8 before the root does: compared with the root's step 6, and said so
             train(otherEvents, other, 8, 31.5, gaussian(random, PARAMS, 0.05));

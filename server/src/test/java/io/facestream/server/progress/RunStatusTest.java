@@ -81,7 +81,10 @@ class RunStatusTest {
         JsonObject root = new JsonObject().put("id", "mesh-root:40123").put("root", true).put("imagesPerSecond", 40.0);
         JsonObject other = new JsonObject().put("id", "10.0.0.3:40123").put("root", false).put("imagesPerSecond", 35.0);
         status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.4).put("replica", root)));
-        status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.6).put("replica", other)));
+        status.accept(event(Type.REPLICA, "mesh", 1, new JsonObject().put("loss", 0.6).put("replica", other)));
+        // a replica of another run joins nothing
+        status.accept(event(Type.REPLICA, "elsewhere", 1, new JsonObject().put("loss", 0.7)
+                .put("replica", other.copy().put("id", "10.0.0.9:40123"))));
         assertEquals(0.4, status.train().getDouble("loss"), "a non-root replica's figures are not the run's");
         JsonArray listed = status.toJson().getJsonArray("replicas");
         assertEquals(List.of("10.0.0.3:40123", "mesh-root:40123"),

@@ -116,4 +116,16 @@ class MetricsHistoryTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a mesh replica's events, numbered by its own publisher, never enter the run's seq order")
+    void replicaEventsStayOut() {
+        MetricsHistory h = new MetricsHistory(10, Long.MAX_VALUE);
+        assertEquals(MetricsHistory.Outcome.NEW_RUN, h.append(frame("r", 0, Type.TRAIN, 10, 1)));
+        assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("r", 5, Type.REPLICA, 11, 1)));
+        assertEquals(MetricsHistory.Outcome.IGNORED, h.append(frame("other", 0, Type.REPLICA, 12, 1)));
+        assertEquals(0, h.lastSeq(), "the replica's seq 5 did not move the run on");
+        assertEquals(MetricsHistory.Outcome.APPENDED, h.append(frame("r", 1, Type.TRAIN, 13, 1)));
+        assertEquals(2, h.size());
+    }
 }
