@@ -60,7 +60,8 @@ class ModelExportsTest {
         assertEquals(0.9, latest.sidecar().getJsonObject("evaluation").getDouble("auc"));
         try (EmbeddingModel loaded = EmbeddingModel.loadInference(latest.dir())) {
             INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
-            assertArrayEquals(model.embed(x).toFloatMatrix(), loaded.embed(x).toFloatMatrix());
+            // loaded with its batch norms folded into the layers before them: the same function, rounded differently
+            assertArrayEquals(model.embed(x).ravel().toFloatVector(), loaded.embed(x).ravel().toFloatVector(), 1e-5f);
         }
     }
 
