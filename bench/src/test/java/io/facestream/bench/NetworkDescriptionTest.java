@@ -95,7 +95,7 @@ class NetworkDescriptionTest {
     @DisplayName("MOBILEFACENET is described with its depthwise convs, the residual adds of its stride-1 blocks and "
             + "the global depthwise conv over the 7x7 map")
     void mobileFaceNet() {
-        JsonObject d = describe(ModelConfig.defaults(Architecture.MOBILEFACENET));
+        JsonObject d = describe(ModelConfig.defaults(Architecture.MOBILEFACENET).withActivation(Nonlinearity.RELU));
         assertWellFormed(d);
         // stages (t, c, n, s): (2,64,5,2) (4,128,1,2) (2,128,6,1) (4,128,1,2) (2,128,2,1): every repeat after a
         // stage's first block adds its input, and so does the first block of the stride-1 stage (128 -> 128)

@@ -60,6 +60,8 @@ public final class ConfigRegistry {
         // TrainerConfig's seed component is read from trainer.dataSeed; trainer.seed is the model's weight seed.
         trainer.putAll(RecordKeys.defaults("trainer.", TrainerConfig.defaults(), Map.of("seed", "dataSeed")));
         trainer.putAll(RecordKeys.defaults("trainer.", ModelConfig.defaults().toJson()));
+        // unset, the activation follows the architecture (Architecture.defaultActivation), as the input size does
+        trainer.put("trainer.activation", "");
         trainer.putAll(RecordKeys.defaults("trainer.mesh.", MeshConfig.defaults(), Map.of()));
         Section trainerSection = new Section("trainer.", trainer, false, s -> {
             TrainerConfig.from(s);

@@ -3,6 +3,7 @@ package io.facestream.server.config;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.loss.LossKind;
+import io.facestream.trainer.model.Nonlinearity;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,18 @@ class ConfigRegistryTest {
                 ConfigRegistry.model(io.facestream.protocol.config.Settings.of(Map.of())).losses().loss());
         assertEquals(LossKind.ARCFACE, ConfigRegistry.model(io.facestream.protocol.config.Settings.of(
                 Map.of("trainer.loss", "arcface"))).losses().loss());
+    }
+
+    @Test
+    @DisplayName("an unset trainer.activation follows the architecture (PRELU for MOBILEFACENET, RELU for SMALL); a set one wins")
+    void activationFollowsTheArchitecture() {
+        assertEquals("", ConfigRegistry.standard().defaults().get("trainer.activation"));
+        assertEquals(Nonlinearity.RELU,
+                ConfigRegistry.model(io.facestream.protocol.config.Settings.of(Map.of())).activation());
+        assertEquals(Nonlinearity.PRELU, ConfigRegistry.model(io.facestream.protocol.config.Settings.of(
+                Map.of("trainer.architecture", "mobilefacenet"))).activation());
+        assertEquals(Nonlinearity.RELU, ConfigRegistry.model(io.facestream.protocol.config.Settings.of(
+                Map.of("trainer.architecture", "mobilefacenet", "trainer.activation", "relu"))).activation());
     }
 
     @Test

@@ -226,10 +226,13 @@ final class ModelArchive {
     }
 
     /**
-     * The stored config with its loss: a model saved before the loss was recorded trained the triplet loss (then
-     * the only one), whatever the default of a new run is now, and must resume as it trained.
+     * The stored config with its loss and activation: a model saved before the loss was recorded trained the triplet
+     * loss (then the only one), one saved before the activation was recorded ReLU blocks, whatever the defaults of a
+     * new run are now, and must resume as it trained.
      */
     static JsonObject withRecordedLoss(JsonObject config) {
-        return config.containsKey("loss") ? config : config.copy().put("loss", LossKind.TRIPLET.name());
+        JsonObject out = config.containsKey("loss") ? config : config.copy().put("loss", LossKind.TRIPLET.name());
+        // likewise a model saved before its activation was recorded has ReLU blocks, whatever a new run's default
+        return out.containsKey("activation") ? out : out.copy().put("activation", Nonlinearity.RELU.name());
     }
 }

@@ -78,12 +78,12 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
 
     /** The defaults with {@code architecture} and its natural input size. */
     public static ModelConfig defaults(Architecture architecture) {
-        return DEFAULTS.withArchitecture(architecture);
+        return DEFAULTS.withArchitecture(architecture).withActivation(architecture.defaultActivation());
     }
 
     /**
      * Reads the keys of {@link #toJson()} (without the {@code trainer.} prefix), each optional: a missing key
-     * takes its default, and a missing {@code inputSize} follows the architecture. Other keys are ignored so
+     * takes its default, and a missing {@code inputSize} or {@code activation} follows the architecture. Other keys are ignored so
      * the trainer section can hold settings of other components.
      *
      * @throws ModelConfigException naming the first key with a wrong type or value
@@ -102,7 +102,7 @@ public record ModelConfig(Architecture architecture, int inputSize, int channels
                 longValue(json, "cosineSteps", DEFAULTS.cosineSteps),
                 doubleValue(json, "weightDecay", DEFAULTS.weightDecay),
                 longValue(json, "seed", DEFAULTS.seed),
-                enumValue(json, "activation", Nonlinearity.class, DEFAULTS.activation),
+                enumValue(json, "activation", Nonlinearity.class, architecture.defaultActivation()),
                 losses(json));
     }
 

@@ -63,6 +63,7 @@ class BatchNormFoldingTest {
     @DisplayName("MOBILEFACENET (ReLU): every batch norm is folded into its convolution or the fc layer; same embeddings")
     void mobileFaceNetRelu(@TempDir Path dir) throws Exception {
         ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withInputSize(32)
+                .withActivation(Nonlinearity.RELU)
                 .withLoss(LossKind.TRIPLET);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             // every batch norm of the backbone follows a bias-free convolution; the embedding's follows fc

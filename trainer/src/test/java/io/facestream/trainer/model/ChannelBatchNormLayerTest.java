@@ -293,7 +293,8 @@ class ChannelBatchNormLayerTest {
     @Test
     @DisplayName("MOBILEFACENET's conv blocks use it, ReLU where the block has one; its output has no negative values")
     void inMobileFaceNet() {
-        ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withInputSize(32);
+        ModelConfig config = ModelConfig.defaults(Architecture.MOBILEFACENET).withInputSize(32)
+                .withActivation(Nonlinearity.RELU);
         try (EmbeddingModel model = EmbeddingModel.create(config)) {
             ComputationGraphConfiguration conf = model.graphConfiguration();
             Layer stem = ((LayerVertex) conf.getVertices().get("stem_bn")).getLayerConf().getLayer();

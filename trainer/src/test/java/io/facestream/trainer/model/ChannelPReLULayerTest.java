@@ -4,7 +4,6 @@ import io.facestream.trainer.loss.LossKind;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -232,7 +231,9 @@ class ChannelPReLULayerTest {
                 assertTrue(e.getRow(0).equalsWithEps(embedded.getRow(2), 1e-4), "batch of " + size);
             }
         }
-        assertNotEquals(ModelConfig.defaults().activation(), Nonlinearity.PRELU, "ReLU stays the default");
+        assertEquals(Nonlinearity.RELU, ModelConfig.defaults().activation(), "SMALL has ReLU only");
+        assertEquals(Nonlinearity.PRELU, ModelConfig.defaults(Architecture.MOBILEFACENET).activation(),
+                "MOBILEFACENET's default is the paper's PReLU");
     }
 
     @Test

@@ -102,6 +102,10 @@ class ModelConfigTest {
         assertEquals(ModelConfig.defaults(Architecture.MOBILEFACENET), c);
         assertEquals(ModelConfig.defaults(), ModelConfig.fromJson(new JsonObject()));
         assertEquals(LossKind.SOFTMAX, ModelConfig.fromJson(new JsonObject()).losses().loss());
+        // the activation follows the architecture unless given
+        assertEquals(Nonlinearity.PRELU, c.activation());
+        assertEquals(Nonlinearity.RELU, ModelConfig.fromJson(new JsonObject().put("architecture", "mobilefacenet")
+                .put("activation", "relu")).activation());
     }
 
     @Test
@@ -114,6 +118,12 @@ class ModelConfigTest {
         assertEquals(LossKind.COSFACE, ModelConfig.fromJson(ModelArchive.withRecordedLoss(
                 ModelConfig.defaults().withLoss(LossKind.COSFACE).toJson())).losses().loss());
         assertTrue(old.containsKey("architecture") && !old.containsKey("loss"), "the stored object is not changed");
+        // a MOBILEFACENET saved before the activation was recorded has ReLU blocks, not today's default PReLU
+        JsonObject oldMfn = ModelConfig.defaults(Architecture.MOBILEFACENET).withActivation(Nonlinearity.RELU).toJson();
+        oldMfn.remove("activation");
+        assertEquals(Nonlinearity.RELU, ModelConfig.fromJson(ModelArchive.withRecordedLoss(oldMfn)).activation());
+        assertEquals(Nonlinearity.PRELU, ModelConfig.fromJson(ModelArchive.withRecordedLoss(
+                ModelConfig.defaults(Architecture.MOBILEFACENET).toJson())).activation());
     }
 
     @Test
