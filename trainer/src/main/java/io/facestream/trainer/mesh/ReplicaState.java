@@ -14,7 +14,9 @@ import java.util.TreeSet;
  * step are what a joiner copies from the root ({@link StateExchange}) and what the encoded updates change.
  *
  * <p>Kept: a class head (softmax, CosFace, ArcFace). Its rows live outside the network and are stepped by the
- * model after the network's step, so the mesh never sees them. Kafka keys pairs by identity, so each replica trains
+ * model after the network's step, so the mesh never sees them: DL4J's {@code StochasticGradientDescent} hands the
+ * mesh's accumulator the network's flat update (shaped as the network's parameters) and nothing else, and the head's
+ * Adam step ({@code ClassHead.update}) runs after {@code ComputationGraph.fit} has returned. Kafka keys pairs by identity, so each replica trains
  * on the identities of its own partitions; its head is the shard of the classes it trains on (rows imprinted as
  * each identity first appears), and its softmax contrasts a batch with that shard only, as Partial FC restricted
  * to the local classes.
