@@ -49,6 +49,9 @@ import java.util.stream.Stream;
  * trainer stepping on their batches together. With fewer replicas than configured (one was lost) the step shrinks
  * in proportion until it comes back.
  *
+ * <p>A class head is not shared: the network holds the backbone only, and each replica keeps the head over the
+ * identities it trains on ({@link ReplicaState}).
+ *
  * <p>One per JVM: DL4J's parameter server and its encoding handler are a process-wide singleton.
  */
 public final class AeronGradientMesh implements GradientMesh {
@@ -112,7 +115,7 @@ public final class AeronGradientMesh implements GradientMesh {
 
     @Override
     public void join(EmbeddingModel model) {
-        checkShareable(model);
+        ReplicaState.checkShareable(model);
         ComputationGraph graph = model.trainingGraph();
         checkJvmOpens();
         prepareAeron();
@@ -163,6 +166,7 @@ public final class AeronGradientMesh implements GradientMesh {
         } else {
             takeRootState(graph);
         }
+        ReplicaState.keepOwnHead(model, root);
         awaitReplicas(model);
         accumulator.markExternalUpdates(true);
         accumulator.fallbackToSingleConsumerMode(true);
@@ -170,17 +174,6 @@ public final class AeronGradientMesh implements GradientMesh {
         consumer.bypassMode(false);
         LOG.info("mesh: {} replicas in the mesh; training starts at step {}", transport.onlineNodes().size(),
                 graph.getIterationCount());
-    }
-
-    private static void checkShareable(EmbeddingModel model) {
-        if (!model.trainable()) {
-            throw new MeshException("mesh: an inference-only model cannot train in a mesh");
-        }
-        if (model.head() != null || model.config().losses().lossSwitchStep() > 0) {
-            throw new MeshException("mesh: the " + model.loss() + " loss keeps state outside the shared network "
-                    + "(a class head, or a loss switch that replaces the network); trainer.mesh.enabled needs "
-                    + "trainer.loss=triplet without trainer.lossSwitchStep");
-        }
     }
 
     /** Aeron's Java 17 transport reads NIO internals: without this opening it fails deep in a static initialiser. */

@@ -15,10 +15,11 @@ public interface GradientMesh extends AutoCloseable {
     /**
      * Joins the mesh and hooks it into the model's optimiser: waits at the start barrier for
      * {@code trainer.mesh.replicas} replicas; a replica other than the root first takes the root's current
-     * parameters, updater state and step. Call before the first step.
+     * parameters, updater state and step (the backbone's: a class head stays each replica's own, and one loaded
+     * with the model on a replica other than the root is emptied). Call before the first step.
      *
-     * @throws MeshException when the mesh cannot start or the barrier times out; the model cannot be shared (a class
-     *                       head or a loss switch: their state lives outside the shared network)
+     * @throws MeshException when the mesh cannot start or the barrier times out; the model cannot be shared (a loss
+     *                       switch, which replaces the network)
      */
     void join(EmbeddingModel model);
 

@@ -175,6 +175,26 @@ public final class EmbeddingModel implements AutoCloseable {
         return head;
     }
 
+    /**
+     * Replaces the class head with an empty one (same settings), freeing the old head's rows and optimiser state:
+     * the next steps imprint a row for each identity as it appears. A mesh replica other than the root calls it
+     * when the model it starts from (the root's checkpoint) holds the root's rows, not its own.
+     *
+     * @return the number of classes dropped
+     * @throws IllegalStateException when the loss has no head
+     */
+    public int resetHead() {
+        checkOpen();
+        if (head == null) {
+            throw new IllegalStateException("the " + loss + " loss has no class head to reset");
+        }
+        ClassHead old = head;
+        int dropped = old.classes();
+        use(graph, new ClassHead(headSettings(config, loss), DataType.FLOAT));
+        old.close();
+        return dropped;
+    }
+
     public long numParams() {
         return graph.numParams();
     }

@@ -14,7 +14,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -27,7 +30,10 @@ import java.util.Random;
  * joining), {@code quietMs} (the drain's quiet period), {@code sentFile} (where the count of sent updates goes after the
  * last step), {@code peerSent} (the peers' such files: waited for before the drain), {@code exact} (then wait
  * until every update the peers counted has arrived), {@code stopFile} (stop stepping once it exists), {@code mesh=false} (train alone: the
- * baseline of the scaling bench), {@code warmup} (steps left out of the rate).
+ * baseline of the scaling bench), {@code warmup} (steps left out of the rate), {@code loss} (TRIPLET by default,
+ * or a class-head loss), {@code identities} ({@code first:count}: a class-head replica trains on identities
+ * {@code id-first} to {@code id-(first+count-1)}, as Kafka's identity partitions would give it; default {@code 0:16})
+ * and {@code headOut} (where a class-head replica writes its head's identities, one a line in row order, at the end).
  */
 public final class MeshReplica {
     private MeshReplica() {
@@ -54,7 +60,10 @@ public final class MeshReplica {
         ModelConfig config = ModelConfig.fromJson(new JsonObject()
                 .put("architecture", a.getOrDefault("architecture", "SMALL"))
                 .put("inputSize", Integer.parseInt(a.getOrDefault("inputSize", "32")))
-                .put("embeddingSize", 16).put("warmupSteps", 0).put("loss", "TRIPLET"));
+                .put("embeddingSize", 16).put("warmupSteps", 0).put("loss", a.getOrDefault("loss", "TRIPLET")));
+        String[] range = a.getOrDefault("identities", "0:16").split(":");
+        Identities identities = new Identities(Integer.parseInt(range[0]), Integer.parseInt(range[1]), pairs,
+                config.inputSize(), data);
         Random random = new Random(data);
         boolean meshed = Boolean.parseBoolean(a.getOrDefault("mesh", "true"));
         try (EmbeddingModel model = EmbeddingModel.create(config);
@@ -78,9 +87,17 @@ public final class MeshReplica {
                 if (m != null) {
                     m.betweenSteps(model);
                 }
-                INDArray images = batch(random, pairs, config.inputSize());
-                double loss = model.fit(images).loss();
-                images.close();
+                double loss;
+                if (model.head() == null) {
+                    INDArray images = batch(random, pairs, config.inputSize());
+                    loss = model.fit(images).loss();
+                    images.close();
+                } else {
+                    List<String> ids = identities.next();
+                    INDArray images = identities.images(ids);
+                    loss = model.fit(images, ids).loss();
+                    images.close();
+                }
                 timed++;
                 System.out.println("step " + model.step() + " loss " + loss);
                 if (pace > 0) {
@@ -114,6 +131,9 @@ public final class MeshReplica {
             if (a.containsKey("out")) {
                 write(model.trainingGraph().params(), Path.of(a.get("out")));
             }
+            if (a.containsKey("headOut")) {
+                writeAtomically(Path.of(a.get("headOut")), String.join("\n", model.head().identities().identities()));
+            }
             System.out.println("done step " + model.step() + " sent " + st.updatesSent() + " updates "
                     + st.bytesSent() + " bytes (" + st.denseUpdatesSent() + " dense), received "
                     + st.updatesReceived() + " updates " + st.bytesReceived() + " bytes, params "
@@ -134,6 +154,50 @@ public final class MeshReplica {
             }
         }
         return Nd4j.create(values, new long[] {2L * pairs, 3, size, size}, DataType.FLOAT);
+    }
+
+    /**
+     * A replica's identities, {@code id-first} to {@code id-(first+count-1)}: each a fixed random image (seeded by
+     * its number, so every replica draws the same image for one identity), shown with fresh noise; a batch is
+     * {@code pairs} distinct identities drawn with the replica's own generator.
+     */
+    private static final class Identities {
+        private final int first;
+        private final int count;
+        private final int pairs;
+        private final int size;
+        private final Random random;
+
+        Identities(int first, int count, int pairs, int size, long seed) {
+            this.first = first;
+            this.count = count;
+            this.pairs = pairs;
+            this.size = size;
+            this.random = new Random(seed);
+        }
+
+        List<String> next() {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                all.add(first + i);
+            }
+            Collections.shuffle(all, random);
+            return all.subList(0, Math.min(pairs, count)).stream().map(i -> "id-" + i).toList();
+        }
+
+        INDArray images(List<String> ids) {
+            int pixels = 3 * size * size;
+            float[] values = new float[2 * ids.size() * pixels];
+            for (int p = 0; p < ids.size(); p++) {
+                Random face = new Random(Long.parseLong(ids.get(p).substring(3)));
+                for (int i = 0; i < pixels; i++) {
+                    float v = (float) face.nextGaussian();
+                    values[2 * p * pixels + i] = v + 0.5f * (float) random.nextGaussian();
+                    values[(2 * p + 1) * pixels + i] = v + 0.5f * (float) random.nextGaussian();
+                }
+            }
+            return Nd4j.create(values, new long[] {2L * ids.size(), 3, size, size}, DataType.FLOAT);
+        }
     }
 
     private static void pause(long millis) {

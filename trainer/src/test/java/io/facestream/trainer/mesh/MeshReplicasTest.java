@@ -6,9 +6,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * by float rounding only. Tolerances: 1e-5 absolute per parameter for replicas that started together (measured
  * 1.2e-7 after 30 steps); a replica that joined late takes a copy of the root's state between two of the root's
  * steps, and the updates crossing that moment may be counted twice or not at all, so it is held to a looser bound.
+ * The two-replica run trains the default SOFTMAX head (each replica's own, over its own identities); the rejoin run
+ * trains TRIPLET, so both kinds of loss go through the mesh.
  */
 @Tag("slow")
 class MeshReplicasTest {
@@ -33,7 +39,8 @@ class MeshReplicasTest {
     Path dir;
 
     @Test
-    @DisplayName("two replicas training on different data end with the same parameters, which training moved")
+    @DisplayName("two softmax replicas on disjoint identities end with the same backbone, which training moved, "
+            + "each with a head over its own identities only")
     void twoReplicasStayEqual() throws Exception {
         int rootPort = ReplicaProcess.freePort();
         int port = ReplicaProcess.freePort();
@@ -42,10 +49,12 @@ class MeshReplicasTest {
         String otherSent = dir.resolve("other.sent").toString();
         try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
                 "replicas=2", "steps=25", "data=1", "out=" + dir.resolve("root.bin"), "init=" + dir.resolve("init.bin"),
-                "sentFile=" + rootSent, "peerSent=" + otherSent, "exact=true"));
+                "sentFile=" + rootSent, "peerSent=" + otherSent, "exact=true", "loss=SOFTMAX", "identities=0:12",
+                "headOut=" + dir.resolve("root.head")));
              ReplicaProcess other = ReplicaProcess.start("other", dir, List.of("port=" + port, seeds, "replicas=2",
                      "steps=25", "data=2", "out=" + dir.resolve("other.bin"), "sentFile=" + otherSent,
-                     "peerSent=" + rootSent, "exact=true"))) {
+                     "peerSent=" + rootSent, "exact=true", "loss=SOFTMAX", "identities=12:12",
+                     "headOut=" + dir.resolve("other.head")))) {
             root.await(Pattern.compile("^done step 25 "), RUN);
             other.await(Pattern.compile("^done step 25 "), RUN);
             assertEquals(0, root.exit(RUN), "root exit status");
@@ -73,10 +82,18 @@ class MeshReplicasTest {
         if (l2(a, b) == 0) {
             assertEquals(0.0, divergence, "identical parameters, identical sketches");
         }
+        // each head holds the rows of the identities its replica trained on (all of them: 25 batches of 8 of 12),
+        // and none of the other's: the state exchange and the shared updates carry the backbone only
+        assertEquals(identities(0, 12), Set.copyOf(Files.readAllLines(dir.resolve("root.head"))), "root's head");
+        assertEquals(identities(12, 12), Set.copyOf(Files.readAllLines(dir.resolve("other.head"))), "other's head");
     }
 
     private static void assertWithin(double exact, double estimate, String what) {
         assertTrue(estimate <= 1.5 * exact && estimate >= exact / 1.5, what + ": estimate " + estimate + " of " + exact);
+    }
+
+    private static Set<String> identities(int first, int count) {
+        return IntStream.range(first, first + count).mapToObj(i -> "id-" + i).collect(Collectors.toSet());
     }
 
     @Test
