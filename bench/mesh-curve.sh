@@ -16,9 +16,9 @@ shift $(( $# < 2 ? $# : 2 ))
 source bench/lib.sh
 OUT=bench/target/mesh-curve
 mkdir -p "$OUT"
-# as bench/lib.sh's bench_classpath, offline: test-compile, since the server module takes the sampler's and the
+# as bench/lib.sh's bench_classpath: test-compile, since the server module takes the sampler's and the
 # trainer's test-jars from the reactor; never installs into ~/.m2
-mvn -o -B -ntp -q -Pbench -pl bench -am test-compile -DskipTests \
+mvn -B -ntp -q -Pbench -pl bench -am test-compile -DskipTests \
     org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath \
     -Dmdep.outputFile="$PWD/$OUT/classpath.txt" -Dmdep.includeScope=runtime >"$OUT/maven.log" 2>&1 \
     || { cat "$OUT/maven.log"; exit 1; }
