@@ -30,11 +30,11 @@ public record MetricsEvent(Type type, String runId, long seq, long step, long ti
         REPLICA;
 
         /**
-         * Whether events of this type say which run is current (train, eval, pipeline). Ingest and system events
-         * only join a run: a consumer never starts over on one of another run.
+         * Whether events of this type say which run is current (train, eval, pipeline, a mesh replica's figures).
+         * Ingest and system events only join a run: a consumer never starts over on one of another run.
          */
         public boolean definesRun() {
-            return this == TRAIN || this == EVAL || this == PIPELINE;
+            return this == TRAIN || this == EVAL || this == PIPELINE || this == REPLICA;
         }
 
         /** The name used in JSON, e.g. {@code "train"}. */

@@ -65,13 +65,6 @@ public final class RunStatus {
      * over, other events (ingest, system) never change the run.
      */
     public void accept(MetricsEvent event) {
-        if (event.type() == MetricsEvent.Type.REPLICA) {
-            // a replica's figures join the run they name; they never start one
-            if (event.runId().equals(runId)) {
-                train(event.figures());
-            }
-            return;
-        }
         if (!event.type().definesRun()) {
             return;
         }
@@ -85,7 +78,8 @@ public final class RunStatus {
             sketchErrors.clear();
         }
         switch (event.type()) {
-            case TRAIN -> train(event.figures());
+            // a replica's figures may come before the root's first: either starts the run
+            case TRAIN, REPLICA -> train(event.figures());
             case EVAL -> eval = event.figures();
             case PIPELINE -> pipeline = event.figures();
             default -> {

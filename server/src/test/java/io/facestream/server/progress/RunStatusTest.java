@@ -82,9 +82,6 @@ class RunStatusTest {
         JsonObject other = new JsonObject().put("id", "10.0.0.3:40123").put("root", false).put("imagesPerSecond", 35.0);
         status.accept(event(Type.TRAIN, "mesh", 1, new JsonObject().put("loss", 0.4).put("replica", root)));
         status.accept(event(Type.REPLICA, "mesh", 1, new JsonObject().put("loss", 0.6).put("replica", other)));
-        // a replica of another run joins nothing
-        status.accept(event(Type.REPLICA, "elsewhere", 1, new JsonObject().put("loss", 0.7)
-                .put("replica", other.copy().put("id", "10.0.0.9:40123"))));
         assertEquals(0.4, status.train().getDouble("loss"), "a non-root replica's figures are not the run's");
         JsonArray listed = status.toJson().getJsonArray("replicas");
         assertEquals(List.of("10.0.0.3:40123", "mesh-root:40123"),
@@ -93,6 +90,11 @@ class RunStatusTest {
         assertNull(listed.getJsonObject(0).getDouble("divergence"), "no sketches, no divergence");
         status.accept(event(Type.TRAIN, "single", 2, new JsonObject().put("loss", 0.3)));
         assertEquals(0, status.toJson().getJsonArray("replicas").size(), "a new run forgets the replicas");
+        // a replica's figures may arrive before the root's first train event of a new run: they start it
+        status.accept(event(Type.REPLICA, "mesh-2", 3, new JsonObject().put("loss", 0.6).put("replica", other)));
+        assertEquals(List.of("10.0.0.3:40123"), status.toJson().getJsonArray("replicas").stream()
+                .map(r -> ((JsonObject) r).getString("id")).toList());
+        assertNull(status.train().getDouble("loss"), "the run's own figures wait for the root's");
     }
 
     private static JsonObject replicaEvent(String id, boolean root, long step, float[] params) {
