@@ -23,11 +23,15 @@ public final class LagControl {
     private boolean known;
     private long measured;
     private long acknowledgedAtMeasure;
-    private long pausedSinceNanos;
 
-    private volatile boolean paused;
-    private volatile long pauses;
-    private volatile long pausedNanos;
+    /**
+     * The pause accounting, replaced whole on each change so a reader on another thread never combines the flag of
+     * one moment with the totals of another (a resume between reading the total and the flag lost that pause).
+     */
+    private record Pausing(boolean paused, long pauses, long pausedNanos, long pausedSinceNanos) {
+    }
+
+    private volatile Pausing pausing = new Pausing(false, 0, 0, 0);
     private volatile long lastLag = -1;
 
     /**
@@ -72,15 +76,13 @@ public final class LagControl {
     private Change apply(long lag) {
         boolean wasOpen = gate.isOpen();
         boolean open = gate.update(lag);
+        Pausing p = pausing;
         if (wasOpen && !open) {
-            pausedSinceNanos = nanoClock.getAsLong();
-            paused = true;
-            pauses++;
+            pausing = new Pausing(true, p.pauses() + 1, p.pausedNanos(), nanoClock.getAsLong());
             return Change.PAUSED;
         }
         if (!wasOpen && open) {
-            pausedNanos += nanoClock.getAsLong() - pausedSinceNanos;
-            paused = false;
+            pausing = new Pausing(false, p.pauses(), p.pausedNanos() + nanoClock.getAsLong() - p.pausedSinceNanos(), 0);
             return Change.RESUMED;
         }
         return Change.NONE;
@@ -88,17 +90,18 @@ public final class LagControl {
 
     /** Whether the gate holds the sampler. */
     public boolean paused() {
-        return paused;
+        return pausing.paused();
     }
 
     /** Times the sampler paused. */
     public long pauses() {
-        return pauses;
+        return pausing.pauses();
     }
 
     /** Total time paused, including a pause in progress. */
     public long pausedMillis() {
-        long total = pausedNanos + (paused ? nanoClock.getAsLong() - pausedSinceNanos : 0);
+        Pausing p = pausing;
+        long total = p.pausedNanos() + (p.paused() ? nanoClock.getAsLong() - p.pausedSinceNanos() : 0);
         return TimeUnit.NANOSECONDS.toMillis(total);
     }
 
