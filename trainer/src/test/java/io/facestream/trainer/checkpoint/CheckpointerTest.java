@@ -1,7 +1,6 @@
 package io.facestream.trainer.checkpoint;
 
-import io.facestream.trainer.kafka.PairSource;
-import io.facestream.trainer.kafka.ReceivedPair;
+import io.facestream.trainer.kafka.RecordedCommits;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,51 +36,10 @@ class CheckpointerTest {
         model.close();
     }
 
-    /** A pair source reduced to the two calls a checkpointer makes; it records what it was asked to commit. */
-    private static final class Offsets implements PairSource {
-        Map<Integer, Long> acknowledged = Map.of();
-        final List<Map<Integer, Long>> commits = new ArrayList<>();
-
-        @Override
-        public ReceivedPair poll(Duration timeout) {
-            throw new UnsupportedOperationException("a checkpointer never polls");
-        }
-
-        @Override
-        public Map<Integer, Long> acknowledgedOffsets() {
-            return acknowledged;
-        }
-
-        @Override
-        public CompletionStage<Void> commit(Map<Integer, Long> offsets) {
-            commits.add(offsets);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void reject(ReceivedPair pair, Throwable error) {
-            throw new UnsupportedOperationException("a checkpointer never rejects");
-        }
-
-        @Override
-        public long deadLettered() {
-            return 0;
-        }
-
-        @Override
-        public Map<Integer, io.facestream.trainer.kafka.PartitionProgress> progress() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     @DisplayName("every N steps a checkpoint with the acknowledged offsets is put in place, then those offsets are committed")
     void checkpointsThenCommits() throws IOException {
-        Offsets source = new Offsets();
+        RecordedCommits source = new RecordedCommits();
         List<JsonObject> events = new ArrayList<>();
         List<Checkpoint> logged = new ArrayList<>();
         CheckpointStore store = new CheckpointStore(tmp.resolve("ck"), 3);
@@ -111,7 +66,7 @@ class CheckpointerTest {
     @Test
     @DisplayName("a failed save commits nothing, keeps the old checkpoint and announces checkpointFailed")
     void failedSaveCommitsNothing() throws IOException {
-        Offsets source = new Offsets();
+        RecordedCommits source = new RecordedCommits();
         List<JsonObject> events = new ArrayList<>();
         Path root = tmp.resolve("ck");
         CheckpointStore store = new CheckpointStore(root, 3);
@@ -144,7 +99,7 @@ class CheckpointerTest {
     @Test
     @DisplayName("stopping right at the checkpoint resumed from writes nothing more")
     void finishAtResumedStep() {
-        Offsets source = new Offsets();
+        RecordedCommits source = new RecordedCommits();
         CheckpointStore store = new CheckpointStore(tmp, 3);
         new Checkpointer(store, 5, source, "run-1", 9, "pairs", () -> 0, (s, f) -> { },
                 Checkpointer.CheckpointLog.NONE).resumedAt(30).finish(model, 30);

@@ -1,62 +1,17 @@
 package io.facestream.trainer.mesh;
 
-import io.facestream.trainer.kafka.PairSource;
-import io.facestream.trainer.kafka.PartitionProgress;
-import io.facestream.trainer.kafka.ReceivedPair;
+import io.facestream.trainer.kafka.RecordedCommits;
 import io.facestream.trainer.model.EmbeddingModel;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class MeshCommitsTest {
-
-    /** A source whose acknowledged offsets the test sets and whose commits it records (no Kafka involved). */
-    private static final class Offsets implements PairSource {
-        Map<Integer, Long> acknowledged = Map.of();
-        final List<Map<Integer, Long>> commits = new ArrayList<>();
-
-        @Override
-        public ReceivedPair poll(Duration timeout) {
-            return null;
-        }
-
-        @Override
-        public Map<Integer, Long> acknowledgedOffsets() {
-            return acknowledged;
-        }
-
-        @Override
-        public CompletionStage<Void> commit(Map<Integer, Long> offsets) {
-            commits.add(offsets);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void reject(ReceivedPair pair, Throwable error) {
-        }
-
-        @Override
-        public Map<Integer, PartitionProgress> progress() {
-            return Map.of();
-        }
-
-        @Override
-        public long deadLettered() {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     /** The root's step as the replica hears it, set by the test. */
     private static final class RootClock implements GradientMesh {
@@ -102,7 +57,7 @@ class MeshCommitsTest {
     @Test
     @DisplayName("a replica commits a step's offsets only once a root checkpoint at least two root steps later holds it")
     void commitsWhatRootCheckpointsCover() {
-        Offsets source = new Offsets();
+        RecordedCommits source = new RecordedCommits();
         RootClock clock = new RootClock();
         MeshCommits commits = new MeshCommits(source, clock, 10);
         clock.rootStep = 7;

@@ -1,7 +1,6 @@
 package io.facestream.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -109,6 +108,5 @@ class BatchNormFoldingTest {
                 .filter(k -> k.startsWith("bn")).sorted().toList());
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 4);
         assertTrue(folded.outputSingle(x).equalsWithEps(graph.outputSingle(x), 1e-6));
-        assertFalse(folded == graph);
     }
 }

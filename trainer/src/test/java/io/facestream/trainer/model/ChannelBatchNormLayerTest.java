@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -84,17 +83,6 @@ class ChannelBatchNormLayerTest {
         Nd4j.getRandom().setSeed(seed);
         // an offset so the batch mean is far from zero
         return new INDArray[] {Nd4j.randn(DataType.DOUBLE, 6, 3, 5, 5).addi(2.0), Nd4j.randn(DataType.DOUBLE, 6, 3, 4, 4)};
-    }
-
-    private static <T> T inDouble(Supplier<T> body) {
-        DataType defaultType = Nd4j.dataType();
-        DataType defaultFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            return body.get();
-        } finally {
-            Nd4j.setDefaultDataTypes(defaultType, defaultFloatType);
-        }
     }
 
     @Test
@@ -206,7 +194,7 @@ class ChannelBatchNormLayerTest {
     @Test
     @DisplayName("DL4J's GradientCheckUtil passes on conv -> batch norm + ReLU -> 1x1 conv -> batch norm -> MSE")
     void dl4jGradientCheck() {
-        boolean ok = inDouble(() -> {
+        boolean ok = DoublePrecision.run(() -> {
             ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
                     .seed(7).updater(new NoOp()).weightInit(WeightInit.XAVIER).graphBuilder()
                     .addInputs("in").setInputTypes(InputType.convolutional(5, 5, 3, CNN2DFormat.NCHW))

@@ -66,18 +66,6 @@ class ChannelPReLULayerTest {
         return new INDArray[] {input, labels};
     }
 
-    /** Runs {@code body} with double as ND4J's default type (gradient checks need it), then restores the default. */
-    private static <T> T inDouble(java.util.function.Supplier<T> body) {
-        DataType defaultType = Nd4j.dataType();
-        DataType defaultFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            return body.get();
-        } finally {
-            Nd4j.setDefaultDataTypes(defaultType, defaultFloatType);
-        }
-    }
-
     @Test
     @DisplayName("forward: positive values pass, negative ones are scaled by their own channel's slope; slopes start at 0.25")
     void forwardByHand() {
@@ -160,7 +148,7 @@ class ChannelPReLULayerTest {
     @Test
     @DisplayName("DL4J's GradientCheckUtil passes on conv -> per-channel PReLU -> MSE")
     void dl4jGradientCheck() {
-        boolean ok = inDouble(() -> {
+        boolean ok = DoublePrecision.run(() -> {
             ComputationGraph graph = network();
             INDArray[] data = batch(7);
             return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
