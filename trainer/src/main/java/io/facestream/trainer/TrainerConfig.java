@@ -45,13 +45,17 @@ import java.util.List;
  * @param checkpointEvery  steps between checkpoints; a checkpoint also commits its offsets, so the samplers'
  *                         {@code sampler.lagLow} must exceed {@code (checkpointEvery + 2) * batchPairs}
  * @param checkpointsKept  newest checkpoints kept
+ * @param idleCheckpointSeconds a trainer that has waited this long for pairs with steps not yet checkpointed
+ *                         checkpoints (and commits) then, so a starved trainer's offsets reach Kafka and paused samplers
+ *                         resume; 0 = never
  * @param ledgerFile       audit trail of every trained record (null = none), see {@code TrainingLedger}
  */
 public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, int prefetchBatches, int decodeThreads,
                             boolean augment, double augmentFlip, int augmentShift, double augmentBrightness,
                             double augmentContrast, int maxImagePixels, long steps, int trainEventEvery, int evalEvery,
                             int validationPairs, List<TargetSpec> validation, String distance, double threshold, Path exportDir, long seed,
-                            boolean validationFlip, Path checkpointDir, int checkpointEvery, int checkpointsKept, Path ledgerFile) {
+                            boolean validationFlip, Path checkpointDir, int checkpointEvery, int checkpointsKept, int idleCheckpointSeconds,
+                            Path ledgerFile) {
 
     /**
      * Pairs the trainer reads between two checkpoints, at most: the steps between them plus a batch being filled
@@ -123,6 +127,7 @@ public record TrainerConfig(String groupId, String pairsTopic, int batchPairs, i
                 checkpoints.isEmpty() ? null : Path.of(checkpoints),
                 s.integer("trainer.checkpointEvery", 100, 1, 10_000_000),
                 s.integer("trainer.checkpointsKept", 3, 1, 1000),
+                s.integer("trainer.idleCheckpointSeconds", 10, 0, 86_400),
                 ledger.isEmpty() ? null : Path.of(ledger));
     }
 

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,12 +100,16 @@ final class TrainingParts {
         }
         if (config.checkpointDir() != null && mesh != null && !mesh.root()) {
             // in a mesh only the root checkpoints; the others commit what its checkpoints cover
-            listeners.add(new MeshCommits(source, mesh, config.checkpointEvery()));
+            CheckpointStore rootStore = new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
+            String runId = resume.runId();
+            listeners.add(new MeshCommits(source, mesh, config.checkpointEvery(),
+                    () -> rootStore.newestStep(runId).orElse(-1)));
         } else if (config.checkpointDir() != null) {
             listeners.add(new Checkpointer(new CheckpointStore(config.checkpointDir(), config.checkpointsKept()),
                     config.checkpointEvery(), source, resume.runId(), dataSeed, config.pairsTopic(), metrics::nextSeq,
                     (step, figures) -> metrics.publish(MetricsEvent.Type.SYSTEM, step, figures),
-                    ledger == null ? Checkpointer.CheckpointLog.NONE : ledger).resumedAt(model.step()));
+                    ledger == null ? Checkpointer.CheckpointLog.NONE : ledger).resumedAt(model.step())
+                    .checkpointWhenIdle(Duration.ofSeconds(config.idleCheckpointSeconds()), System::nanoTime));
         } else {
             listeners.add(new PeriodicCommits(source, TrainerNode.COMMIT_EVERY));
         }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,6 +128,31 @@ public final class CheckpointStore {
         }
         prune();
         return new StoredCheckpoint(target, manifest);
+    }
+
+    /**
+     * The step of the newest complete checkpoint if it belongs to run {@code runId}, read without changing
+     * anything (unlike {@link #latest()}, it leaves staging directories alone): for a reader that shares the
+     * directory with the trainer that writes it, such as a mesh replica watching the root's checkpoints. Empty if
+     * there is none, the newest is another run's, or it cannot be read now.
+     */
+    public OptionalLong newestStep(String runId) {
+        if (!Files.isDirectory(root)) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (Path dir : complete()) {
+                try {
+                    Checkpoint manifest = read(dir);
+                    return manifest.runId().equals(runId) ? OptionalLong.of(manifest.step()) : OptionalLong.empty();
+                } catch (CheckpointException e) {
+                    // pruned or being written while listed: the one before it
+                }
+            }
+        } catch (CheckpointException e) {
+            LOG.debug("cannot list {} for the newest checkpoint: {}", root, e.getMessage());
+        }
+        return OptionalLong.empty();
     }
 
     /** Complete checkpoint directories, newest (last written) first. */

@@ -37,6 +37,9 @@ public final class Checkpointer implements StepListener {
     private final CheckpointLog log;
     private long lastSaved = -1;
     private int failuresInARow;
+    private long idleAfterNanos;
+    private LongSupplier nanoClock = System::nanoTime;
+    private long idleSince = -1;
 
     /**
      * @param every        steps between checkpoints ({@code trainer.checkpointEvery})
@@ -75,9 +78,39 @@ public final class Checkpointer implements StepListener {
         return this;
     }
 
+    /**
+     * Also checkpoints when the loop has had no batch for {@code after} (measured on {@code nanoClock}) and steps
+     * were trained since the last checkpoint. The samplers' lag counts from committed offsets, which move only at
+     * checkpoints: a trainer that runs out of pairs a few steps short of its next checkpoint would otherwise hold
+     * a paused sampler paused for good. Found with two mesh replicas, each with half the partitions: the root
+     * drained its partitions at step 192 of 200, the lag stayed at 10,272 against a resume mark of 10,000, and
+     * both replicas and the sampler waited from then on. {@link Duration#ZERO} turns it off.
+     */
+    public Checkpointer checkpointWhenIdle(Duration after, LongSupplier nanoClock) {
+        this.idleAfterNanos = after.toNanos();
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
     @Override
     public void afterStep(EmbeddingModel model, long step) {
+        idleSince = -1;
         if (step % every == 0) {
+            save(model, step);
+        }
+    }
+
+    @Override
+    public void idle(EmbeddingModel model, long step) {
+        if (idleAfterNanos <= 0 || step == lastSaved) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        if (idleSince < 0) {
+            idleSince = now;
+        } else if (now - idleSince >= idleAfterNanos) {
+            idleSince = -1;
+            LOG.info("no pairs for {} s with step {} not checkpointed: checkpointing now", idleAfterNanos / 1e9, step);
             save(model, step);
         }
     }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Offsets of a replica other than the root. Only the root writes checkpoints (the model is one, and a replica that
@@ -18,6 +19,12 @@ import java.util.Map;
  * ({@link GradientMesh#meshStep()}); the root checkpoints every {@code every} of its steps, so once the root's step
  * has passed a multiple of {@code every} at least {@link #MARGIN} steps after a remembered one, that step's update
  * (applied by the root within a step or two of its arrival) is in a checkpoint and its offsets are committed.
+ *
+ * <p>The root also checkpoints at other steps when it runs out of pairs ({@code trainer.idleCheckpointSeconds}),
+ * which no multiple tells; a replica that has run out of pairs too looks for such a checkpoint of its run in the
+ * checkpoint directory, when it shares the root's (as on one machine, or in compose), and counts it as well:
+ * otherwise a sampler paused on the group's lag would wait for commits that only the next multiple brings, and the
+ * starved replicas for pairs.
  *
  * <p>Exact with two replicas, where the highest step a replica hears is the root's. With more, a faster replica's
  * step can run ahead of the root's and a commit can come early; and a root whose checkpoint failed (it logs
@@ -34,16 +41,28 @@ public final class MeshCommits implements StepListener {
     private final PairSource source;
     private final GradientMesh mesh;
     private final int every;
+    private final LongSupplier rootCheckpoint;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private Map<Integer, Long> committed = Map.of();
+    private long knownCheckpoint = -1;
 
+    /** Counting the root's checkpoints at multiples of {@code every} only. */
     public MeshCommits(PairSource source, GradientMesh mesh, int every) {
+        this(source, mesh, every, () -> -1);
+    }
+
+    /**
+     * @param rootCheckpoint the step of the root's newest checkpoint of this run where this replica can see it, or
+     *                       -1; asked when the loop finds no pairs
+     */
+    public MeshCommits(PairSource source, GradientMesh mesh, int every, LongSupplier rootCheckpoint) {
         if (every < 1) {
             throw new IllegalArgumentException("every must be >= 1, got " + every);
         }
         this.source = source;
         this.mesh = mesh;
         this.every = every;
+        this.rootCheckpoint = rootCheckpoint;
     }
 
     @Override
@@ -54,11 +73,12 @@ public final class MeshCommits implements StepListener {
 
     @Override
     public void idle(EmbeddingModel model, long step) {
+        knownCheckpoint = Math.max(knownCheckpoint, rootCheckpoint.getAsLong());
         commitCovered();
     }
 
     private void commitCovered() {
-        long checkpointed = mesh.meshStep() / every * every;
+        long checkpointed = Math.max(mesh.meshStep() / every * every, knownCheckpoint);
         Map<Integer, Long> newest = null;
         while (!pending.isEmpty() && pending.peekFirst().rootStep() + MARGIN <= checkpointed) {
             newest = pending.pollFirst().offsets();

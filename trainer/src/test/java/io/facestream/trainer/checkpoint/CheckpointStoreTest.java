@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +103,24 @@ class CheckpointStoreTest {
         StoredCheckpoint latest = store.latest().orElseThrow();
         assertEquals(5, latest.manifest().step());
         assertFalse(Files.exists(partial));
+    }
+
+    @Test
+    @DisplayName("a reader sharing the directory gets the newest checkpoint's step for its run, and changes nothing")
+    void newestStepForARun() throws IOException {
+        CheckpointStore store = new CheckpointStore(tmp, 3);
+        assertEquals(OptionalLong.empty(), store.newestStep("run"));
+        assertEquals(OptionalLong.empty(), new CheckpointStore(tmp.resolve("none"), 3).newestStep("run"));
+        store.save(at(5), model(5));
+        store.save(at(192), model(192));
+        Path partial = tmp.resolve(".staging-ckpt-0000000003-0000000000000000200");
+        Files.createDirectory(partial);
+        assertEquals(OptionalLong.of(192), store.newestStep("run"));
+        assertTrue(Files.isDirectory(partial), "a save in progress (the writer's) is left alone");
+        assertEquals(OptionalLong.empty(), store.newestStep("another-run"), "another run's steps say nothing");
+        StoredCheckpoint broken = store.save(at(300), model(300));
+        Files.writeString(broken.dir().resolve(CheckpointStore.MANIFEST), "{\"format\":");
+        assertEquals(OptionalLong.of(192), store.newestStep("run"), "an unreadable newest one: the one before");
     }
 
     @Test

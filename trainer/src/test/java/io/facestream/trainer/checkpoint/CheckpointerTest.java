@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,49 @@ class CheckpointerTest {
         assertEquals(List.of(Map.of(0, 10L), Map.of(0, 20L)), source.commits, "the final checkpoint commits");
         assertEquals(12, store.latest().orElseThrow().manifest().step());
         assertEquals(first.manifest().runId(), store.latest().orElseThrow().manifest().runId());
+    }
+
+    @Test
+    @DisplayName("a trainer without pairs for the idle time checkpoints the steps since its last checkpoint, once")
+    void checkpointsWhenIdle() throws IOException {
+        RecordedCommits source = new RecordedCommits();
+        CheckpointStore store = new CheckpointStore(tmp.resolve("ck"), 3);
+        long[] now = {0};
+        Checkpointer c = new Checkpointer(store, 100, source, "run-1", 9, "pairs", () -> 0, (s, f) -> { },
+                Checkpointer.CheckpointLog.NONE).checkpointWhenIdle(Duration.ofSeconds(10), () -> now[0]);
+        c.afterStep(model, 100);
+        assertEquals(1, source.commits.size());
+        c.idle(model, 100);
+        now[0] += Duration.ofSeconds(30).toNanos();
+        c.idle(model, 100);
+        assertEquals(1, source.commits.size(), "nothing trained since the last checkpoint: nothing to save");
+
+        source.acknowledged = Map.of(0, 9216L);
+        c.afterStep(model, 192);
+        c.idle(model, 192);
+        now[0] += Duration.ofSeconds(9).toNanos();
+        c.idle(model, 192);
+        assertEquals(1, source.commits.size(), "idle 9 s of 10: not yet");
+        c.afterStep(model, 193); // a batch came: the idle time starts over
+        c.idle(model, 193);
+        now[0] += Duration.ofSeconds(9).toNanos();
+        c.idle(model, 193);
+        assertEquals(1, source.commits.size(), "idle 9 s since the last step: not yet");
+        now[0] += Duration.ofSeconds(1).toNanos();
+        c.idle(model, 193);
+        assertEquals(List.of(Map.of(), Map.of(0, 9216L)), source.commits);
+        assertEquals(193, store.latest().orElseThrow().manifest().step());
+        now[0] += Duration.ofSeconds(60).toNanos();
+        c.idle(model, 193);
+        assertEquals(2, source.commits.size(), "saved once per idle spell");
+
+        Checkpointer off = new Checkpointer(store, 100, source, "run-1", 9, "pairs", () -> 0, (s, f) -> { },
+                Checkpointer.CheckpointLog.NONE).checkpointWhenIdle(Duration.ZERO, () -> now[0]);
+        off.afterStep(model, 201);
+        off.idle(model, 201);
+        now[0] += Duration.ofHours(1).toNanos();
+        off.idle(model, 201);
+        assertEquals(2, source.commits.size(), "0 turns it off");
     }
 
     @Test

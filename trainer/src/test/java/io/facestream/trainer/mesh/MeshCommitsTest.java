@@ -79,4 +79,31 @@ class MeshCommitsTest {
         commits.idle(null, 3);
         assertEquals(2, source.commits.size(), "nothing new, nothing committed");
     }
+
+    @Test
+    @DisplayName("a replica out of pairs counts a root checkpoint it can see at a step no multiple tells")
+    void countsTheRootsIdleCheckpoint() {
+        RecordedCommits source = new RecordedCommits();
+        RootClock clock = new RootClock();
+        long[] seen = {-1};
+        MeshCommits commits = new MeshCommits(source, clock, 100, () -> seen[0]);
+        clock.rootStep = 150;
+        source.acknowledged = Map.of(2, 5000L);
+        commits.afterStep(null, 160);
+        clock.rootStep = 191;
+        source.acknowledged = Map.of(2, 5800L);
+        commits.afterStep(null, 220);
+        commits.idle(null, 220);
+        assertEquals(List.of(), source.commits, "the root's newest multiple, 100, is before both steps");
+        seen[0] = 192; // the root ran out of pairs at step 192 and checkpointed there
+        commits.afterStep(null, 221);
+        assertEquals(List.of(), source.commits, "looked for only when out of pairs");
+        commits.idle(null, 221);
+        assertEquals(List.of(Map.of(2, 5000L)), source.commits,
+                "the checkpoint of step 192 holds the update sent at root step 150, not the one at 191 (+2)");
+        seen[0] = -1; // pruned, or a new run's: what was seen still holds
+        clock.rootStep = 194;
+        commits.idle(null, 221);
+        assertEquals(1, source.commits.size());
+    }
 }
