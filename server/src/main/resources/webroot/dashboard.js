@@ -254,9 +254,9 @@
     if (r.root) return 'root';
     if (r.divergenceError) return 'unreadable sketch: ' + r.divergenceError;
     if (typeof r.divergence !== 'number') return '-';
-    const d = r.divergenceSteps;
-    return r.divergence.toExponential(2) + (d === 0 ? ' (same step)'
-      : ' (sketches ' + Math.abs(d) + ' steps apart, the root\'s ' + (d > 0 ? 'older' : 'newer') + ')');
+    const d = r.divergenceUpdates;
+    return r.divergence.toExponential(2) + (d === 0 ? ' (same updates applied)'
+      : ' (' + Math.abs(d) + ' updates applied apart, the root\'s ' + (d > 0 ? 'older' : 'newer') + ')');
   }
   function showReplicas(body) {
     const list = Array.isArray(body.replicas) ? body.replicas : [];

@@ -115,7 +115,8 @@ public final class RunStatus {
             if (!(sketch instanceof JsonObject json)) {
                 throw new IllegalArgumentException("a parameter sketch is a JSON object, got " + sketch);
             }
-            divergence.accept(id, replica.getBoolean("root", false), ParameterSketch.fromJson(json));
+            divergence.accept(id, replica.getBoolean("root", false), ParameterSketch.fromJson(json),
+                    replica.getLong("updatesSent", 0L) + replica.getLong("updatesReceived", 0L));
             sketchErrors.remove(id);
         } catch (IllegalArgumentException e) {
             // an event of another version, or damaged: said in the replica's figures, the run's other figures stand
@@ -160,7 +161,7 @@ public final class RunStatus {
      * accuracyStd, auc}, kafka {pairsTopic, trainerGroup, lag, partitions [{partition, produced, consumed, lag,
      * consumedPerSecond, consumedShare}]}, identities {coverageSteps, inWindow, seen, expected, coverage},
      * sampler, ingest, replicas [{id, root, replicas, imagesPerSecond, step, updatesSent, bytesSent, updatesReceived,
-     * bytesReceived, bytesSentPerStep, sketchStep, divergence, divergenceSteps, divergenceError}] (trainer replicas of
+     * bytesReceived, bytesSentPerStep, sketchStep, divergence, divergenceUpdates, divergenceError}] (trainer replicas of
      * a gradient mesh, see {@link #replicas}; empty for one trainer)}; absent figures are null.
      */
     public JsonObject toJson() {
@@ -193,10 +194,11 @@ public final class RunStatus {
      * Each trainer replica of a gradient mesh (by id): its last {@code replica} figures without the parameter sketch,
      * with {@code sketchStep} (the step its sketch was taken at), {@code divergence} (estimated relative L2 distance of
      * its parameters from the root's, {@code ||p_r - p_root|| / ||p_root||}; 0 for the root) and
-     * {@code divergenceSteps} (its sketch's step minus that of the root's sketch it was compared with: 0 when the root
-     * sketched the same step, else the two sketches are of different steps and the divergence includes the training
-     * between them), null until both have sketched; {@code divergenceError} when its sketch could not be read; with
-     * {@code history}, its same-step divergences, oldest first ({@code [{step, divergence}]}, the last 500).
+     * {@code divergenceUpdates} (the updates it had applied at its sketch minus those of the root sketch it was
+     * compared with: 0 when two root sketches bracket its count and the root's parameters at that count are
+     * interpolated, else the divergence includes the updates in between; see {@link ReplicaDivergence}), null until
+     * both have sketched; {@code divergenceError} when its sketch could not be read; with
+     * {@code history}, its divergences aligned by updates applied, oldest first ({@code [{step, divergence}]}, the last 500).
      */
     public JsonArray replicas(boolean history) {
         JsonArray out = new JsonArray();

@@ -71,8 +71,16 @@ class DashboardReplicasBrowserTest {
     private static ChromeDriver browser;
     private static Path profile;
 
-    /** A replica as the trainer's figures see it: an id, a role and fixed traffic counters. */
+    /** A replica as the trainer's figures see it: an id, a role and traffic counters. */
     private record FixedMesh(String id, MeshStats stats) implements GradientMesh {
+        /**
+         * This replica after {@code step} steps of a two-replica mesh in step: one update sent and one received a
+         * step, of the given sizes, so {@code 2 * step} updates applied.
+         */
+        static FixedMesh at(String id, boolean root, long step, long bytesSent, long bytesReceived) {
+            return new FixedMesh(id, new MeshStats(2, root, step, step * bytesSent, step, step * bytesReceived, 1));
+        }
+
         @Override
         public void join(EmbeddingModel model) {
             throw new UnsupportedOperationException("figures only");
@@ -194,8 +202,6 @@ class DashboardReplicasBrowserTest {
 
         // two replicas, each with its own publisher as in a real mesh; the other's parameters a little off the root's
         Random random = new Random(17);
-        FixedMesh root = new FixedMesh(ROOT, new MeshStats(2, true, 3, 3 * 105_332L, 3, 3 * 105_332L, 3));
-        FixedMesh other = new FixedMesh(OTHER, new MeshStats(2, false, 3, 3 * 14_090L, 3, 3 * 105_332L, 1));
         double[] expected = new double[3];
         try (MetricsPublisher rootEvents = new MetricsPublisher(kafka.bootstrapServers(), "mesh-run", 0, Map.of());
              MetricsPublisher otherEvents = new MetricsPublisher(kafka.bootstrapServers(), "mesh-run", 0, Map.of())) {
@@ -209,18 +215,18 @@ class DashboardReplicasBrowserTest {
                 }
                 expected[i] = ParameterSketch.of(otherParams, step).distance(ParameterSketch.of(rootParams, step))
                         / ParameterSketch.of(rootParams, step).norm();
-                train(rootEvents, root, step, 40.0, rootParams);
-                train(otherEvents, other, step, 31.5, otherParams);
+                train(rootEvents, FixedMesh.at(ROOT, true, step, 105_332L, 14_090L), step, 40.0, rootParams);
+                train(otherEvents, FixedMesh.at(OTHER, false, step, 14_090L, 105_332L), step, 31.5, otherParams);
             }
             JsonObject mesh = awaitPage("two replicas at step 6", j -> "mesh-run".equals(j.getString("run"))
                     && j.getJsonArray("rows", new JsonArray()).size() == 2 && j.getJsonArray("lines", new JsonArray())
                     .stream().anyMatch(l -> ((JsonObject) l).getJsonArray("points").size() == 3));
             assertEquals(false, mesh.getBoolean("hidden"), mesh.encode());
             JsonArray rows = mesh.getJsonArray("rows");
-            assertEquals(List.of(ROOT, "root", "6", "40.0", "105.3 KB (3 sent)", "105.3 KB (3 received)", "root"),
+            assertEquals(List.of(ROOT, "root", "6", "40.0", "105.3 KB (6 sent)", "14.1 KB (6 received)", "root"),
                     rows.getJsonArray(0).getList());
-            assertEquals(List.of(OTHER, "replica", "6", "31.5", "14.1 KB (3 sent)", "105.3 KB (3 received)",
-                    jsExponential(expected[2]) + " (same step)"), rows.getJsonArray(1).getList());
+            assertEquals(List.of(OTHER, "replica", "6", "31.5", "14.1 KB (6 sent)", "105.3 KB (6 received)",
+                    jsExponential(expected[2]) + " (same updates applied)"), rows.getJsonArray(1).getList());
             JsonArray lines = mesh.getJsonArray("lines");
             assertEquals(1, lines.size(), "one divergence line, for the replica that is not the root: " + lines.encode());
             assertEquals(OTHER, lines.getJsonObject(0).getString("label"));
@@ -234,14 +240,15 @@ class DashboardReplicasBrowserTest {
             // numbered by its own publisher from the same seq, no longer push the root's out of the run's order
             assertEquals(List.of(2, 4, 6), mesh.getJsonArray("lossSteps").getList(), mesh.encode());
 
-            // the other replica sketches step 8 before the root does: compared with the root's step 6, and said so
-            train(otherEvents, other, 8, 31.5, gaussian(random, PARAMS, 0.05));
+            // the other replica sketches step 8 (16 updates applied) before the root does: compared with the root's
+            // sketch of 12 updates applied, and said so
+            train(otherEvents, FixedMesh.at(OTHER, false, 8, 14_090L, 105_332L), 8, 31.5, gaussian(random, PARAMS, 0.05));
             JsonObject ahead = awaitPage("the other replica at step 8", j -> j.getJsonArray("rows", new JsonArray())
                     .size() == 2 && "8".equals(j.getJsonArray("rows").getJsonArray(1).getString(2)));
             String divergence = ahead.getJsonArray("rows").getJsonArray(1).getString(6);
-            assertTrue(divergence.endsWith("(sketches 2 steps apart, the root's older)"), divergence);
+            assertTrue(divergence.endsWith("(4 updates applied apart, the root's older)"), divergence);
             assertEquals(3, ahead.getJsonArray("lines").getJsonObject(0).getJsonArray("points").size(),
-                    "no point until the root sketches step 8 too");
+                    "no point until a root sketch of 16 or more updates applied comes");
         }
         ((JavascriptExecutor) browser).executeScript("document.getElementById('replicas').scrollIntoView()");
         Path shot = Path.of("target", "dashboard-replicas.png");

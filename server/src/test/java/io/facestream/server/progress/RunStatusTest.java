@@ -97,9 +97,11 @@ class RunStatusTest {
         assertNull(status.train().getDouble("loss"), "the run's own figures wait for the root's");
     }
 
-    private static JsonObject replicaEvent(String id, boolean root, long step, float[] params) {
+    /** A replica's train event at {@code step}, when it had applied {@code applied} updates (its own and received). */
+    private static JsonObject replicaEvent(String id, boolean root, long step, long applied, float[] params) {
         return new JsonObject().put("loss", 0.5).put("replica", new JsonObject().put("id", id).put("root", root)
-                .put("step", step).put("imagesPerSecond", 30.0).put("sketch", ParameterSketch.of(params, step).toJson()));
+                .put("step", step).put("imagesPerSecond", 30.0).put("updatesSent", step)
+                .put("updatesReceived", applied - step).put("sketch", ParameterSketch.of(params, step).toJson()));
     }
 
     private static JsonObject replica(RunStatus status, String id, boolean history) {
@@ -112,50 +114,58 @@ class RunStatusTest {
     }
 
     @Test
-    @DisplayName("a replica's divergence is its sketch's distance from the root's of the same step over the root's norm; the history keeps same-step points only")
+    @DisplayName("a replica's sketch is compared with the root's at the same count of updates applied, interpolated "
+            + "between the two root sketches around it; the history keeps such comparisons only")
     void divergenceFromTheRoot() {
         Random random = new Random(9);
         int n = 30_000;
-        float[] rootAt10 = gaussian(random, n, 0.05);
-        float[] otherAt10 = rootAt10.clone();
+        float[] rootAt20 = gaussian(random, n, 0.05);
+        float[] rootAt40 = rootAt20.clone();
+        float[] otherAt30 = new float[n];
         for (int i = 0; i < n; i++) {
-            otherAt10[i] += (float) (1e-3 * random.nextGaussian());
+            rootAt40[i] += (float) (0.01 * random.nextGaussian());
+            otherAt30[i] = (rootAt20[i] + rootAt40[i]) / 2 + (float) (1e-4 * random.nextGaussian());
         }
-        double exact = l2(otherAt10, rootAt10) / l2(rootAt10, new float[n]);
         RunStatus status = new RunStatus("mesh");
-        // the other replica reports step 10 before the root does: compared once the root's step 10 arrives
-        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("b:2", false, 10, otherAt10)));
-        assertNull(replica(status, "b:2", false).getDouble("divergence"), "no root sketch yet");
-        assertEquals(10L, replica(status, "b:2", false).getLong("sketchStep"));
-        status.accept(event(Type.TRAIN, "mesh", 2, replicaEvent("a:1", true, 10, rootAt10)));
-
+        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("a:1", true, 10, 20, rootAt20)));
+        // the other replica runs ahead: its step 15, with 30 updates applied, comes before the root's next sketch
+        status.accept(event(Type.REPLICA, "mesh", 1, replicaEvent("b:2", false, 15, 30, otherAt30)));
         JsonObject other = replica(status, "b:2", false);
-        double expected = ParameterSketch.of(otherAt10, 10).distance(ParameterSketch.of(rootAt10, 10))
-                / ParameterSketch.of(rootAt10, 10).norm();
-        assertEquals(expected, other.getDouble("divergence"), 1e-15);
-        assertTrue(other.getDouble("divergence") < 1.5 * exact && other.getDouble("divergence") > exact / 1.5,
-                "estimate " + other.getDouble("divergence") + " of " + exact);
-        assertEquals(0L, other.getLong("divergenceSteps"));
-        assertFalse(other.containsKey("sketch"), "the sketch itself stays out of /api/status");
+        assertEquals(15L, other.getLong("sketchStep"));
+        assertEquals(10L, other.getLong("divergenceUpdates"), "compared with the nearest root sketch, 10 updates behind");
+        assertEquals(new JsonArray(), replica(status, "b:2", true).getJsonArray("history"), "no bracketed point yet");
         assertEquals(0.0, replica(status, "a:1", false).getDouble("divergence"), "the root against itself");
 
-        // the root moves on to step 12: the other's step-10 sketch is still compared with the root's step 10
-        float[] rootAt12 = gaussian(random, n, 0.05);
-        status.accept(event(Type.TRAIN, "mesh", 3, replicaEvent("a:1", true, 12, rootAt12)));
-        assertEquals(expected, replica(status, "b:2", false).getDouble("divergence"), 1e-15);
-        // the other reaches step 14 first: compared with the root's latest (12), and says the two steps apart; no
-        // history point until the root's step 14
-        float[] otherAt14 = rootAt12.clone();
-        status.accept(event(Type.TRAIN, "mesh", 4, replicaEvent("b:2", false, 14, otherAt14)));
+        status.accept(event(Type.TRAIN, "mesh", 2, replicaEvent("a:1", true, 20, 40, rootAt40)));
+        other = replica(status, "b:2", false);
+        ParameterSketch halfway = ParameterSketch.between(ParameterSketch.of(rootAt20, 10),
+                ParameterSketch.of(rootAt40, 20), 0.5);
+        double expected = ParameterSketch.of(otherAt30, 15).distance(halfway) / halfway.norm();
+        assertEquals(expected, other.getDouble("divergence"), 1e-15);
+        assertEquals(0L, other.getLong("divergenceUpdates"));
+        assertFalse(other.containsKey("sketch"), "the sketch itself stays out of /api/status");
+        // the estimate of the real distance from the root's parameters halfway, and far below the lag between the
+        // root's two sketches, which a comparison with either would report
+        float[] rootAt30 = new float[n];
+        for (int i = 0; i < n; i++) {
+            rootAt30[i] = (rootAt20[i] + rootAt40[i]) / 2;
+        }
+        double exact = l2(otherAt30, rootAt30) / l2(rootAt30, new float[n]);
+        assertTrue(expected < 1.5 * exact && expected > exact / 1.5, "estimate " + expected + " of " + exact);
+        assertTrue(expected < 0.1 * l2(otherAt30, rootAt40) / l2(rootAt40, new float[n]), "aligned " + expected);
+        assertEquals(new JsonArray().add(new JsonObject().put("step", 15L).put("divergence", expected)),
+                replica(status, "b:2", true).getJsonArray("history"), "the point is made once the root's 40 is here");
+
+        // at exactly a root sketch's count, equal parameters: exactly 0
+        status.accept(event(Type.REPLICA, "mesh", 3, replicaEvent("b:2", false, 21, 40, rootAt40)));
         other = replica(status, "b:2", false);
         assertEquals(0.0, other.getDouble("divergence"), "identical parameters give exactly 0");
-        assertEquals(2L, other.getLong("divergenceSteps"));
-        assertEquals(new JsonArray().add(new JsonObject().put("step", 10L).put("divergence", expected)),
-                replica(status, "b:2", true).getJsonArray("history"));
-        status.accept(event(Type.TRAIN, "mesh", 5, replicaEvent("a:1", true, 14, rootAt12)));
         JsonArray history = replica(status, "b:2", true).getJsonArray("history");
-        assertEquals(2, history.size());
-        assertEquals(new JsonObject().put("step", 14L).put("divergence", 0.0), history.getJsonObject(1));
+        assertEquals(new JsonObject().put("step", 21L).put("divergence", 0.0), history.getJsonObject(1));
+        // behind the oldest root sketch held: compared with it and said so, no history point
+        status.accept(event(Type.REPLICA, "mesh", 4, replicaEvent("b:2", false, 6, 12, rootAt20)));
+        assertEquals(-8L, replica(status, "b:2", false).getLong("divergenceUpdates"));
+        assertEquals(2, replica(status, "b:2", true).getJsonArray("history").size());
         assertEquals(new JsonArray(), replica(status, "a:1", true).getJsonArray("history"), "no history for the root");
     }
 
@@ -164,19 +174,19 @@ class RunStatusTest {
     void unreadableSketch() {
         RunStatus status = new RunStatus("mesh");
         float[] params = gaussian(new Random(1), 1000, 1);
-        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("a:1", true, 4, params)));
-        JsonObject bad = replicaEvent("b:2", false, 4, params);
+        status.accept(event(Type.TRAIN, "mesh", 1, replicaEvent("a:1", true, 4, 8, params)));
+        JsonObject bad = replicaEvent("b:2", false, 4, 8, params);
         bad.getJsonObject("replica").getJsonObject("sketch").put("seed", 7L);
         status.accept(event(Type.TRAIN, "mesh", 2, bad));
         JsonObject b = replica(status, "b:2", false);
         assertTrue(b.getString("divergenceError").contains("seed 7 is not comparable"), b.encode());
         assertNull(b.getDouble("divergence"));
         assertEquals(30.0, b.getDouble("imagesPerSecond"));
-        JsonObject notAnObject = replicaEvent("b:2", false, 6, params);
+        JsonObject notAnObject = replicaEvent("b:2", false, 6, 12, params);
         notAnObject.getJsonObject("replica").put("sketch", "abc");
         status.accept(event(Type.TRAIN, "mesh", 3, notAnObject));
         assertTrue(replica(status, "b:2", false).getString("divergenceError").contains("is a JSON object, got abc"));
-        status.accept(event(Type.TRAIN, "mesh", 4, replicaEvent("b:2", false, 4, params)));
+        status.accept(event(Type.TRAIN, "mesh", 4, replicaEvent("b:2", false, 4, 8, params)));
         assertFalse(replica(status, "b:2", false).containsKey("divergenceError"), "a readable sketch clears the error");
         assertEquals(0.0, replica(status, "b:2", false).getDouble("divergence"));
     }

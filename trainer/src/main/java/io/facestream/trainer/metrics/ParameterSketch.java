@@ -87,6 +87,19 @@ public record ParameterSketch(long step, double[] values) {
         return Math.sqrt(sum);
     }
 
+    /**
+     * The sketch of {@code a + t * (b - a)} for the vectors {@code a} and {@code b} sketch (the sketch is linear):
+     * between two sketches of one replica's parameters, an estimate of them at a moment in between. Its step is
+     * {@code a}'s.
+     */
+    public static ParameterSketch between(ParameterSketch a, ParameterSketch b, double t) {
+        double[] v = new double[SIZE];
+        for (int k = 0; k < SIZE; k++) {
+            v[k] = a.values[k] + t * (b.values[k] - a.values[k]);
+        }
+        return new ParameterSketch(a.step, v);
+    }
+
     /** The estimate of the sketched vector's L2 norm. */
     public double norm() {
         double sum = 0;

@@ -23,6 +23,24 @@ class ParameterSketchTest {
     private static final double FACTOR = 1.5;
 
     @Test
+    @DisplayName("the sketch is linear: between two sketches at t is the sketch of the vector between them at t")
+    void betweenIsLinear() {
+        Random random = new Random(5);
+        float[] a = gaussian(random, 70_000, 0.05);
+        float[] b = gaussian(random, 70_000, 0.05);
+        float[] mid = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            mid[i] = a[i] + 0.3f * (b[i] - a[i]);
+        }
+        ParameterSketch estimate = ParameterSketch.between(ParameterSketch.of(a, 1), ParameterSketch.of(b, 2), 0.3);
+        assertTrue(estimate.distance(ParameterSketch.of(mid, 1)) < 1e-5 * ParameterSketch.of(mid, 1).norm(),
+                "between " + estimate.distance(ParameterSketch.of(mid, 1)));
+        assertEquals(1, estimate.step());
+        assertEquals(0.0, ParameterSketch.between(ParameterSketch.of(a, 1), ParameterSketch.of(b, 2), 0)
+                .distance(ParameterSketch.of(a, 1)));
+    }
+
+    @Test
     @DisplayName("identical parameters give identical sketches and a distance of exactly 0, call after call")
     void identicalIsZero() {
         float[] a = gaussian(new Random(1), 100_003, 0.05);
