@@ -64,11 +64,18 @@ public final class TrainerNode {
      *
      * @param requestedRunId a run id asked for explicitly, or null
      * @param freshRunId     the run id of a fresh start
+     * @param writer         whether this trainer writes the checkpoints it resumes from (false for a mesh replica
+     *                       other than the root: it reads the root's and leaves a staging directory, which may be
+     *                       the root's save in progress, alone)
      */
     public static Resume resume(TrainerConfig config, String requestedRunId, String freshRunId,
-                                String bootstrapServers, Map<String, Object> kafkaProps) throws CheckpointException {
+                                String bootstrapServers, Map<String, Object> kafkaProps, boolean writer)
+            throws CheckpointException {
         CheckpointStore store = config.checkpointDir() == null ? null
                 : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
+        if (store != null && !writer) {
+            store = store.reader();
+        }
         Resume resume = Resume.find(store, config.pairsTopic(), requestedRunId, freshRunId,
                 run -> MetricsTail.lastSeq(bootstrapServers, kafkaProps, run, METRICS_TAIL_TIMEOUT));
         if (resume.resumed()) {

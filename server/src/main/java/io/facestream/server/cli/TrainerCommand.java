@@ -11,6 +11,7 @@ import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
+import io.facestream.trainer.mesh.AeronGradientMesh;
 import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
@@ -85,8 +86,10 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         ModelConfig modelConfig = RoleConfigs.model(settings);
         Map<String, Object> kafkaProps = RoleConfigs.kafka(settings);
         // with trainer.checkpointDir, the newest checkpoint decides the run id, model, offsets and first seq
+        MeshConfig mesh = MeshConfig.from(settings);
         Resume resume = TrainerNode.resume(trainerConfig, runId,
-                "trainer-" + java.time.Instant.now().toString().replace(':', '-'), bootstrap, kafkaProps);
+                "trainer-" + java.time.Instant.now().toString().replace(':', '-'), bootstrap, kafkaProps,
+                !mesh.enabled() || AeronGradientMesh.isRoot(mesh));
         String run = resume.runId();
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels());
         List<ValidationTarget> validation = DataErrors.validation(trainerConfig.validation(), d -> {
@@ -98,7 +101,7 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         RunStatus status = new RunStatus(run).attach(vertx);
         MetricsPublisher metrics = new MetricsPublisher(bootstrap, run, resume.firstSeq(), kafkaProps);
         TrainerNode node = TrainerNode.deploy(vertx, trainerConfig, modelConfig, bootstrap, kafkaProps, metrics,
-                validation, resume, MeshConfig.from(settings)).await();
+                validation, resume, mesh).await();
         ProgressLine progress = new ProgressLine(status, System.out, trainerConfig.steps(), System.console() != null)
                 .attach(vertx);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

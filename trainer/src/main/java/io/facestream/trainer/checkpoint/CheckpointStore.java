@@ -47,17 +47,32 @@ public final class CheckpointStore {
 
     private final Path root;
     private final int kept;
+    private final boolean writer;
 
     /**
      * @param root the checkpoint directory ({@code trainer.checkpointDir}); created on the first save
      * @param kept how many checkpoints to keep ({@code trainer.checkpointsKept}), at least 1
      */
     public CheckpointStore(Path root, int kept) {
+        this(root, kept, true);
+    }
+
+    private CheckpointStore(Path root, int kept, boolean writer) {
         if (kept < 1) {
             throw new IllegalArgumentException("trainer.checkpointsKept must be >= 1, got " + kept);
         }
         this.root = root;
         this.kept = kept;
+        this.writer = writer;
+    }
+
+    /**
+     * This directory as a reader that shares it with the trainer that writes it sees it (a mesh replica other
+     * than the root, whose checkpoints it resumes from): {@link #latest()} leaves staging directories alone, since
+     * one may be the writer's save in progress, not a save cut short.
+     */
+    public CheckpointStore reader() {
+        return new CheckpointStore(root, kept, false);
     }
 
     public Path root() {
@@ -65,7 +80,8 @@ public final class CheckpointStore {
     }
 
     /**
-     * The newest complete checkpoint, if any. Deletes staging directories (a save that did not finish); a
+     * The newest complete checkpoint, if any. Deletes staging directories (a save that did not finish; not as a
+     * {@link #reader()}); a
      * checkpoint directory whose manifest cannot be read is skipped with a warning and left for inspection.
      *
      * @throws CheckpointException if the checkpoint directory exists but cannot be listed
@@ -77,7 +93,9 @@ public final class CheckpointStore {
         if (!Files.isDirectory(root)) {
             throw new CheckpointException("trainer.checkpointDir " + root + " is not a directory");
         }
-        removeStaging();
+        if (writer) {
+            removeStaging();
+        }
         for (Path dir : complete()) {
             try {
                 Checkpoint manifest = read(dir);

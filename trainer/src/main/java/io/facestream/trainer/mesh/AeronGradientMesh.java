@@ -81,7 +81,7 @@ public final class AeronGradientMesh implements GradientMesh {
     }
 
     /** Whether this replica's {@code host:port} is the first seed's (comparing resolved addresses). */
-    static boolean isRoot(MeshConfig config) {
+    public static boolean isRoot(MeshConfig config) {
         MeshConfig.Seed self = config.self();
         MeshConfig.Seed seed = config.root();
         if (self.port() != seed.port()) {

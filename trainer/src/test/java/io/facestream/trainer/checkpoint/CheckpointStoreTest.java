@@ -100,6 +100,9 @@ class CheckpointStoreTest {
         Path partial = tmp.resolve(".staging-ckpt-0000000000000000010-0000001000010");
         Files.createDirectory(partial);
         Files.writeString(partial.resolve(CheckpointStore.MODEL), "half a mod");
+        assertEquals(5, store.reader().latest().orElseThrow().manifest().step());
+        assertTrue(Files.exists(partial), "a reader (a mesh replica resuming the root's checkpoint) leaves it: it may "
+                + "be the writer's save in progress");
         StoredCheckpoint latest = store.latest().orElseThrow();
         assertEquals(5, latest.manifest().step());
         assertFalse(Files.exists(partial));
