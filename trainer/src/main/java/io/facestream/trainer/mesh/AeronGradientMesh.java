@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -61,6 +62,8 @@ public final class AeronGradientMesh implements GradientMesh {
 
     private final MeshConfig config;
     private final boolean root;
+    private final LagBound lag;
+    private long lagCheckedAt = -1;
     private final MeshCounters counters = new MeshCounters();
     private final StateExchange exchange = new StateExchange(Duration.ofSeconds(30));
     private final JoinParams joinParams = new JoinParams();
@@ -78,6 +81,7 @@ public final class AeronGradientMesh implements GradientMesh {
         }
         this.config = config;
         this.root = isRoot(config);
+        this.lag = new LagBound(config.maxLag());
     }
 
     /** Whether this replica's {@code host:port} is the first seed's (comparing resolved addresses). */
@@ -172,6 +176,8 @@ public final class AeronGradientMesh implements GradientMesh {
         accumulator.fallbackToSingleConsumerMode(true);
         graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, 1.0 / config.replicas()));
         consumer.bypassMode(false);
+        lagCheckedAt = counters.updatesSent.get();
+        lag.start(lagCheckedAt, counters.updatesReceived.get(), transport.onlineNodes().size() - 1);
         LOG.info("mesh: {} replicas in the mesh; training starts at step {}", transport.onlineNodes().size(),
                 graph.getIterationCount());
     }
@@ -340,6 +346,26 @@ public final class AeronGradientMesh implements GradientMesh {
         }
         ComputationGraph graph = model.trainingGraph();
         exchange.serve(() -> copyState(graph));
+        long sent = counters.updatesSent.get();
+        if (sent != lagCheckedAt) {
+            lagCheckedAt = sent;
+            awaitOthers(graph, sent);
+        }
+    }
+
+    /** After a step: waits (answering joiners) until the others are within {@code trainer.mesh.maxLag}. */
+    private void awaitOthers(ComputationGraph graph, long sent) {
+        long deadline = System.nanoTime() + config.lagWait().toNanos();
+        while (lag.mustWait(sent, counters.updatesReceived.get(), transport.onlineNodes().size() - 1)) {
+            if (System.nanoTime() > deadline) {
+                counters.lagWaitsTimedOut.incrementAndGet();
+                LOG.debug("mesh: stepping on after {} ms without the others' updates (trainer.mesh.lagWait)",
+                        config.lagWait().toMillis());
+                return;
+            }
+            exchange.serve(() -> copyState(graph));
+            LockSupport.parkNanos(200_000); // the transport's threads count what arrives; no signal to wait on
+        }
     }
 
     private static StateExchange.State copyState(ComputationGraph graph) {

@@ -21,9 +21,12 @@ import java.util.List;
  * @param threshold    initial threshold of the adaptive threshold encoding of the updates
  * @param startTimeout how long the start barrier (and a joiner's wait for the current parameters) may take
  * @param peerTimeout  how long a peer may stay unreachable before the mesh drops it
+ * @param maxLag       steps a replica may run ahead of each other replica's updates (0: lockstep, synchronous
+ *                     data parallelism; -1: no bound, DL4J's asynchronous sharing), see {@link LagBound}
+ * @param lagWait      the most a replica waits after a step for the others' updates before it steps anyway
  */
 public record MeshConfig(boolean enabled, String host, int port, List<Seed> seeds, int replicas, double threshold,
-                         Duration startTimeout, Duration peerTimeout) {
+                         Duration startTimeout, Duration peerTimeout, int maxLag, Duration lagWait) {
 
     /** One seed, {@code host:port}. */
     public record Seed(String host, int port) {
@@ -57,7 +60,9 @@ public record MeshConfig(boolean enabled, String host, int port, List<Seed> seed
                 s.duration("trainer.mesh.startTimeout", Duration.ofMinutes(5), Duration.ofSeconds(1),
                         Duration.ofDays(1)),
                 s.duration("trainer.mesh.peerTimeout", Duration.ofSeconds(15), Duration.ofMillis(500),
-                        Duration.ofHours(1)));
+                        Duration.ofHours(1)),
+                s.integer("trainer.mesh.maxLag", -1, -1, 1_000_000),
+                s.duration("trainer.mesh.lagWait", Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1)));
     }
 
     static List<Seed> parseSeeds(String text) {

@@ -9,6 +9,7 @@ final class MeshCounters {
     final AtomicLong denseSent = new AtomicLong();
     final AtomicLong updatesReceived = new AtomicLong();
     final AtomicLong bytesReceived = new AtomicLong();
+    final AtomicLong lagWaitsTimedOut = new AtomicLong();
     final AtomicLong lastReceivedNanos = new AtomicLong(System.nanoTime());
 
     void sent(long bytes, boolean dense) {

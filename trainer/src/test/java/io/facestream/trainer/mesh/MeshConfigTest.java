@@ -23,6 +23,10 @@ class MeshConfigTest {
         assertEquals("127.0.0.1", c.host());
         assertEquals(1, c.replicas());
         assertTrue(c.seeds().isEmpty());
+        assertEquals(-1, c.maxLag(), "DL4J's asynchronous sharing unless a bound is asked for");
+        assertEquals(java.time.Duration.ofSeconds(2), c.lagWait());
+        assertTrue(assertThrows(ConfigException.class, () -> MeshConfig.from(
+                Settings.of(Map.of("trainer.mesh.maxLag", "-2")))).getMessage().contains("trainer.mesh.maxLag"));
     }
 
     @Test

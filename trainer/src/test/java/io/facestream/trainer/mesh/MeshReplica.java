@@ -47,7 +47,7 @@ public final class MeshReplica {
         }
         Map<String, String> mesh = new HashMap<>();
         mesh.put("trainer.mesh.enabled", a.getOrDefault("mesh", "true"));
-        for (String k : new String[] {"host", "port", "seeds", "replicas", "threshold", "startTimeout", "peerTimeout"}) {
+        for (String k : new String[] {"host", "port", "seeds", "replicas", "threshold", "startTimeout", "peerTimeout", "maxLag", "lagWait"}) {
             if (a.containsKey(k)) {
                 mesh.put("trainer.mesh." + k, a.get(k));
             }
