@@ -99,7 +99,8 @@ public final class MeshReplica {
                     images.close();
                 }
                 timed++;
-                System.out.println("step " + model.step() + " loss " + loss);
+                System.out.println("step " + model.step() + " loss " + loss
+                        + (m == null ? "" : " received " + m.stats().updatesReceived()));
                 if (pace > 0) {
                     pause(pace);
                 }

@@ -39,8 +39,8 @@ class MeshReplicasTest {
     Path dir;
 
     @Test
-    @DisplayName("two softmax replicas on disjoint identities end with the same backbone, which training moved, "
-            + "each with a head over its own identities only")
+    @DisplayName("two softmax replicas in lockstep on disjoint identities end with the same backbone, which training "
+            + "moved, each with a head over its own identities only")
     void twoReplicasStayEqual() throws Exception {
         int rootPort = ReplicaProcess.freePort();
         int port = ReplicaProcess.freePort();
@@ -50,11 +50,20 @@ class MeshReplicasTest {
         try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
                 "replicas=2", "steps=25", "data=1", "out=" + dir.resolve("root.bin"), "init=" + dir.resolve("init.bin"),
                 "sentFile=" + rootSent, "peerSent=" + otherSent, "exact=true", "loss=SOFTMAX", "identities=0:12",
-                "headOut=" + dir.resolve("root.head")));
+                "headOut=" + dir.resolve("root.head"), "maxLag=0"));
              ReplicaProcess other = ReplicaProcess.start("other", dir, List.of("port=" + port, seeds, "replicas=2",
                      "steps=25", "data=2", "out=" + dir.resolve("other.bin"), "sentFile=" + otherSent,
                      "peerSent=" + rootSent, "exact=true", "loss=SOFTMAX", "identities=12:12",
-                     "headOut=" + dir.resolve("other.head")))) {
+                     "headOut=" + dir.resolve("other.head"), "maxLag=0", "pace=300"))) {
+            // the other replica steps at most every 300 ms: in lockstep the root waits for its update after each
+            // of its own steps, so before its step k it has received the other's k-1 (unbounded, it would be far ahead)
+            Pattern stepLine = Pattern.compile("^step (\\d+) loss \\S+ received (\\d+)");
+            for (int k = 1; k <= 25; k++) {
+                Matcher line = root.await(stepLine, RUN);
+                assertEquals(k, Long.parseLong(line.group(1)));
+                assertTrue(Long.parseLong(line.group(2)) >= k - 1, "the root at step " + k + " had received only "
+                        + line.group(2) + " of the other replica's updates: not in lockstep");
+            }
             root.await(Pattern.compile("^done step 25 "), RUN);
             other.await(Pattern.compile("^done step 25 "), RUN);
             assertEquals(0, root.exit(RUN), "root exit status");
