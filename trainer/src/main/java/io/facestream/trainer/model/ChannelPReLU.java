@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -48,6 +49,15 @@ final class ChannelPReLU extends PReLU {
         INDArray slopes = channelSlopes(x.dataType(), training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), shape, 'c');
         INDArray out3 = out.reshape('c', x3.shape());
+        if (withinUnit(slopes)) {
+            // for slopes in [0, 1] (they start at 0.25), prelu(x) = max(x, a_c x): two passes over the activations
+            // and no working array, against four passes and one. Measured on one layer, 2 threads: [1, 64, 56, 56]
+            // 0.032 ms against 0.118, [32, 64, 56, 56] 0.89 ms against 3.1 (the check reads the slopes one by one
+            // from Java: 0.6 us for 128, where two native reductions took 45 us, more than the layer itself)
+            Nd4j.exec((CustomOp) new MulOp(x3, slopes, out3));
+            Nd4j.exec(new Max(out3, x3, out3));
+            return out;
+        }
         INDArray negative = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, x.dataType(), x3.shape(), 'c');
         // relu(x), then min(x, 0) = x - relu(x) scaled by the channel's slope, added
         Nd4j.exec(new RectifiedLinear(x3, out3, 0.0));
@@ -101,6 +111,17 @@ final class ChannelPReLU extends PReLU {
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.setGradientFor(PReLUParamInitializer.WEIGHT_KEY, view);
         return new Pair<>(gradient, dx);
+    }
+
+    private static boolean withinUnit(INDArray slopes) {
+        long n = slopes.length();
+        for (long k = 0; k < n; k++) {
+            double a = slopes.getDouble(k);
+            if (!(a >= 0 && a <= 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The slopes as a {@code [1, C, 1]} array for broadcasting along the channels of {@code [N, C, S]}. */

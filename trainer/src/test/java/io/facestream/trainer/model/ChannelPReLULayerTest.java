@@ -79,6 +79,13 @@ class ChannelPReLULayerTest {
         INDArray x = Nd4j.createFromArray(1.0, -2.0, -4.0, 3.0).reshape(1, 2, 1, 2);
         INDArray y = graph.outputSingle(x);
         assertArrayEquals(new double[] {1.0, -1.0, 1.0, 3.0}, y.reshape(4).toDoubleVector(), 1e-12);
+        // slopes within [0, 1] take the two-pass max(x, a x); above 1 the general path again
+        graph.getParam(SLOPES).assign(Nd4j.createFromArray(0.5, 0.0).reshape(2, 1, 1));
+        assertArrayEquals(new double[] {1.0, -1.0, 0.0, 3.0}, graph.outputSingle(x).reshape(4).toDoubleVector(), 0);
+        graph.getParam(SLOPES).assign(Nd4j.createFromArray(1.0, 0.25).reshape(2, 1, 1));
+        assertArrayEquals(new double[] {1.0, -2.0, -1.0, 3.0}, graph.outputSingle(x).reshape(4).toDoubleVector(), 0);
+        graph.getParam(SLOPES).assign(Nd4j.createFromArray(1.5, 0.25).reshape(2, 1, 1));
+        assertArrayEquals(new double[] {1.0, -3.0, -1.0, 3.0}, graph.outputSingle(x).reshape(4).toDoubleVector(), 0);
     }
 
     @Test
