@@ -7,7 +7,9 @@
 #
 # Usage: bench/inference.sh
 #   env: BATCHES=1,32 THREADS=2 ARCHS="SMALL MOBILEFACENET" ROUNDS=1
-#        INF_WARMUP=3 INF_SECONDS=4 INF_MIN_CALLS=5   (per batch size: warm-up calls, then timed calls for at least
+#        INF_WARMUP=3 INF_WARMUP_S=10 INF_SECONDS=4 INF_MIN_CALLS=5   (per batch size: warm-up calls, at least
+#                                                      INF_WARMUP and for INF_WARMUP_S seconds, both sides: the JVM's
+#                                                      JIT, see bench/train_step.sh; then timed calls for at least
 #                                                      INF_SECONDS and INF_MIN_CALLS)
 #        ACTIVATION=                                  (MOBILEFACENET's trainer.activation; empty: the default)
 #        NICE= PYTHON=/usr/bin/python3
@@ -21,6 +23,7 @@ THREADS=${THREADS:-2}
 ARCHS=${ARCHS:-SMALL MOBILEFACENET}
 ROUNDS=${ROUNDS:-1}
 INF_WARMUP=${INF_WARMUP:-3}
+INF_WARMUP_S=${INF_WARMUP_S:-10}
 INF_SECONDS=${INF_SECONDS:-4}
 INF_MIN_CALLS=${INF_MIN_CALLS:-5}
 ACTIVATION=${ACTIVATION:-}
@@ -33,7 +36,7 @@ export OMP_NUM_THREADS=$THREADS
 PRIO=()
 [[ -n "$NICE" ]] && PRIO=(nice -n "$NICE")
 JAVA=("${PRIO[@]}" java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train_step-logback.xml)
-timing=(--batches "$BATCHES" --warmup "$INF_WARMUP" --seconds "$INF_SECONDS" --min-calls "$INF_MIN_CALLS")
+timing=(--batches "$BATCHES" --warmup "$INF_WARMUP" --warmup-seconds "$INF_WARMUP_S" --seconds "$INF_SECONDS" --min-calls "$INF_MIN_CALLS")
 
 for arch in $ARCHS; do
     model=(--architecture "$arch")

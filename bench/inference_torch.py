@@ -6,7 +6,7 @@ shapes and parameter counts), folds its batch norms into the layers before them 
 times `model(images)` in eval() mode under no_grad on one fixed random batch per size: warm-up calls, then timed calls until --seconds have passed and at least --min-calls were made. Prints one
 RESULT line per batch size, like InferenceBench.
 
-Usage: inference_torch.py SPEC.json [--batches 1,32] [--warmup 5] [--seconds 5] [--min-calls 5] [--threads 2]
+Usage: inference_torch.py SPEC.json [--batches 1,32] [--warmup 5] [--warmup-seconds 0] [--seconds 5] [--min-calls 5] [--threads 2]
 """
 import argparse
 import json
@@ -22,6 +22,8 @@ def main():
     parser.add_argument("spec")
     parser.add_argument("--batches", default="1,32")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--warmup-seconds", type=float, default=0.0,
+                        help="warm up for at least this long too (as the JVM side does)")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--min-calls", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
@@ -45,8 +47,11 @@ def main():
     for batch in (int(b) for b in args.batches.split(",")):
         images = (torch.rand(batch, *spec["input"]) - 0.5) * 2
         with torch.no_grad():
-            for _ in range(args.warmup):
+            warmup_start = time.perf_counter()
+            warmed = 0
+            while warmed < args.warmup or time.perf_counter() - warmup_start < args.warmup_seconds:
                 model(images)
+                warmed += 1
             times = []
             cpu_start = time.process_time()
             start = time.perf_counter()

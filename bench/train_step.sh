@@ -9,8 +9,12 @@
 #
 # Usage: bench/train_step.sh
 #   env: BATCH=96 THREADS=2 ARCHS="SMALL MOBILEFACENET"
-#        WARMUP=5 STEPS=20 ROUNDS=2                (SMALL)
-#        MFN_WARMUP=1 MFN_STEPS=3 MFN_ROUNDS=1     (MOBILEFACENET: a step takes seconds)
+#        WARMUP=5 WARMUP_S=20 STEPS=20 ROUNDS=2    (SMALL)
+#        MFN_WARMUP=1 MFN_WARMUP_S=30 MFN_STEPS=3 MFN_ROUNDS=1   (MOBILEFACENET: a step takes seconds)
+# Warm-up is at least WARMUP steps and WARMUP_S seconds, on both sides: the JVM compiles DL4J's hot Java code in the
+# background on the same cores for its first seconds, and a few warm-up steps measure that, not a trainer's steady
+# state (SMALL 10 steps of warm-up against 150: 773-892 against 1018-1126 images/s by median step; MOBILEFACENET 1
+# against 5: 11.3 against 24.1). WARMUP_S=0 MFN_WARMUP_S=0 gives the old, cold measurement.
 #        ACTIVATION=                               (MOBILEFACENET's trainer.activation, RELU or PRELU; empty: the default)
 #        FASTPATH_OFF=1                            (also time SMALL in DL4J without the oneDNN fast path)
 #        NICE= PYTHON=/usr/bin/python3
@@ -25,9 +29,11 @@ BATCH=${BATCH:-96}
 THREADS=${THREADS:-2}
 ARCHS=${ARCHS:-SMALL MOBILEFACENET}
 WARMUP=${WARMUP:-5}
+WARMUP_S=${WARMUP_S:-20}
 STEPS=${STEPS:-20}
 ROUNDS=${ROUNDS:-2}
 MFN_WARMUP=${MFN_WARMUP:-1}
+MFN_WARMUP_S=${MFN_WARMUP_S:-30}
 MFN_STEPS=${MFN_STEPS:-3}
 MFN_ROUNDS=${MFN_ROUNDS:-1}
 ACTIVATION=${ACTIVATION:-}
@@ -45,15 +51,15 @@ JAVA=("${PRIO[@]}" java -Xmx4g -cp "$CP" -Dlogback.configurationFile=bench/train
 for arch in $ARCHS; do
     model=(--architecture "$arch")
     if [[ "$arch" == MOBILEFACENET ]]; then
-        warmup=$MFN_WARMUP steps=$MFN_STEPS rounds=$MFN_ROUNDS goal=">=0.8"
+        warmup=$MFN_WARMUP warmup_s=$MFN_WARMUP_S steps=$MFN_STEPS rounds=$MFN_ROUNDS goal=">=0.8"
         [[ -n "$ACTIVATION" ]] && model+=(--activation "$ACTIVATION")
     else
-        warmup=$WARMUP steps=$STEPS rounds=$ROUNDS goal=">=0.9"
+        warmup=$WARMUP warmup_s=$WARMUP_S steps=$STEPS rounds=$ROUNDS goal=">=0.9"
     fi
     spec="$OUT/$arch.json"
     "${JAVA[@]}" io.facestream.bench.TrainStepBench "${model[@]}" --describe 2>"$OUT/describe.log" | tail -1 >"$spec" \
         || { cat "$OUT/describe.log"; exit 1; }
-    args=(--batch "$BATCH" --warmup "$warmup" --steps "$steps")
+    args=(--batch "$BATCH" --warmup "$warmup" --warmup-seconds "$warmup_s" --steps "$steps")
     d_med=() t_med=() d_best=() t_best=() busy=() per_cpu=()
     for round in $(seq "$rounds"); do
         echo "$arch round $round, load: $(load_now)${NICE:+, nice $NICE}"
@@ -83,14 +89,16 @@ for arch in $ARCHS; do
     row "train step $label (images/s, best step)" "$(printf '%s\n' "${d_best[@]}" | sort -g | tail -1)" \
         "$(printf '%s\n' "${t_best[@]}" | sort -g | tail -1)" "$goal"
     # a figure well under the thread count means the run shared the CPU
-    note "train step $arch: $rounds round(s) of $steps timed steps after $warmup warm-up; cores_busy DL4J/PyTorch" \
+    note "train step $arch: $rounds round(s) of $steps timed steps after at least $warmup warm-up steps and" \
+        "${warmup_s} s; cores_busy DL4J/PyTorch" \
         "${busy[*]} of $THREADS; ratio of images per CPU-second ${per_cpu[*]}"
 done
 
 if [[ "$FASTPATH_OFF" == 1 && " $ARCHS " == *" SMALL "* ]]; then
     echo "SMALL, fast path off, load: $(load_now)"
     off=$("${JAVA[@]}" -Dorg.eclipse.deeplearning4j.helpers.disable=true io.facestream.bench.TrainStepBench \
-        --batch "$BATCH" --warmup "$WARMUP" --steps "$STEPS" 2>>"$OUT/java.log" | grep '^RESULT')
+        --batch "$BATCH" --warmup "$WARMUP" --warmup-seconds "$WARMUP_S" --steps "$STEPS" 2>>"$OUT/java.log" \
+        | grep '^RESULT')
     echo "  $off"
     note "SMALL without the oneDNN fast path: $(field median_images_per_s <<<"$off") images/s by median step" \
         "(fast path on: $small_median)"

@@ -6,7 +6,7 @@ it node by node against DL4J's shapes and parameter counts), and times training 
 on one fixed random batch of identity pairs (rows 2i and 2i+1 share an identity). Prints one RESULT line like
 TrainStepBench.
 
-Usage: train_step_torch.py SPEC.json [--batch 96] [--warmup 5] [--steps 20] [--threads 2]
+Usage: train_step_torch.py SPEC.json [--batch 96] [--warmup 5] [--warmup-seconds 0] [--steps 20] [--threads 2]
 """
 import argparse
 import json
@@ -34,6 +34,8 @@ def main():
     parser.add_argument("spec")
     parser.add_argument("--batch", type=int, default=96)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--warmup-seconds", type=float, default=0.0,
+                        help="warm up for at least this long too (as the JVM side does)")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -57,7 +59,10 @@ def main():
         loss.backward()
         optimizer.step()
 
-    for _ in range(args.warmup):
+    warmup_start = time.perf_counter()
+    warmed = 0
+    while warmed < args.warmup or time.perf_counter() - warmup_start < args.warmup_seconds:
+        warmed += 1
         step()
     times = []
     cpu_start = time.process_time()

@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * network in PyTorch ({@code eval()}, {@code no_grad}).
  *
  * <p>Usage: {@code InferenceBench [--architecture SMALL] [--activation RELU|PRELU] [--batches 1,32] [--warmup 5]
- * [--seconds 5] [--min-calls 5]}. Per batch size: warm-up calls, then timed calls until {@code --seconds} have passed
+ * [--warmup-seconds 0] [--seconds 5] [--min-calls 5]}. Per batch size: warm-up calls (at least {@code --warmup} and
+ * for at least {@code --warmup-seconds}), then timed calls until {@code --seconds} have passed
  * and at least {@code --min-calls} were made; one {@code RESULT} line each. Threads come from
  * {@code OMP_NUM_THREADS}.
  */
@@ -43,6 +44,7 @@ public final class InferenceBench {
         Nonlinearity activation = null;
         int[] batches = {1, 32};
         int warmup = 5;
+        double warmupSeconds = 0;
         double seconds = 5;
         int minCalls = 5;
         for (int i = 0; i < args.length; i++) {
@@ -51,11 +53,12 @@ public final class InferenceBench {
                 case "--activation" -> activation = Nonlinearity.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--min-calls" -> minCalls = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: "
-                        + "[--architecture A] [--activation RELU|PRELU] [--batches 1,32] [--warmup N] [--seconds S] "
-                        + "[--min-calls N]");
+                        + "[--architecture A] [--activation RELU|PRELU] [--batches 1,32] [--warmup N] "
+                        + "[--warmup-seconds S] [--seconds S] [--min-calls N]");
             }
         }
         ModelConfig config = ModelConfig.defaults(architecture);
@@ -69,7 +72,7 @@ public final class InferenceBench {
             }
             try (EmbeddingModel model = EmbeddingModel.loadInference(dir)) {
                 for (int batch : batches) {
-                    run(model, config, batch, warmup, seconds, minCalls);
+                    run(model, config, batch, warmup, warmupSeconds, seconds, minCalls);
                 }
             }
         } finally {
@@ -77,11 +80,13 @@ public final class InferenceBench {
         }
     }
 
-    private static void run(EmbeddingModel model, ModelConfig config, int batch, int warmup, double seconds,
-                            int minCalls) {
+    /** Warms up for at least {@code warmup} calls and {@code warmupSeconds} (the JIT, see TrainStepBench.run). */
+    private static void run(EmbeddingModel model, ModelConfig config, int batch, int warmup, double warmupSeconds,
+                            double seconds, int minCalls) {
         INDArray images = Nd4j.rand(DataType.FLOAT, batch, config.channels(), config.inputSize(), config.inputSize())
                 .subi(0.5).muli(2);
-        for (int i = 0; i < warmup; i++) {
+        long warmupStart = System.nanoTime();
+        for (int i = 0; i < warmup || System.nanoTime() - warmupStart < warmupSeconds * 1e9; i++) {
             model.embed(images).close();
         }
         com.sun.management.OperatingSystemMXBean os =
