@@ -10,7 +10,7 @@
 # Usage: bench/train_step.sh
 #   env: BATCH=96 THREADS=2 ARCHS="SMALL MOBILEFACENET"
 #        WARMUP=5 WARMUP_S=20 STEPS=20 ROUNDS=2    (SMALL)
-#        MFN_WARMUP=1 MFN_WARMUP_S=30 MFN_STEPS=3 MFN_ROUNDS=1   (MOBILEFACENET: a step takes seconds)
+#        MFN_WARMUP=1 MFN_WARMUP_S=30 MFN_STEPS=8 MFN_ROUNDS=1   (MOBILEFACENET: a step takes seconds)
 # Warm-up is at least WARMUP steps and WARMUP_S seconds, on both sides: the JVM compiles DL4J's hot Java code in the
 # background on the same cores for its first seconds, and a few warm-up steps measure that, not a trainer's steady
 # state (SMALL 10 steps of warm-up against 150: 773-892 against 1018-1126 images/s by median step; MOBILEFACENET 1
@@ -34,7 +34,7 @@ STEPS=${STEPS:-20}
 ROUNDS=${ROUNDS:-2}
 MFN_WARMUP=${MFN_WARMUP:-1}
 MFN_WARMUP_S=${MFN_WARMUP_S:-30}
-MFN_STEPS=${MFN_STEPS:-3}
+MFN_STEPS=${MFN_STEPS:-8}
 MFN_ROUNDS=${MFN_ROUNDS:-1}
 ACTIVATION=${ACTIVATION:-}
 FASTPATH_OFF=${FASTPATH_OFF:-1}
