@@ -15,12 +15,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -84,10 +85,10 @@ final class ChannelPReLU extends PReLU {
         INDArray e3 = contiguous(epsilon).reshape('c', n, c, s);
         INDArray slopes = channelSlopes(type, true, workspaceMgr);
 
-        // min(x, 0), then dL/da_c as row dot products with the gradient, summed over the batch
+        // min(x, 0) (one scalar op: 1.5-1.8 ms at [96, 128, 784] against 3.6-6.4 for relu then subtract), then
+        // dL/da_c as row dot products with the gradient, summed over the batch
         INDArray negative = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, x3.shape(), 'c');
-        Nd4j.exec(new RectifiedLinear(x3, negative, 0.0));
-        Nd4j.exec((CustomOp) new SubOp(x3, negative, negative));
+        Nd4j.exec(new ScalarMin(x3, null, negative, 0.0));
         INDArray dots = Nd4j.createUninitialized(type, (long) n * c);
         Nd4j.exec(new Dot(e3.reshape('c', (long) n * c, s), negative.reshape('c', (long) n * c, s), dots, 1));
         double[] rowDots = dots.toDoubleVector();
@@ -100,7 +101,9 @@ final class ChannelPReLU extends PReLU {
         INDArray view = gradientViews.get(PReLUParamInitializer.WEIGHT_KEY);
         view.assign(Nd4j.createFromArray(slopeGradient).castTo(view.dataType()).reshape(view.shape()));
 
-        // dL/dx = e (m + (1 - m) a_c) = e (a_c + m (1 - a_c)), m = [x > 0]
+        // dL/dx = e (m + (1 - m) a_c) = e (a_c + m (1 - a_c)), m = [x > 0]. (For a_c in [0, 1] the factor is also
+        // max(m, a_c), but libnd4j's maximum broadcast along the channels took 25.6 ms at [96, 128, 784] against
+        // 6.1-7.4 for these three passes.)
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape, 'c');
         INDArray factor = dx.reshape('c', n, c, s);
         Nd4j.exec(new Step(x3, factor));

@@ -51,11 +51,21 @@ class ChannelPReLULayerTest {
                 .setOutputs("loss").build();
     }
 
+    /**
+     * Slopes of the gradient checks: all in [0, 1] (the layer's two-pass forward and its shorter backward), and one
+     * of them negative (the general form).
+     */
+    private static final double[][] SLOPE_SETS = {{0.1, 0.45, 0.9}, {0.1, -0.3, 0.7}};
+
     /** A graph in double precision with distinct slopes per channel, one of them negative. */
     private static ComputationGraph network() {
+        return network(SLOPE_SETS[1]);
+    }
+
+    private static ComputationGraph network(double[] slopes) {
         ComputationGraph graph = new ComputationGraph(convPrelu());
         graph.init();
-        graph.getParam(SLOPES).assign(Nd4j.createFromArray(0.1, -0.3, 0.7).reshape(3, 1, 1));
+        graph.getParam(SLOPES).assign(Nd4j.createFromArray(slopes).reshape(3, 1, 1));
         return graph;
     }
 
@@ -123,7 +133,12 @@ class ChannelPReLULayerTest {
     @Test
     @DisplayName("central finite differences match the analytic gradient of every slope and every conv weight")
     void finiteDifferences() {
-        ComputationGraph graph = network();
+        for (double[] slopes : SLOPE_SETS) {
+            finiteDifferences(network(slopes));
+        }
+    }
+
+    private static void finiteDifferences(ComputationGraph graph) {
         INDArray[] data = batch(5);
         graph.setInputs(data[0]);
         graph.setLabels(data[1]);
@@ -155,14 +170,16 @@ class ChannelPReLULayerTest {
     @Test
     @DisplayName("DL4J's GradientCheckUtil passes on conv -> per-channel PReLU -> MSE")
     void dl4jGradientCheck() {
-        boolean ok = DoublePrecision.run(() -> {
-            ComputationGraph graph = network();
-            INDArray[] data = batch(7);
-            return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                    .inputs(new INDArray[] {data[0]}).labels(new INDArray[] {data[1]})
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).exitOnFirstError(true));
-        });
-        assertTrue(ok, "DL4J gradient check failed");
+        for (double[] slopes : SLOPE_SETS) {
+            boolean ok = DoublePrecision.run(() -> {
+                ComputationGraph graph = network(slopes);
+                INDArray[] data = batch(7);
+                return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                        .inputs(new INDArray[] {data[0]}).labels(new INDArray[] {data[1]})
+                        .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).exitOnFirstError(true));
+            });
+            assertTrue(ok, "DL4J gradient check failed with slopes " + java.util.Arrays.toString(slopes));
+        }
     }
 
     @Test
