@@ -127,7 +127,7 @@ public final class TrainerNode {
         PipelineMonitor pipelineMonitor = new PipelineMonitor(admin, config.pairsTopic(), config.groupId(), metrics);
         // a mesh replica other than the root numbers its events with its own publisher: its train figures go out as
         // REPLICA events, outside the run's seq order, and the root alone reports the group's pipeline
-        boolean replicaOnly = mesh.enabled() && !mesh.self().equals(mesh.root());
+        boolean replicaOnly = mesh.replicaOnly();
         MetricsEvent.Type trainType = replicaOnly ? MetricsEvent.Type.REPLICA : MetricsEvent.Type.TRAIN;
         AtomicReference<TrainerVerticle> self = new AtomicReference<>();
         TrainerVerticle trainer = new TrainerVerticle(config,

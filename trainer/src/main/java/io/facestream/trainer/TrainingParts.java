@@ -98,15 +98,16 @@ final class TrainingParts {
             }
             ledger.started(model.step(), resume.offsets());
         }
-        if (config.checkpointDir() != null && mesh != null && !mesh.root()) {
+        CheckpointStore store = config.checkpointDir() == null ? null
+                : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
+        if (store != null && mesh != null && !mesh.root()) {
             // in a mesh only the root checkpoints; the others commit what its checkpoints cover
-            CheckpointStore rootStore = new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
             String runId = resume.runId();
             listeners.add(new MeshCommits(source, mesh, config.checkpointEvery(),
-                    () -> rootStore.newestStep(runId).orElse(-1)));
-        } else if (config.checkpointDir() != null) {
-            listeners.add(new Checkpointer(new CheckpointStore(config.checkpointDir(), config.checkpointsKept()),
-                    config.checkpointEvery(), source, resume.runId(), dataSeed, config.pairsTopic(), metrics::nextSeq,
+                    () -> store.newestStep(runId).orElse(-1)));
+        } else if (store != null) {
+            listeners.add(new Checkpointer(store, config.checkpointEvery(), source, resume.runId(), dataSeed,
+                    config.pairsTopic(), metrics::nextSeq,
                     (step, figures) -> metrics.publish(MetricsEvent.Type.SYSTEM, step, figures),
                     ledger == null ? Checkpointer.CheckpointLog.NONE : ledger).resumedAt(model.step())
                     .checkpointWhenIdle(Duration.ofSeconds(config.idleCheckpointSeconds()), System::nanoTime));

@@ -11,7 +11,6 @@ import io.facestream.server.roles.DemoNode;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.Roles;
 import io.facestream.trainer.TrainerConfig;
-import io.facestream.trainer.mesh.AeronGradientMesh;
 import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.TrainerNode;
 import io.facestream.trainer.checkpoint.Resume;
@@ -89,7 +88,7 @@ public final class TrainerCommand implements Callable<Integer>, NeedsDl4j {
         MeshConfig mesh = MeshConfig.from(settings);
         Resume resume = TrainerNode.resume(trainerConfig, runId,
                 "trainer-" + java.time.Instant.now().toString().replace(':', '-'), bootstrap, kafkaProps,
-                !mesh.enabled() || AeronGradientMesh.isRoot(mesh));
+                !mesh.replicaOnly());
         String run = resume.runId();
         ImageDecoder decoder = new ImageDecoder(modelConfig.inputSize(), trainerConfig.maxImagePixels());
         List<ValidationTarget> validation = DataErrors.validation(trainerConfig.validation(), d -> {

@@ -149,28 +149,18 @@ public final class CheckpointStore {
     }
 
     /**
-     * The step of the newest complete checkpoint if it belongs to run {@code runId}, read without changing
-     * anything (unlike {@link #latest()}, it leaves staging directories alone): for a reader that shares the
-     * directory with the trainer that writes it, such as a mesh replica watching the root's checkpoints. Empty if
-     * there is none, the newest is another run's, or it cannot be read now.
+     * The step of the newest complete checkpoint if it belongs to run {@code runId}, read as a {@link #reader()}
+     * (nothing is changed): for a mesh replica watching the root's checkpoints in a directory they share. Empty if
+     * there is none, the newest is another run's, or the directory cannot be listed now.
      */
     public OptionalLong newestStep(String runId) {
-        if (!Files.isDirectory(root)) {
-            return OptionalLong.empty();
-        }
         try {
-            for (Path dir : complete()) {
-                try {
-                    Checkpoint manifest = read(dir);
-                    return manifest.runId().equals(runId) ? OptionalLong.of(manifest.step()) : OptionalLong.empty();
-                } catch (CheckpointException e) {
-                    // pruned or being written while listed: the one before it
-                }
-            }
+            return reader().latest().filter(c -> c.manifest().runId().equals(runId))
+                    .map(c -> OptionalLong.of(c.manifest().step())).orElse(OptionalLong.empty());
         } catch (CheckpointException e) {
             LOG.debug("cannot list {} for the newest checkpoint: {}", root, e.getMessage());
+            return OptionalLong.empty();
         }
-        return OptionalLong.empty();
     }
 
     /** Complete checkpoint directories, newest (last written) first. */

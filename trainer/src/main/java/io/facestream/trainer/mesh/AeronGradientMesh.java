@@ -23,15 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -60,6 +57,9 @@ public final class AeronGradientMesh implements GradientMesh {
     private static final int STREAM_ID = 119;
     private static final String DIR_PREFIX = "facestream-mesh-";
 
+    /** While waiting for the others' updates, how often a joiner's request for the state is answered. */
+    private static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final MeshConfig config;
     private final boolean root;
     private final LagBound lag;
@@ -80,26 +80,8 @@ public final class AeronGradientMesh implements GradientMesh {
             throw new IllegalArgumentException("trainer.mesh.enabled is false: no mesh to join");
         }
         this.config = config;
-        this.root = isRoot(config);
+        this.root = config.selfIsRoot();
         this.lag = new LagBound(config.maxLag());
-    }
-
-    /** Whether this replica's {@code host:port} is the first seed's (comparing resolved addresses). */
-    public static boolean isRoot(MeshConfig config) {
-        MeshConfig.Seed self = config.self();
-        MeshConfig.Seed seed = config.root();
-        if (self.port() != seed.port()) {
-            return false;
-        }
-        if (self.host().equals(seed.host())) {
-            return true;
-        }
-        try {
-            return InetAddress.getByName(self.host()).equals(InetAddress.getByName(seed.host()));
-        } catch (UnknownHostException e) {
-            throw new MeshException("mesh: cannot resolve " + e.getMessage() + " (trainer.mesh.host or the first of "
-                    + "trainer.mesh.seeds)", e);
-        }
     }
 
     @Override
@@ -353,18 +335,28 @@ public final class AeronGradientMesh implements GradientMesh {
         }
     }
 
-    /** After a step: waits (answering joiners) until the others are within {@code trainer.mesh.maxLag}. */
+    /**
+     * After a step: waits until the others are within {@code trainer.mesh.maxLag}, at most
+     * {@code trainer.mesh.lagWait}, woken by each update that arrives and answering joiners in between.
+     */
     private void awaitOthers(ComputationGraph graph, long sent) {
         long deadline = System.nanoTime() + config.lagWait().toNanos();
-        while (lag.mustWait(sent, counters.updatesReceived.get(), transport.onlineNodes().size() - 1)) {
-            if (System.nanoTime() > deadline) {
-                counters.lagWaitsTimedOut.incrementAndGet();
+        long received = counters.updatesReceived.get();
+        while (lag.mustWait(sent, received, transport.onlineNodes().size() - 1)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 LOG.debug("mesh: stepping on after {} ms without the others' updates (trainer.mesh.lagWait)",
                         config.lagWait().toMillis());
                 return;
             }
             exchange.serve(() -> copyState(graph));
-            LockSupport.parkNanos(200_000); // the transport's threads count what arrives; no signal to wait on
+            try {
+                counters.awaitReceived(received, Math.min(left, SERVE_EVERY_NANOS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            received = counters.updatesReceived.get();
         }
     }
 

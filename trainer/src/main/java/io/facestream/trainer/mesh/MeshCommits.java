@@ -46,11 +46,6 @@ public final class MeshCommits implements StepListener {
     private Map<Integer, Long> committed = Map.of();
     private long knownCheckpoint = -1;
 
-    /** Counting the root's checkpoints at multiples of {@code every} only. */
-    public MeshCommits(PairSource source, GradientMesh mesh, int every) {
-        this(source, mesh, every, () -> -1);
-    }
-
     /**
      * @param rootCheckpoint the step of the root's newest checkpoint of this run where this replica can see it, or
      *                       -1; asked when the loop finds no pairs

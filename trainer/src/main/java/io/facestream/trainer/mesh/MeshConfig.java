@@ -3,6 +3,8 @@ package io.facestream.trainer.mesh;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +90,34 @@ public record MeshConfig(boolean enabled, String host, int port, List<Seed> seed
             out.add(new Seed(seed.substring(0, colon), port));
         }
         return out;
+    }
+
+    /**
+     * Whether this replica's {@code host:port} is the first seed's (comparing resolved addresses): the mesh root,
+     * which checkpoints, evaluates and exports.
+     *
+     * @throws MeshException if either host does not resolve
+     */
+    public boolean selfIsRoot() {
+        Seed self = self();
+        Seed seed = root();
+        if (self.port() != seed.port()) {
+            return false;
+        }
+        if (self.host().equals(seed.host())) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(self.host()).equals(InetAddress.getByName(seed.host()));
+        } catch (UnknownHostException e) {
+            throw new MeshException("mesh: cannot resolve " + e.getMessage() + " (trainer.mesh.host or the first of "
+                    + "trainer.mesh.seeds)", e);
+        }
+    }
+
+    /** Whether this trainer is a mesh replica other than the root: it neither checkpoints nor reports the run. */
+    public boolean replicaOnly() {
+        return enabled && !selfIsRoot();
     }
 
     /** The seed every replica joins through. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -130,18 +131,11 @@ final class BatchNormFolding {
     /** Writes the folded weights and bias of {@code f} into {@code folded} from {@code graph}'s parameters. */
     private static void foldParameters(Fold f, Layer layer, ComputationGraph graph, ComputationGraph folded) {
         BatchNormalization bn = (BatchNormalization) layer(graph.getConfiguration().getVertices().get(f.norm()));
-        double[] gamma = vector(graph.getParam(f.norm() + "_" + BatchNormalizationParamInitializer.GAMMA));
-        double[] beta = vector(graph.getParam(f.norm() + "_" + BatchNormalizationParamInitializer.BETA));
-        double[] mean = vector(graph.getParam(f.norm() + "_" + BatchNormalizationParamInitializer.GLOBAL_MEAN));
-        double[] variance;
-        if (bn.isUseLogStd()) {
-            variance = vector(graph.getParam(f.norm() + "_" + BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
-            for (int c = 0; c < variance.length; c++) {
-                variance[c] = Math.pow(10, 2 * variance[c]);
-            }
-        } else {
-            variance = vector(graph.getParam(f.norm() + "_" + BatchNormalizationParamInitializer.GLOBAL_VAR));
-        }
+        Function<String, INDArray> param = key -> graph.getParam(f.norm() + "_" + key);
+        double[] gamma = ChannelBatchNorm.vector(param.apply(BatchNormalizationParamInitializer.GAMMA));
+        double[] beta = ChannelBatchNorm.vector(param.apply(BatchNormalizationParamInitializer.BETA));
+        double[] mean = ChannelBatchNorm.vector(param.apply(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        double[] variance = ChannelBatchNorm.runningVariance(bn.isUseLogStd(), param);
         int channels = gamma.length;
         double[] scale = new double[channels];
         double[] shift = new double[channels];
@@ -186,9 +180,5 @@ final class BatchNormFolding {
         } else {
             ((DenseLayer) layer).setHasBias(true);
         }
-    }
-
-    private static double[] vector(INDArray a) {
-        return a.reshape(a.length()).toDoubleVector();
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.trainer.model;
 
 import java.util.Arrays;
+import java.util.function.Function;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -235,14 +236,22 @@ final class ChannelBatchNorm extends BatchNormalization {
 
     /** The running variance, from {@code log10stdev} or {@code var} as the configuration stores it. */
     private double[] runningVariance() {
-        if (layerConf().isUseLogStd()) {
-            double[] log10Std = vector(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
+        return runningVariance(layerConf().isUseLogStd(), this::getParam);
+    }
+
+    /**
+     * A batch norm's running variance from its parameters ({@code param} by key), stored as {@code log10stdev} or
+     * {@code var} as {@code useLogStd} says: this layer's, or one of a trained graph's ({@link BatchNormFolding}).
+     */
+    static double[] runningVariance(boolean useLogStd, Function<String, INDArray> param) {
+        if (useLogStd) {
+            double[] log10Std = vector(param.apply(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             for (int j = 0; j < log10Std.length; j++) {
                 log10Std[j] = Math.pow(10, 2 * log10Std[j]);
             }
             return log10Std;
         }
-        return vector(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR));
+        return vector(param.apply(BatchNormalizationParamInitializer.GLOBAL_VAR));
     }
 
     /** Writes {@code values} into the gradient view of {@code key} and returns the view. */
@@ -281,7 +290,8 @@ final class ChannelBatchNorm extends BatchNormalization {
         return Nd4j.createFromArray(values).castTo(type).reshape(1, values.length, 1);
     }
 
-    private static double[] vector(INDArray a) {
+    /** A parameter or statistic as a double vector. */
+    static double[] vector(INDArray a) {
         return a.reshape(a.length()).toDoubleVector();
     }
 

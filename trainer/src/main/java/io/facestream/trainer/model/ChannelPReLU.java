@@ -20,7 +20,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -60,9 +59,9 @@ final class ChannelPReLU extends PReLU {
             return out;
         }
         INDArray negative = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, x.dataType(), x3.shape(), 'c');
-        // relu(x), then min(x, 0) = x - relu(x) scaled by the channel's slope, added
+        // relu(x), plus min(x, 0) scaled by the channel's slope
         Nd4j.exec(new RectifiedLinear(x3, out3, 0.0));
-        Nd4j.exec((CustomOp) new SubOp(x3, out3, negative));
+        Nd4j.exec(new ScalarMin(x3, null, negative, 0.0));
         Nd4j.exec((CustomOp) new MulOp(negative, slopes, negative));
         out3.addi(negative);
         return out;

@@ -219,7 +219,7 @@ final class ModelArchive {
             throw new ModelFileException(file, "model metadata has no \"config\" object");
         }
         try {
-            return ModelConfig.fromJson(withRecordedLoss(config));
+            return ModelConfig.fromJson(asRecorded(config));
         } catch (ModelConfigException e) {
             throw new ModelFileException(file, "invalid stored model config: " + e.getMessage(), e);
         }
@@ -230,9 +230,8 @@ final class ModelArchive {
      * loss (then the only one), one saved before the activation was recorded ReLU blocks, whatever the defaults of a
      * new run are now, and must resume as it trained.
      */
-    static JsonObject withRecordedLoss(JsonObject config) {
+    static JsonObject asRecorded(JsonObject config) {
         JsonObject out = config.containsKey("loss") ? config : config.copy().put("loss", LossKind.TRIPLET.name());
-        // likewise a model saved before its activation was recorded has ReLU blocks, whatever a new run's default
         return out.containsKey("activation") ? out : out.copy().put("activation", Nonlinearity.RELU.name());
     }
 }

@@ -1,6 +1,5 @@
 package io.facestream.trainer.kafka;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,19 +7,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A pair source reduced to what the offset-committing step listeners use: acknowledged offsets the test sets, and
- * the commits it was asked for, recorded (no Kafka involved). Polling or rejecting fails the test.
+ * A pair source for the offset-committing step listeners: acknowledged offsets the test sets, and the commits it
+ * was asked for, recorded (no Kafka involved); otherwise a {@link QueuePairSource} with nothing queued.
  */
-public final class RecordedCommits implements PairSource {
+public final class RecordedCommits extends QueuePairSource {
     /** What {@link #acknowledgedOffsets()} answers; set by the test. */
     public Map<Integer, Long> acknowledged = Map.of();
     /** Every {@link #commit} asked for, in order. */
     public final List<Map<Integer, Long>> commits = new ArrayList<>();
-
-    @Override
-    public ReceivedPair poll(Duration timeout) {
-        throw new UnsupportedOperationException("a committing listener never polls");
-    }
 
     @Override
     public Map<Integer, Long> acknowledgedOffsets() {
@@ -31,24 +25,5 @@ public final class RecordedCommits implements PairSource {
     public CompletionStage<Void> commit(Map<Integer, Long> offsets) {
         commits.add(offsets);
         return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void reject(ReceivedPair pair, Throwable error) {
-        throw new UnsupportedOperationException("a committing listener never rejects");
-    }
-
-    @Override
-    public Map<Integer, PartitionProgress> progress() {
-        return Map.of();
-    }
-
-    @Override
-    public long deadLettered() {
-        return 0;
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -59,7 +59,7 @@ class MeshCommitsTest {
     void commitsWhatRootCheckpointsCover() {
         RecordedCommits source = new RecordedCommits();
         RootClock clock = new RootClock();
-        MeshCommits commits = new MeshCommits(source, clock, 10);
+        MeshCommits commits = new MeshCommits(source, clock, 10, () -> -1);
         clock.rootStep = 7;
         source.acknowledged = Map.of(0, 100L);
         commits.afterStep(null, 1);

@@ -35,13 +35,16 @@ class MeshConfigTest {
         MeshConfig c = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true", "trainer.mesh.port", "41001",
                 "trainer.mesh.seeds", " 127.0.0.1:41001 , other:41002", "trainer.mesh.replicas", "2")));
         assertEquals(List.of(new MeshConfig.Seed("127.0.0.1", 41001), new MeshConfig.Seed("other", 41002)), c.seeds());
-        assertTrue(AeronGradientMesh.isRoot(c));
+        assertTrue(c.selfIsRoot());
         MeshConfig replica = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true",
                 "trainer.mesh.port", "41003", "trainer.mesh.seeds", "127.0.0.1:41001")));
-        assertFalse(AeronGradientMesh.isRoot(replica));
+        assertFalse(replica.selfIsRoot());
         MeshConfig byName = MeshConfig.from(Settings.of(Map.of("trainer.mesh.enabled", "true",
                 "trainer.mesh.host", "localhost", "trainer.mesh.port", "41001", "trainer.mesh.seeds", "127.0.0.1:41001")));
-        assertTrue(AeronGradientMesh.isRoot(byName), "localhost and 127.0.0.1 are one address");
+        assertTrue(byName.selfIsRoot(), "localhost and 127.0.0.1 are one address");
+        assertFalse(byName.replicaOnly(), "the root by another name checkpoints and reports the run");
+        assertTrue(replica.replicaOnly());
+        assertFalse(MeshConfig.defaults().replicaOnly(), "no mesh: a trainer of its own");
     }
 
     @Test

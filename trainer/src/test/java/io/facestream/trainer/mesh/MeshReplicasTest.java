@@ -170,9 +170,10 @@ class MeshReplicasTest {
                 + backApart);
         assertTrue(secondApart <= SURVIVED, "root and the replica that survived with it apart by " + secondApart
                 + " > " + SURVIVED);
-        assertTrue(backApart <= REJOINED, "root and rejoined replica apart by " + backApart + " > " + REJOINED);
-        assertTrue(moved > 10 * Math.max(secondApart, backApart), "training moved the parameters by " + moved
-                + ", under 10x the replicas' final gaps: too little to tell a mesh from none");
+        assertTrue(backApart <= REJOINED_OF_THREE, "root and rejoined replica apart by " + backApart + " > "
+                + REJOINED_OF_THREE);
+        assertTrue(moved > 10 * secondApart && moved > 2 * backApart, "training moved the parameters by " + moved
+                + ", too little against the replicas' final gaps to tell a mesh or a rejoin from none");
     }
 
     /**
@@ -182,6 +183,13 @@ class MeshReplicasTest {
      * update missed on either side would put them at least a threshold (1e-3) apart.
      */
     private static final double SURVIVED = 1e-4;
+    /**
+     * A joiner of a mesh of three misses the updates the third replica sends while the root holds for the copy (its
+     * connection to the joiner is not up yet; docs/SCALE-OUT.md, "Late joiner"): about one threshold (2e-3 to 5e-3,
+     * adaptive) per update, and the third replica steps every 100 ms here. Measured 4.4e-3, 4.4e-3 and 1.9e-2; a
+     * replica that did not take the root's state would be about as far as training moved the parameters (0.14-0.20).
+     */
+    private static final double REJOINED_OF_THREE = 5e-2;
 
     /**
      * Starts a replica that rejoins with {@code args}: it must take the root's state at step {@code later} or after,

@@ -114,15 +114,15 @@ class ModelConfigTest {
         JsonObject old = ModelConfig.defaults().toJson();
         old.remove("loss");
         assertEquals(LossKind.TRIPLET,
-                ModelConfig.fromJson(ModelArchive.withRecordedLoss(old)).losses().loss());
-        assertEquals(LossKind.COSFACE, ModelConfig.fromJson(ModelArchive.withRecordedLoss(
+                ModelConfig.fromJson(ModelArchive.asRecorded(old)).losses().loss());
+        assertEquals(LossKind.COSFACE, ModelConfig.fromJson(ModelArchive.asRecorded(
                 ModelConfig.defaults().withLoss(LossKind.COSFACE).toJson())).losses().loss());
         assertTrue(old.containsKey("architecture") && !old.containsKey("loss"), "the stored object is not changed");
         // a MOBILEFACENET saved before the activation was recorded has ReLU blocks, not today's default PReLU
         JsonObject oldMfn = ModelConfig.defaults(Architecture.MOBILEFACENET).withActivation(Nonlinearity.RELU).toJson();
         oldMfn.remove("activation");
-        assertEquals(Nonlinearity.RELU, ModelConfig.fromJson(ModelArchive.withRecordedLoss(oldMfn)).activation());
-        assertEquals(Nonlinearity.PRELU, ModelConfig.fromJson(ModelArchive.withRecordedLoss(
+        assertEquals(Nonlinearity.RELU, ModelConfig.fromJson(ModelArchive.asRecorded(oldMfn)).activation());
+        assertEquals(Nonlinearity.PRELU, ModelConfig.fromJson(ModelArchive.asRecorded(
                 ModelConfig.defaults(Architecture.MOBILEFACENET).toJson())).activation());
     }
 
