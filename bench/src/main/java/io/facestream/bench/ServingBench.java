@@ -56,10 +56,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code ROW} p99 against the batch window plus one batch's compute (goal <= 2x).</li>
  * </ul>
  *
- * <p>Usage: {@code ServingBench [--architectures SMALL,MOBILEFACENET] [--clients 1,8,64] [--warmup-s 3]
+ * <p>Usage: {@code ServingBench [--architectures SMALL,MOBILEFACENET] [--clients 1,8,64] [--warmup-s 10]
  * [--measure-s 8] [--network-s 3] [--window-ms 5] [--max-batch 32] [--set key=value]...}; bench/serving.sh
  * builds and runs it. The client runs in this JVM on its own Vert.x, so it shares the CPU with the server, as
- * a client on the same machine would.
+ * a client on the same machine would. The warm-up is 10 s per client count because the JIT compiles the
+ * serving path in the background during the first seconds, on the same cores (with 3 s, SMALL's p99 at one client
+ * was 14-17 ms; with 10 s, 12-14).
  */
 public final class ServingBench {
     private static final String TOKEN = "serving-bench-token";
@@ -136,7 +138,7 @@ public final class ServingBench {
                         load.non200(), load.statuses, formed.meanBatch(), formed.networkCalls(), formed.refusedBusy(),
                         formed.networkNanos() / 1e6 / Math.max(1, formed.networkCalls()), 100 * busy,
                         net.batch, net.imagesPerSecond(), net.millisPerBatch(), ratio, loadAverage());
-                String what = arch + " " + size + "px " + clients + " clients";
+                String what = arch + " " + size + "px " + clients + " clients, maxBatch " + o.maxBatch;
                 String goal64 = clients == 64 ? ">= 0.7" : "-";
                 rows.add(String.format(Locale.ROOT, "ROW serving %s: HTTP images/s vs network alone at batch %d "
                                 + "(p50 %.1f ms, non-200 %d, network busy %.0f %% in the server) | %.1f | %.1f | %.2f | %s",
@@ -329,7 +331,7 @@ public final class ServingBench {
     private static final class Options {
         List<Architecture> architectures = List.of(Architecture.SMALL, Architecture.MOBILEFACENET);
         List<Integer> clients = List.of(1, 8, 64);
-        int warmupSeconds = 3;
+        int warmupSeconds = 10;
         int measureSeconds = 8;
         int networkSeconds = 3;
         int windowMs = 5;

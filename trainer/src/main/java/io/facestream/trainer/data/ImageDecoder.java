@@ -8,13 +8,11 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -158,7 +156,7 @@ public final class ImageDecoder {
         // under a decode (a valid JPEG was once dead-lettered as "cannot decode JPEG: closed")
         ImageEncoding format = Images.sniff(image.bytes()).orElseThrow(() -> new ImageDecodeException(what
                 + ": not a JPEG or PNG image (" + image.bytes().length + " bytes)"));
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image.bytes()))) {
+        try (ImageInputStream in = new ByteArrayImageInputStream(image.bytes())) {
             ImageReader reader = reader(format);
             boolean reusable = false;
             try {
