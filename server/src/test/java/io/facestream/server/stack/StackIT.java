@@ -250,7 +250,9 @@ class StackIT {
                 observer.until("the backlog grown back to " + MIX_BACKLOG + " pairs on every pair partition and "
                         + MIX_BACKLOG_TOTAL + " in all", PHASE,
                         () -> backlogOnEvery(observer.pairEnds(), consumed));
-                long resumedFrom = observer.trainerStep();
+                // the step it resumes from is the final checkpoint's, from the ledger: the observer may not have
+                // polled the first trainer's last train events yet (it read step S-1 once, so 29 steps were awaited)
+                long resumedFrom = last.getKey();
                 Map<Integer, Long> secondBacklog = observer.pairEnds();
                 RoleProcess second = stack.run(trainerService, "mix-trainer-2", -1, env);
                 observer.until(MIX_STEPS + " trainer steps after the restart", PHASE,
