@@ -7,6 +7,8 @@
 # the mesh warms up over WARMUP steps (default 50) and anneals over its steps, the trainer over twice as many.
 #   bench/mesh-curve.sh [mesh-steps] [mesh-eval-every] [extra key=value...]   (defaults 400 and 100)
 # ALONE=0 skips the trainer on all identities (to try a mesh setting against a reference already run).
+# SAME_STEPS=1 gives the one trainer the mesh's steps and schedule at twice a replica's batch instead (the same
+# global batch: scaling out at a fixed global batch, docs/SCALE-OUT.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-400}
@@ -46,9 +48,17 @@ grep -E '^step .* pairs ' "$OUT/mesh-0.log"
 grep -E '^done' "$OUT"/mesh-*.log
 
 [ "${ALONE:-1}" = 0 ] && exit 0
-echo "one trainer: $((2 * STEPS)) steps, evaluated every $((2 * EVERY)) (load $(load_now))"
-"${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.warmupSteps=$((2 * WARMUP)) \
-    trainer.cosineSteps=$((2 * STEPS)) \
-    curve.steps=$((2 * STEPS)) curve.evalEvery=$((2 * EVERY)) >"$OUT/alone.log" 2>&1
 PAIRS=$(sed -n 's/.* \([0-9]*\) pairs a step$/\1/p' "$OUT/mesh-0.log")
-awk -v p="$PAIRS" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
+if [ "${SAME_STEPS:-0}" = 1 ]; then
+    echo "one trainer: $STEPS steps of $((2 * PAIRS)) pairs, evaluated every $EVERY (load $(load_now))"
+    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.batchPairs=$((2 * PAIRS)) \
+        trainer.warmupSteps="$WARMUP" trainer.cosineSteps="$STEPS" \
+        curve.steps="$STEPS" curve.evalEvery="$EVERY" >"$OUT/alone.log" 2>&1
+    awk -v p="$((2 * PAIRS))" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
+else
+    echo "one trainer: $((2 * STEPS)) steps, evaluated every $((2 * EVERY)) (load $(load_now))"
+    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.warmupSteps=$((2 * WARMUP)) \
+        trainer.cosineSteps=$((2 * STEPS)) \
+        curve.steps=$((2 * STEPS)) curve.evalEvery=$((2 * EVERY)) >"$OUT/alone.log" 2>&1
+    awk -v p="$PAIRS" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
+fi

@@ -139,8 +139,10 @@ public final class AeronGradientMesh implements GradientMesh {
         server.addUpdatesSubscriber(new MeteredUpdates(consumer, counters));
         server.addModelParamsSubscriber(joinParams);
         server.addUpdaterParamsSubscriber(joinUpdater);
-        LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by 1/{})",
-                root ? "root" : "replica", config.self(), seed, params, config.replicas(), config.replicas());
+        LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by {} ({}))",
+                root ? "root" : "replica", config.self(), seed, params, config.replicas(),
+                String.format(java.util.Locale.ROOT, "%.4f", config.updateScale().factor(config.replicas())),
+                config.updateScale().name().toLowerCase(java.util.Locale.ROOT));
         try {
             server.launch();
         } catch (RuntimeException e) {
@@ -156,7 +158,7 @@ public final class AeronGradientMesh implements GradientMesh {
         awaitReplicas(model);
         accumulator.markExternalUpdates(true);
         accumulator.fallbackToSingleConsumerMode(true);
-        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, 1.0 / config.replicas()));
+        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, config.updateScale().factor(config.replicas())));
         consumer.bypassMode(false);
         lagCheckedAt = counters.updatesSent.get();
         lag.start(lagCheckedAt, counters.updatesReceived.get(), transport.onlineNodes().size() - 1);

@@ -19,16 +19,45 @@ import java.util.List;
  * @param seeds        {@code host:port} of the mesh; the first is the mesh root, which every other replica joins
  *                     through (the replica whose {@code host:port} is that seed becomes the root)
  * @param replicas     replicas the start barrier waits for before the first step, this one included; the updates
- *                     are scaled by {@code 1/replicas}, so the summed step of the mesh is their average
+ *                     are scaled by {@code updateScale} of it
  * @param threshold    initial threshold of the adaptive threshold encoding of the updates
  * @param startTimeout how long the start barrier (and a joiner's wait for the current parameters) may take
  * @param peerTimeout  how long a peer may stay unreachable before the mesh drops it
  * @param maxLag       steps a replica may run ahead of each other replica's updates (0: lockstep, synchronous
  *                     data parallelism; -1: no bound, DL4J's asynchronous sharing), see {@link LagBound}
  * @param lagWait      the most a replica waits after a step for the others' updates before it steps anyway
+ * @param updateScale  what each replica's update is multiplied by before it is shared (DL4J sums the replicas'
+ *                     updates)
  */
 public record MeshConfig(boolean enabled, String host, int port, List<Seed> seeds, int replicas, double threshold,
-                         Duration startTimeout, Duration peerTimeout, int maxLag, Duration lagWait) {
+                         Duration startTimeout, Duration peerTimeout, int maxLag, Duration lagWait,
+                         UpdateScale updateScale) {
+
+    /**
+     * How the replicas' updates combine into the mesh's step. DL4J shares updates, each the replica's own optimiser
+     * step on its own batch, and every replica applies their sum.
+     */
+    public enum UpdateScale {
+        /** {@code 1/replicas}: the mean of the updates */
+        MEAN,
+        /**
+         * {@code 1/sqrt(replicas)}: Adam divides each replica's gradient by its own running RMS, which is
+         * {@code sqrt(replicas)} times one trainer's on the replicas' batches together while the gradient noise
+         * dominates, so the mean of the replicas' updates is that much smaller than one trainer's step
+         */
+        SQRT,
+        /** 1: the sum of the updates (the linear-scaling rule) */
+        SUM;
+
+        /** The factor for {@code replicas} replicas. */
+        public double factor(int replicas) {
+            return switch (this) {
+                case MEAN -> 1.0 / replicas;
+                case SQRT -> 1.0 / Math.sqrt(replicas);
+                case SUM -> 1.0;
+            };
+        }
+    }
 
     /** One seed, {@code host:port}. */
     public record Seed(String host, int port) {
@@ -64,7 +93,8 @@ public record MeshConfig(boolean enabled, String host, int port, List<Seed> seed
                 s.duration("trainer.mesh.peerTimeout", Duration.ofSeconds(15), Duration.ofMillis(500),
                         Duration.ofHours(1)),
                 s.integer("trainer.mesh.maxLag", -1, -1, 1_000_000),
-                s.duration("trainer.mesh.lagWait", Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1)));
+                s.duration("trainer.mesh.lagWait", Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1)),
+                s.enumValue("trainer.mesh.updateScale", UpdateScale.SQRT, UpdateScale.class));
     }
 
     static List<Seed> parseSeeds(String text) {

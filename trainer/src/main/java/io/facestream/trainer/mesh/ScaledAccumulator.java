@@ -7,9 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The accumulator DL4J's optimiser calls each step, in front of the encoding accumulator: scales the local update
- * by {@code 1/replicas} before it is encoded and shared, so the sum every replica applies (its own update plus
- * everyone else's) is the mean of the replicas' updates rather than their sum, and binds the calling thread (the
- * trainer's) to the accumulator's single consumer slot on first use.
+ * by {@code trainer.mesh.updateScale} ({@link MeshConfig.UpdateScale}: {@code 1/sqrt(replicas)} by default) before
+ * it is encoded and shared, since every replica applies the sum of all the updates (its own and everyone else's),
+ * and binds the calling thread (the trainer's) to the accumulator's single consumer slot on first use.
  */
 final class ScaledAccumulator implements GradientsAccumulator {
     private static final long serialVersionUID = 1L;

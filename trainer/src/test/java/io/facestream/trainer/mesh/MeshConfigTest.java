@@ -25,6 +25,7 @@ class MeshConfigTest {
         assertTrue(c.seeds().isEmpty());
         assertEquals(-1, c.maxLag(), "DL4J's asynchronous sharing unless a bound is asked for");
         assertEquals(java.time.Duration.ofSeconds(2), c.lagWait());
+        assertEquals(MeshConfig.UpdateScale.SQRT, c.updateScale(), "the replicas' updates scaled by 1/sqrt(replicas)");
         assertTrue(assertThrows(ConfigException.class, () -> MeshConfig.from(
                 Settings.of(Map.of("trainer.mesh.maxLag", "-2")))).getMessage().contains("trainer.mesh.maxLag"));
     }
@@ -45,6 +46,25 @@ class MeshConfigTest {
         assertFalse(byName.replicaOnly(), "the root by another name checkpoints and reports the run");
         assertTrue(replica.replicaOnly());
         assertFalse(MeshConfig.defaults().replicaOnly(), "no mesh: a trainer of its own");
+    }
+
+    @Test
+    @DisplayName("the update scale is the mean, 1/sqrt or the sum of the replicas' updates, and anything else fails "
+            + "naming the key and the choices")
+    void updateScale() {
+        assertEquals(0.25, MeshConfig.UpdateScale.MEAN.factor(4));
+        assertEquals(0.5, MeshConfig.UpdateScale.SQRT.factor(4));
+        assertEquals(1.0 / Math.sqrt(3), MeshConfig.UpdateScale.SQRT.factor(3), 1e-15);
+        assertEquals(1.0, MeshConfig.UpdateScale.SUM.factor(4));
+        for (MeshConfig.UpdateScale scale : MeshConfig.UpdateScale.values()) {
+            assertEquals(1.0, scale.factor(1), "one replica's update is its own step, whatever the scale");
+            assertEquals(scale, MeshConfig.from(Settings.of(Map.of("trainer.mesh.updateScale",
+                    scale.name().toLowerCase(java.util.Locale.ROOT)))).updateScale());
+        }
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> MeshConfig.from(Settings.of(Map.of("trainer.mesh.updateScale", "median"))));
+        assertTrue(bad.getMessage().startsWith("trainer.mesh.updateScale") && bad.getMessage().contains("sqrt")
+                && bad.getMessage().contains("median"), bad.getMessage());
     }
 
     @Test
