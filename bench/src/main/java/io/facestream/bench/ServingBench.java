@@ -8,6 +8,7 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
 import io.facestream.server.http.MonitoredVertx;
 import io.facestream.server.inference.InferenceStats;
+import io.facestream.server.inference.InferenceThreads;
 import io.facestream.server.ingest.IngestHandler;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.server.roles.ServerNode;
@@ -126,18 +127,21 @@ public final class ServingBench {
                 Load load = load(clientVertx, client, jpeg, clients, o);
                 InferenceStats formed = load.after.since(load.before);
                 double batch = Math.max(1, formed.meanBatch());
-                Network net = network(alone, (int) Math.round(batch), size, o.networkSeconds);
+                Network net = network(alone, (int) Math.round(batch), size, o.networkSeconds,
+                        config.api().batching().threads());
                 double ratio = load.imagesPerSecond() / net.imagesPerSecond();
                 double bound = o.windowMs + net.millisPerBatch();
                 double busy = formed.networkNanos() / (double) load.measuredNanos();
-                System.out.printf("%s %d clients: %.1f images/s answered (200), p50 %.1f ms, p99 %.1f ms, non-200 "
+                System.out.printf("%s %d clients: %.1f images/s answered (200), p50 %.1f ms, p90 %.1f ms, p95 %.1f "
+                                + "ms, p99 %.1f ms, p99.9 %.1f ms, non-200 "
                                 + "%d %s; mean batch %.2f over %d network calls (status refusedBusy %d), in the "
                                 + "server %.1f ms per network call, network busy %.0f %% of the time; network alone at "
-                                + "batch %d: %.1f images/s, %.1f ms per batch; ratio %.2f; load average %s%n",
-                        arch, clients, load.imagesPerSecond(), load.percentile(50), load.percentile(99),
-                        load.non200(), load.statuses, formed.meanBatch(), formed.networkCalls(), formed.refusedBusy(),
+                                + "batch %d (%d threads, as the server): %.1f images/s, %.1f ms per batch; ratio %.2f; "
+                                + "load average %s%n",
+                        arch, clients, load.imagesPerSecond(), load.percentile(50), load.percentile(90),
+                        load.percentile(95), load.percentile(99), load.percentile(99.9), load.non200(), load.statuses, formed.meanBatch(), formed.networkCalls(), formed.refusedBusy(),
                         formed.networkNanos() / 1e6 / Math.max(1, formed.networkCalls()), 100 * busy,
-                        net.batch, net.imagesPerSecond(), net.millisPerBatch(), ratio, loadAverage());
+                        net.batch, net.threads, net.imagesPerSecond(), net.millisPerBatch(), ratio, loadAverage());
                 String what = arch + " " + size + "px " + clients + " clients, maxBatch " + o.maxBatch;
                 String goal64 = clients == 64 ? ">= 0.7" : "-";
                 rows.add(String.format(Locale.ROOT, "ROW serving %s: HTTP images/s vs network alone at batch %d "
@@ -242,7 +246,7 @@ public final class ServingBench {
     }
 
     /** The network alone at one batch size: images/s and time per batch. */
-    private record Network(int batch, long calls, long nanos) {
+    private record Network(int batch, int threads, long calls, long nanos) {
         double imagesPerSecond() {
             return batch * calls / (nanos / 1e9);
         }
@@ -252,7 +256,9 @@ public final class ServingBench {
         }
     }
 
-    private static Network network(EmbeddingModel model, int batch, int size, int seconds) {
+    /** The network alone at {@code batch}, on as many threads as the server gives a batch of that size. */
+    private static Network network(EmbeddingModel model, int batch, int size, int seconds, InferenceThreads threads) {
+        int used = threads.apply(batch);
         try (INDArray input = Nd4j.rand(new long[] {batch, 3, size, size}).subi(0.5)) {
             for (int i = 0; i < 3; i++) {
                 model.embed(input).close();
@@ -269,7 +275,7 @@ public final class ServingBench {
                 calls++;
                 now = System.nanoTime();
             } while (now < deadline);
-            return new Network(batch, calls, now - start);
+            return new Network(batch, used, calls, now - start);
         }
     }
 

@@ -4,6 +4,7 @@ import io.facestream.protocol.Limits;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.inference.Batching;
+import io.facestream.server.inference.InferenceThreads;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,10 +71,11 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
      * @param uploadIdleTimeout    an upload (image API or ingest) that sends no byte for this long is cut off
      */
     public record Api(long maxBodyBytes, int maxImageBytes, int maxImagePixels, int maxPendingInferences,
-                      long maxPendingBytes, Duration batchWindow, int maxBatch, int maxConcurrentUploads, Duration uploadIdleTimeout) {
+                      long maxPendingBytes, Duration batchWindow, int maxBatch, int inferenceThreads,
+                      int parallelFromBatch, int maxConcurrentUploads, Duration uploadIdleTimeout) {
         /** The dynamic batching these limits describe. */
         public Batching batching() {
-            return new Batching(batchWindow, maxBatch);
+            return new Batching(batchWindow, maxBatch, new InferenceThreads(inferenceThreads, parallelFromBatch));
         }
     }
 
@@ -108,6 +110,8 @@ public record ServerConfig(String host, List<String> allowedHosts, String apiTok
                 s.duration("server.api.batchWindow", Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(10)),
                 // at least 2: a verify request's two images go through the network together
                 s.integer("server.api.maxBatch", 32, 2, 1024),
+                s.integer("server.api.inferenceThreads", InferenceThreads.DEFAULT.threads(), 0, 1024),
+                s.integer("server.api.parallelFromBatch", InferenceThreads.DEFAULT.parallelFrom(), 1, 1024),
                 s.integer("server.api.maxConcurrentUploads", 8, 1, 10_000),
                 s.duration("server.api.uploadIdleTimeout", Duration.ofSeconds(30), Duration.ofMillis(100),
                         Duration.ofHours(1)));

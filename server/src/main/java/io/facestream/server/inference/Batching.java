@@ -9,9 +9,18 @@ import java.time.Duration;
  *                 zero sends every request alone
  * @param maxBatch most images in one network call ({@code server.api.maxBatch}); a batch that reaches it goes
  *                 at once, without waiting out the window
+ * @param threads  how many threads a batch's network call uses, by its size
  */
-public record Batching(Duration window, int maxBatch) {
+public record Batching(Duration window, int maxBatch, InferenceThreads threads) {
+    /** With {@link InferenceThreads#DEFAULT}. */
+    public Batching(Duration window, int maxBatch) {
+        this(window, maxBatch, InferenceThreads.DEFAULT);
+    }
+
     public Batching {
+        if (threads == null) {
+            throw new IllegalArgumentException("the inference threads must be given");
+        }
         if (window == null || window.isNegative()) {
             throw new IllegalArgumentException("server.api.batchWindow must be >= 0, got " + window);
         }

@@ -290,6 +290,7 @@ public final class ModelService implements AutoCloseable {
         float[][] rows;
         try {
             listener.networkCall(images, flush.name());
+            batching.threads().apply(images);
             long start = System.nanoTime();
             // both arrays live off-heap: free them now rather than when the garbage collector gets to them
             try (INDArray input = offHeapInput(inputs, images, size);

@@ -91,18 +91,23 @@ class ServerConfigTest {
     }
 
     @Test
-    @DisplayName("dynamic batching: a 5 ms window and 32 images by default; each key range-checked with its name")
+    @DisplayName("dynamic batching: a 5 ms window and 32 images by default, batches under 16 on one thread; each key "
+            + "range-checked with its name")
     void batching() {
         ServerConfig c = ServerConfig.defaults();
         assertEquals(Duration.ofMillis(5), c.api().batchWindow());
         assertEquals(32, c.api().maxBatch());
+        assertEquals(new io.facestream.server.inference.InferenceThreads(0, 16), c.api().batching().threads());
         ServerConfig set = ServerConfig.from(Settings.of(Map.of("server.api.batchWindow", "0ms",
-                "server.api.maxBatch", "2")));
+                "server.api.maxBatch", "2", "server.api.inferenceThreads", "3", "server.api.parallelFromBatch", "1")));
         assertEquals(Duration.ZERO, set.api().batching().window());
         assertEquals(2, set.api().batching().maxBatch());
+        assertEquals(new io.facestream.server.inference.InferenceThreads(3, 1), set.api().batching().threads());
         for (Map.Entry<String, String> bad : List.of(Map.entry("server.api.maxBatch", "1"),
                 Map.entry("server.api.maxBatch", "1025"), Map.entry("server.api.batchWindow", "11s"),
-                Map.entry("server.api.batchWindow", "-5ms"), Map.entry("server.api.batchWindow", "soon"))) {
+                Map.entry("server.api.batchWindow", "-5ms"), Map.entry("server.api.batchWindow", "soon"),
+                Map.entry("server.api.inferenceThreads", "-1"), Map.entry("server.api.inferenceThreads", "two"),
+                Map.entry("server.api.parallelFromBatch", "0"))) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> ServerConfig.from(Settings.of(Map.of(bad.getKey(), bad.getValue()))), bad.toString());
             assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
