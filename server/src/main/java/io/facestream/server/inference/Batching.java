@@ -6,7 +6,8 @@ import java.time.Duration;
  * How concurrent embedding requests are grouped into one network call (dynamic batching).
  *
  * @param window   how long the first request of a batch waits for others ({@code server.api.batchWindow});
- *                 zero sends every request alone
+ *                 zero waits for nothing: a request on an idle network goes at once, those that arrive while
+ *                 the network is busy go together when it is free
  * @param maxBatch most images in one network call ({@code server.api.maxBatch}); a batch that reaches it goes
  *                 at once, without waiting out the window
  * @param threads  how many threads a batch's network call uses, by its size

@@ -15,7 +15,9 @@ import java.util.function.ToIntFunction;
  * network is busy with a batch, the next one keeps filling past its window and goes the moment the network is
  * free: under load batches grow towards {@code maxBatch} instead of queueing behind each other as many small
  * ones (which is what a window alone does when the network takes longer than the window). A lone request on an
- * idle network still waits at most the window. Thread-safe: requests may come from any event loop.
+ * idle network still waits at most the window. A zero window waits for nothing: a request on an idle network
+ * goes at once, and the requests that arrive while the network is busy go together the moment it is free
+ * (continuous batching). Thread-safe: requests may come from any event loop.
  *
  * @param <T> a request; {@code size} says how many items it carries (at most {@code maxBatch})
  */
@@ -26,8 +28,10 @@ final class RequestBatcher<T> {
         WINDOW,
         /** the batch was full, or the next request would not have fit */
         FULL,
-        /** the window had run out while an earlier batch ran; this one went when it finished */
-        FREED
+        /** the window had run out (or was zero) while an earlier batch ran; this one went when it finished */
+        FREED,
+        /** a zero window and an idle network: the request went at once */
+        IDLE
     }
 
     private final Vertx vertx;
@@ -59,15 +63,23 @@ final class RequestBatcher<T> {
                     + batching.maxBatch() + ")");
         }
         List<T> before = null;
-        List<T> full = null;
+        List<T> now = null;
+        Flush why = Flush.FULL;
         synchronized (this) {
             if (openItems + n > batching.maxBatch()) {
                 before = take();
             }
             open.add(request);
             openItems += n;
-            if (openItems == batching.maxBatch() || batching.window().isZero()) {
-                full = take();
+            if (openItems == batching.maxBatch()) {
+                now = take();
+            } else if (batching.window().isZero()) {
+                if (running == 0) {
+                    now = take();
+                    why = Flush.IDLE;
+                } else {
+                    overdue = true; // no window to wait out: goes when the network is free
+                }
             } else if (timer < 0 && !overdue) {
                 timer = vertx.setTimer(Math.max(1, batching.window().toMillis()), this::expired);
             }
@@ -76,8 +88,8 @@ final class RequestBatcher<T> {
         if (before != null) {
             send(before, Flush.FULL);
         }
-        if (full != null) {
-            send(full, Flush.FULL);
+        if (now != null) {
+            send(now, why);
         }
     }
 
@@ -97,10 +109,8 @@ final class RequestBatcher<T> {
         send(batch, Flush.WINDOW);
     }
 
+    /** Hands on a batch {@link #take()} counted as running. */
     private void send(List<T> batch, Flush flush) {
-        synchronized (this) {
-            running++;
-        }
         Future<?> done;
         try {
             done = sink.apply(batch, flush);
@@ -124,12 +134,16 @@ final class RequestBatcher<T> {
         }
     }
 
-    /** Takes the open batch and cancels its timer; caller holds the lock. */
+    /**
+     * Takes the open batch, counts it as running (every batch taken is sent, and counting it under the lock keeps
+     * two event loops from both finding the network idle) and cancels its timer; caller holds the lock.
+     */
     private List<T> take() {
         List<T> batch = open;
         open = new ArrayList<>();
         openItems = 0;
         overdue = false;
+        running++;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;

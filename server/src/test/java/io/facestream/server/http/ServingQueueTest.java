@@ -152,6 +152,44 @@ class ServingQueueTest {
         }
     }
 
+    @Test
+    @DisplayName("a zero window waits for nothing: a request on an idle network goes at once, the 5 that arrive "
+            + "while it runs go together when it is free, and a later lone request goes alone without waiting")
+    void zeroWindowBatchesWhatQueuesWhileBusy(Vertx vertx) throws Exception {
+        List<Call> calls = new CopyOnWriteArrayList<>();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        ModelService models = new ModelService(vertx, exports.root(), Duration.ofHours(1), 100, 1 << 20,
+                new io.facestream.server.inference.Batching(Duration.ZERO, 32)).onNetworkCall(holdFirst(calls, entered, go));
+        models.start().await(60, TimeUnit.SECONDS);
+        try {
+            List<Future<ModelService.Embedded>> answers = new ArrayList<>();
+            answers.add(models.embed(List.of(new NamedImage("first", face(0)))));
+            assertTrue(entered.await(60, TimeUnit.SECONDS), "the first request reached the network at once");
+            for (int i = 1; i <= 5; i++) {
+                answers.add(models.embed(List.of(new NamedImage("queued-" + i, face(i)))));
+            }
+            awaitPending(models, 6);
+            vertx.timer(100).await(30, TimeUnit.SECONDS);
+            assertEquals(1, calls.size(), "nothing else goes while the network is busy: " + calls);
+            go.countDown();
+            for (Future<ModelService.Embedded> answer : answers) {
+                assertEquals(1, answer.await(60, TimeUnit.SECONDS).embeddings().length);
+            }
+            assertEquals(1, models.embed(List.of(new NamedImage("later", face(9)))).await(60, TimeUnit.SECONDS)
+                    .embeddings().length);
+            assertEquals(List.of(new Call(1, "IDLE"), new Call(5, "FREED")), calls.subList(0, 2));
+            // the later request finds the network idle, or (its answer out before the batch is counted as done)
+            // goes the moment it is: either way alone and with no window
+            assertEquals(3, calls.size(), calls.toString());
+            assertEquals(1, calls.get(2).images());
+            assertTrue(List.of("IDLE", "FREED").contains(calls.get(2).flush()), calls.toString());
+        } finally {
+            go.countDown();
+            models.stop().await(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static Future<HttpResponse<Buffer>> embed(WebClient client, byte[] jpeg) {
         return client.post("/api/embed").putHeader("content-type", "image/jpeg").sendBuffer(Buffer.buffer(jpeg));
     }
