@@ -16,6 +16,7 @@ import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.facestream.trainer.mesh.AeronGradientMesh;
 import io.facestream.trainer.mesh.GradientMesh;
 import io.facestream.trainer.mesh.MeshCommits;
+import io.facestream.trainer.mesh.ReplicaHeadShard;
 import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.mesh.MeshSteps;
 import io.facestream.trainer.kafka.ReactorPairSource;
@@ -30,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +107,12 @@ final class TrainingParts {
             String runId = resume.runId();
             listeners.add(new MeshCommits(source, mesh, config.checkpointEvery(),
                     () -> store.newestStep(runId).orElse(-1)));
+            if (model.head() != null) {
+                // the root's checkpoints hold its own shard only: this replica keeps its own beside them
+                Path shard = ReplicaHeadShard.file(config.checkpointDir(), mesh.id());
+                ReplicaHeadShard.restore(model, shard);
+                listeners.add(new ReplicaHeadShard(shard, config.checkpointEvery()));
+            }
         } else if (store != null) {
             listeners.add(new Checkpointer(store, config.checkpointEvery(), source, resume.runId(), dataSeed,
                     config.pairsTopic(), metrics::nextSeq,

@@ -195,6 +195,47 @@ public final class EmbeddingModel implements AutoCloseable {
         return dropped;
     }
 
+    /**
+     * Writes the class head alone (rows, their optimiser state, the identity map) to {@code file}, atomically: a
+     * mesh replica's own shard, which the root's checkpoints do not hold.
+     *
+     * @throws IllegalStateException when the loss has no head
+     */
+    public void saveHead(Path file) throws IOException {
+        checkOpen();
+        if (head == null) {
+            throw new IllegalStateException("the " + loss + " loss has no class head to save");
+        }
+        ModelArchive.writeHeadFile(head, file);
+    }
+
+    /**
+     * Replaces the class head with the one {@link #saveHead} wrote to {@code file}; the network is untouched.
+     *
+     * @return the number of classes restored
+     * @throws ModelFileException    when the file holds no head, the head of another loss, or an invalid one; the
+     *                               model keeps its head
+     * @throws IllegalStateException when the loss has no head
+     */
+    public int restoreHead(Path file) throws IOException {
+        checkOpen();
+        if (head == null) {
+            throw new IllegalStateException("the " + loss + " loss has no class head to restore");
+        }
+        ModelArchive.HeadState state = ModelArchive.readHeadFile(file, loss);
+        ClassHead restored;
+        try {
+            restored = ClassHead.restore(headSettings(config, loss), DataType.FLOAT, state.identities(),
+                    state.updates(), state.arrays());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, "invalid class head: " + e.getMessage(), e);
+        }
+        ClassHead old = head;
+        use(graph, restored);
+        old.close();
+        return restored.classes();
+    }
+
     public long numParams() {
         return graph.numParams();
     }

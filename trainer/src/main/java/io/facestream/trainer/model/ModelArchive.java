@@ -82,32 +82,66 @@ final class ModelArchive {
                 Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
                         .put("config", config.toJson()).encodePrettily());
                 if (head != null) {
-                    Files.writeString(zip.getPath(HEAD_ENTRY), new JsonObject().put("kind", head.kind().name())
-                            .put("updates", head.updates())
-                            .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())))
-                            .encode());
-                    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                            Files.newOutputStream(zip.getPath(HEAD_ARRAYS_ENTRY))))) {
-                        for (INDArray a : head.state()) {
-                            // a live-rows view: write a compact copy
-                            Nd4j.write(a.dup('c'), out);
-                        }
-                    }
+                    writeHead(head, zip);
                 }
             }
             tmp.commit();
         }
     }
 
+    /** Writes a class head alone (its identity map, Adam step count and arrays) into a new zip, atomically. */
+    static void writeHeadFile(ClassHead head, Path file) throws IOException {
+        try (AtomicFile tmp = AtomicFile.beside(file)) {
+            Files.deleteIfExists(tmp.path());
+            try (FileSystem zip = FileSystems.newFileSystem(tmp.path(), java.util.Map.of("create", "true"))) {
+                writeHead(head, zip);
+            }
+            tmp.commit();
+        }
+    }
+
+    private static void writeHead(ClassHead head, FileSystem zip) throws IOException {
+        Files.writeString(zip.getPath(HEAD_ENTRY), new JsonObject().put("kind", head.kind().name())
+                .put("updates", head.updates())
+                .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())))
+                .encode());
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                Files.newOutputStream(zip.getPath(HEAD_ARRAYS_ENTRY))))) {
+            for (INDArray a : head.state()) {
+                // a live-rows view: write a compact copy
+                Nd4j.write(a.dup('c'), out);
+            }
+        }
+    }
+
+    /**
+     * Reads a file written by {@link #writeHeadFile}: the head of loss {@code kind}.
+     *
+     * @throws ModelFileException when it holds no head, or the head of another loss
+     */
+    static HeadState readHeadFile(Path file, LossKind kind) throws IOException {
+        String written;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            JsonObject meta = jsonEntry(zip, file, HEAD_ENTRY);
+            if (meta == null) {
+                throw new ModelFileException(file, "not a class-head file: entry " + HEAD_ENTRY + " missing");
+            }
+            written = meta.getString("kind", "");
+        } catch (java.util.zip.ZipException e) {
+            throw new ModelFileException(file, "not a class-head file: " + e.getMessage(), e);
+        }
+        if (!kind.name().equals(written)) {
+            throw new ModelFileException(file, "holds a " + written + " head, the model trains " + kind);
+        }
+        return readHead(file);
+    }
+
     static Loaded readCheckpoint(Path file) throws IOException {
         JsonObject meta;
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry entry = zip.getEntry(CONFIG_ENTRY);
-            if (entry == null) {
+            meta = jsonEntry(zip, file, CONFIG_ENTRY);
+            if (meta == null) {
                 throw new ModelFileException(file, "not a FaceStream checkpoint: entry " + CONFIG_ENTRY + " missing");
-            }
-            try (InputStream in = zip.getInputStream(entry)) {
-                meta = parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
         ModelConfig config = readConfig(file, meta);
@@ -115,15 +149,22 @@ final class ModelArchive {
         return new Loaded(ModelSerializer.restoreComputationGraph(file.toFile(), true), config, head);
     }
 
+    /** The JSON object of entry {@code name} of a checkpoint's zip, or null when there is no such entry. */
+    private static JsonObject jsonEntry(ZipFile zip, Path file, String name) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            return null;
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            return parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     private static HeadState readHead(Path file) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry entry = zip.getEntry(HEAD_ENTRY);
-            if (entry == null) {
+            JsonObject meta = jsonEntry(zip, file, HEAD_ENTRY);
+            if (meta == null) {
                 return null;
-            }
-            JsonObject meta;
-            try (InputStream in = zip.getInputStream(entry)) {
-                meta = parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             if (!(meta.getValue("identities") instanceof JsonArray ids) || !(meta.getValue("updates") instanceof Number)) {
                 throw new ModelFileException(file, HEAD_ENTRY + " needs \"identities\" (an array) and \"updates\"");
