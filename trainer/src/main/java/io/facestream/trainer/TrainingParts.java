@@ -107,12 +107,6 @@ final class TrainingParts {
             String runId = resume.runId();
             listeners.add(new MeshCommits(source, mesh, config.checkpointEvery(),
                     () -> store.newestStep(runId).orElse(-1)));
-            if (model.head() != null) {
-                // the root's checkpoints hold its own shard only: this replica keeps its own beside them
-                Path shard = ReplicaHeadShard.file(config.checkpointDir(), mesh.id());
-                ReplicaHeadShard.restore(model, shard);
-                listeners.add(new ReplicaHeadShard(shard, config.checkpointEvery()));
-            }
         } else if (store != null) {
             listeners.add(new Checkpointer(store, config.checkpointEvery(), source, resume.runId(), dataSeed,
                     config.pairsTopic(), metrics::nextSeq,
@@ -124,6 +118,23 @@ final class TrainingParts {
         }
         if (ledger != null) {
             listeners.add(ledger);
+        }
+        if (store != null && mesh != null && !mesh.root() && model.head() != null) {
+            // the root's checkpoints hold its own shard only: this replica keeps its own beside them (after the
+            // ledger, whose finish closes it whatever a last save does)
+            Path shard = ReplicaHeadShard.file(config.checkpointDir(), mesh.id());
+            try {
+                ReplicaHeadShard.restore(model, shard, resume.runId());
+            } catch (RuntimeException e) {
+                pipeline.close();
+                mesh.close();
+                model.close();
+                if (ledger != null) {
+                    ledger.close();
+                }
+                throw e;
+            }
+            listeners.add(new ReplicaHeadShard(shard, resume.runId(), config.checkpointEvery()));
         }
         if (resume.resumed()) {
             JsonObject offsets = new JsonObject();

@@ -14,8 +14,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * batch 8 2.3 against 4.8 ms, batch 32 9.2 against 8-9 ms; MOBILEFACENET 112 px: batch 1 11.9 against 11-14 ms,
  * batch 8 60 against 52-59 ms, batch 32 317 against 181-185 ms. Small batches gain nothing from a second thread
  * (and SMALL's lose), and a single-threaded call leaves the other core to the HTTP path and the decoders: at 8
- * concurrent clients SMALL's p99 fell from 19-22 ms to 13.5 ms and its throughput rose from 750-830 to 895
- * images/s (bench/serving.sh).
+ * concurrent clients SMALL's p99 fell from 19-22 ms to 15.1-15.7 ms and its throughput rose from 730-830 to
+ * 860-867 images/s (bench/serving.sh).
  *
  * @param threads      threads a batch of {@code parallelFrom} images or more runs on; 0 = OpenMP's default for
  *                     the process ({@code OMP_NUM_THREADS}, else the cores)

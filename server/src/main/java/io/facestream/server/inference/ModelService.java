@@ -149,11 +149,7 @@ public final class ModelService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.batcher = new RequestBatcher<>(vertx, batching, r -> r.images().size(),
-                (batch, flush) -> thread.executeBlocking(() -> {
-                    runBatch(batch, flush);
-                    return null;
-                }).onFailure(e -> batch.forEach(r -> r.fail(e))));
+        this.batcher = new RequestBatcher<>(vertx, batching, r -> r.images().size(), this::queueBatch);
     }
 
     /** Registers the one listener told of every network call (before {@link #start()}). */
@@ -261,6 +257,23 @@ public final class ModelService implements AutoCloseable {
      * Runs one batch on the inference thread: each request's images are decoded on their own, so a bad image
      * fails only its request; the rest go through the network in one call and each request gets its rows.
      */
+    /**
+     * Queues a batch for the inference thread; its requests fail with the reason when it cannot run (never a throw
+     * into the batcher, which would strand them).
+     */
+    private Future<Void> queueBatch(List<Request> batch, RequestBatcher.Flush flush) {
+        Future<Void> done;
+        try {
+            done = thread.executeBlocking(() -> {
+                runBatch(batch, flush);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            done = Future.failedFuture(e);
+        }
+        return done.onFailure(e -> batch.forEach(r -> r.fail(e)));
+    }
+
     private void runBatch(List<Request> batch, RequestBatcher.Flush flush) {
         Loaded l = loaded;
         if (l == null) {

@@ -85,12 +85,7 @@ final class RequestBatcher<T> {
             }
         }
         // handed on outside the lock: the sink only queues work for the inference thread, in this order
-        if (before != null) {
-            send(before, Flush.FULL);
-        }
-        if (now != null) {
-            send(now, why);
-        }
+        sendBoth(before, Flush.FULL, now, why);
     }
 
     private void expired(long id) {
@@ -109,7 +104,11 @@ final class RequestBatcher<T> {
         send(batch, Flush.WINDOW);
     }
 
-    /** Hands on a batch {@link #take()} counted as running. */
+    /**
+     * Hands on a batch {@link #take()} counted as running. The sink fails its batch's requests itself when it cannot
+     * run it; should it throw instead, the batch still counts as finished here (a batch left running would hold
+     * every later one back) and the error goes to the caller once the batches taken with it are handed on.
+     */
     private void send(List<T> batch, Flush flush) {
         Future<?> done;
         try {
@@ -119,6 +118,19 @@ final class RequestBatcher<T> {
             throw e;
         }
         done.onComplete(ar -> finished());
+    }
+
+    /** Sends {@code first} then {@code second} (either may be null), the second even when the first throws. */
+    private void sendBoth(List<T> first, Flush firstFlush, List<T> second, Flush secondFlush) {
+        try {
+            if (first != null) {
+                send(first, firstFlush);
+            }
+        } finally {
+            if (second != null) {
+                send(second, secondFlush);
+            }
+        }
     }
 
     private void finished() {

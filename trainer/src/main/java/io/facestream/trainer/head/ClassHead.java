@@ -107,6 +107,16 @@ public final class ClassHead implements AutoCloseable {
     public static ClassHead restore(Settings settings, DataType type, List<String> identitiesInRowOrder,
                                     long updates, List<INDArray> arrays) {
         ClassHead head = new ClassHead(settings, type, IdentityRows.of(identitiesInRowOrder), updates);
+        try {
+            fill(head, settings, type, arrays);
+        } catch (RuntimeException e) {
+            head.close(); // its off-heap rows, not left to the garbage collector
+            throw e;
+        }
+        return head;
+    }
+
+    private static void fill(ClassHead head, Settings settings, DataType type, List<INDArray> arrays) {
         int expected = settings.kind() == LossKind.SOFTMAX ? 6 : 3;
         if (arrays.size() != expected) {
             throw new IllegalArgumentException("a " + settings.kind() + " head has " + expected
@@ -129,7 +139,6 @@ public final class ClassHead implements AutoCloseable {
                 head.live(targets[i]).assign(rows ? a.castTo(type) : a.castTo(type).reshape(n));
             }
         }
-        return head;
     }
 
     public LossKind kind() {

@@ -25,18 +25,21 @@ public final class ReplicaHeadShard implements StepListener {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaHeadShard.class);
 
     private final Path file;
+    private final String runId;
     private final int every;
     private long savedAt = -1;
 
     /**
      * @param file  where the shard is written ({@link #file(Path, String)})
+     * @param runId the run the shard belongs to (written into it; a shard of another run is not restored)
      * @param every steps of this replica between two saves
      */
-    public ReplicaHeadShard(Path file, int every) {
+    public ReplicaHeadShard(Path file, String runId, int every) {
         if (every < 1) {
             throw new IllegalArgumentException("every must be >= 1, got " + every);
         }
         this.file = file;
+        this.runId = runId;
         this.every = every;
     }
 
@@ -46,18 +49,19 @@ public final class ReplicaHeadShard implements StepListener {
     }
 
     /**
-     * Restores the shard an earlier run of this replica saved, if there is one. A file that cannot be read (another
-     * loss's head, a torn or foreign file) is renamed to {@code <file>.unreadable} beside it, with a warning naming
-     * both, and the replica starts an empty shard; a restart loop on a bad file would train nothing.
+     * Restores the shard this replica saved earlier in run {@code runId}, if there is one. A file that cannot be
+     * restored (another run's or another loss's head, a torn, damaged or foreign file) is renamed to
+     * {@code <file>.unreadable} beside it, with a warning naming both, and the replica starts an empty shard; a
+     * restart loop on a bad file would train nothing.
      *
      * @return the classes restored, 0 when there was nothing to restore
      */
-    public static int restore(EmbeddingModel model, Path file) {
+    public static int restore(EmbeddingModel model, Path file, String runId) {
         if (model.head() == null || !Files.isRegularFile(file)) {
             return 0;
         }
         try {
-            int classes = model.restoreHead(file);
+            int classes = model.restoreHead(file, runId);
             LOG.info("mesh: restored this replica's class-head shard of {} classes from {}", classes, file);
             return classes;
         } catch (ModelFileException e) {
@@ -94,7 +98,7 @@ public final class ReplicaHeadShard implements StepListener {
             return;
         }
         try {
-            model.saveHead(file);
+            model.saveHead(file, runId);
             savedAt = step;
         } catch (IOException e) {
             // loud: the trainer stops and its supervisor restarts it, rather than train on with a shard it cannot keep

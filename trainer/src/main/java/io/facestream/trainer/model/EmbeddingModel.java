@@ -196,39 +196,42 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     /**
-     * Writes the class head alone (rows, their optimiser state, the identity map) to {@code file}, atomically: a
-     * mesh replica's own shard, which the root's checkpoints do not hold.
+     * Writes the class head alone (rows, their optimiser state, the identity map) to {@code file}, atomically,
+     * marked with run {@code runId}: a mesh replica's own shard, which the root's checkpoints do not hold.
      *
      * @throws IllegalStateException when the loss has no head
      */
-    public void saveHead(Path file) throws IOException {
+    public void saveHead(Path file, String runId) throws IOException {
         checkOpen();
         if (head == null) {
             throw new IllegalStateException("the " + loss + " loss has no class head to save");
         }
-        ModelArchive.writeHeadFile(head, file);
+        ModelArchive.writeHeadFile(head, runId, file);
     }
 
     /**
-     * Replaces the class head with the one {@link #saveHead} wrote to {@code file}; the network is untouched.
+     * Replaces the class head with the one {@link #saveHead} wrote to {@code file} for run {@code runId}; the
+     * network is untouched.
      *
      * @return the number of classes restored
-     * @throws ModelFileException    when the file holds no head, the head of another loss, or an invalid one; the
-     *                               model keeps its head
+     * @throws ModelFileException    when the file is damaged or foreign, or holds the head of another loss or
+     *                               run, or an invalid one; the model keeps its head
      * @throws IllegalStateException when the loss has no head
      */
-    public int restoreHead(Path file) throws IOException {
+    public int restoreHead(Path file, String runId) throws IOException {
         checkOpen();
         if (head == null) {
             throw new IllegalStateException("the " + loss + " loss has no class head to restore");
         }
-        ModelArchive.HeadState state = ModelArchive.readHeadFile(file, loss);
+        ModelArchive.HeadState state = ModelArchive.readHeadFile(file, loss, runId);
         ClassHead restored;
         try {
             restored = ClassHead.restore(headSettings(config, loss), DataType.FLOAT, state.identities(),
                     state.updates(), state.arrays());
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, "invalid class head: " + e.getMessage(), e);
+        } finally {
+            state.arrays().forEach(INDArray::close); // copied into the head's own rows
         }
         ClassHead old = head;
         use(graph, restored);

@@ -82,58 +82,73 @@ final class ModelArchive {
                 Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
                         .put("config", config.toJson()).encodePrettily());
                 if (head != null) {
-                    writeHead(head, zip);
+                    writeHead(head, new JsonObject(), zip);
                 }
             }
             tmp.commit();
         }
     }
 
-    /** Writes a class head alone (its identity map, Adam step count and arrays) into a new zip, atomically. */
-    static void writeHeadFile(ClassHead head, Path file) throws IOException {
+    /**
+     * Writes a class head alone (its identity map, Adam step count and arrays) into a new zip, atomically, marked
+     * with the run it belongs to.
+     */
+    static void writeHeadFile(ClassHead head, String runId, Path file) throws IOException {
         try (AtomicFile tmp = AtomicFile.beside(file)) {
             Files.deleteIfExists(tmp.path());
             try (FileSystem zip = FileSystems.newFileSystem(tmp.path(), java.util.Map.of("create", "true"))) {
-                writeHead(head, zip);
+                writeHead(head, new JsonObject().put("run", runId), zip);
             }
             tmp.commit();
         }
     }
 
-    private static void writeHead(ClassHead head, FileSystem zip) throws IOException {
-        Files.writeString(zip.getPath(HEAD_ENTRY), new JsonObject().put("kind", head.kind().name())
+    private static void writeHead(ClassHead head, JsonObject extras, FileSystem zip) throws IOException {
+        Files.writeString(zip.getPath(HEAD_ENTRY), extras.copy().put("kind", head.kind().name())
                 .put("updates", head.updates())
                 .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())))
                 .encode());
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 Files.newOutputStream(zip.getPath(HEAD_ARRAYS_ENTRY))))) {
             for (INDArray a : head.state()) {
-                // a live-rows view: write a compact copy
-                Nd4j.write(a.dup('c'), out);
+                // a live-rows view: write a compact copy, freed at once (a replica writes its shard often)
+                try (INDArray compact = a.dup('c')) {
+                    Nd4j.write(compact, out);
+                }
             }
         }
     }
 
     /**
-     * Reads a file written by {@link #writeHeadFile}: the head of loss {@code kind}.
+     * Reads a file written by {@link #writeHeadFile}: the head of loss {@code kind} of run {@code runId}.
      *
-     * @throws ModelFileException when it holds no head, or the head of another loss
+     * @throws ModelFileException when it is not such a file (torn, damaged, foreign), holds the head of another
+     *                            loss, or of another run
      */
-    static HeadState readHeadFile(Path file, LossKind kind) throws IOException {
-        String written;
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            JsonObject meta = jsonEntry(zip, file, HEAD_ENTRY);
+    static HeadState readHeadFile(Path file, LossKind kind, String runId) throws IOException {
+        try {
+            JsonObject meta;
+            try (ZipFile zip = new ZipFile(file.toFile())) {
+                meta = jsonEntry(zip, file, HEAD_ENTRY);
+            }
             if (meta == null) {
                 throw new ModelFileException(file, "not a class-head file: entry " + HEAD_ENTRY + " missing");
             }
-            written = meta.getString("kind", "");
-        } catch (java.util.zip.ZipException e) {
-            throw new ModelFileException(file, "not a class-head file: " + e.getMessage(), e);
+            String written = String.valueOf(meta.getValue("kind"));
+            if (!kind.name().equals(written)) {
+                throw new ModelFileException(file, "holds a " + written + " head, the model trains " + kind);
+            }
+            String run = String.valueOf(meta.getValue("run"));
+            if (!runId.equals(run)) {
+                throw new ModelFileException(file, "holds the head of run " + run + ", this is run " + runId);
+            }
+            return readHead(file);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new ModelFileException(file, "damaged class-head file: " + e, e);
+        } catch (RuntimeException e) {
+            // ND4J's reader fails unchecked on a damaged array
+            throw new ModelFileException(file, "damaged class-head file: " + e, e);
         }
-        if (!kind.name().equals(written)) {
-            throw new ModelFileException(file, "holds a " + written + " head, the model trains " + kind);
-        }
-        return readHead(file);
     }
 
     static Loaded readCheckpoint(Path file) throws IOException {

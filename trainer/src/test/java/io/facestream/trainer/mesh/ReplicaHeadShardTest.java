@@ -41,7 +41,7 @@ class ReplicaHeadShardTest {
     void savedAndRestored(@TempDir Path dir) throws Exception {
         Path file = ReplicaHeadShard.file(dir, "127.0.0.1:41002");
         assertEquals(dir.resolve("replica-heads").resolve("127.0.0.1-41002.zip"), file);
-        ReplicaHeadShard shard = new ReplicaHeadShard(file, 2);
+        ReplicaHeadShard shard = new ReplicaHeadShard(file, "run-1", 2);
         List<INDArray> saved;
         List<String> identities;
         long updates;
@@ -60,7 +60,7 @@ class ReplicaHeadShardTest {
         }
         assertEquals(List.of("id-1", "id-3", "id-5", "id-7", "id-9"), identities);
         try (EmbeddingModel restarted = EmbeddingModel.create(with(LossKind.SOFTMAX))) {
-            assertEquals(5, ReplicaHeadShard.restore(restarted, file));
+            assertEquals(5, ReplicaHeadShard.restore(restarted, file, "run-1"));
             assertEquals(identities, restarted.head().identities().identities());
             assertEquals(updates, restarted.head().updates(), "Adam's step count");
             List<INDArray> state = restarted.head().state();
@@ -75,28 +75,47 @@ class ReplicaHeadShardTest {
     }
 
     @Test
-    @DisplayName("no shard file: nothing restored; a head of another loss or a torn file is moved aside as "
-            + ".unreadable and the replica starts an empty shard")
+    @DisplayName("no shard file: nothing restored; a head of another loss or another run, a torn file or damaged "
+            + "arrays are moved aside as .unreadable and the replica starts an empty shard")
     void missingOrUnreadable(@TempDir Path dir) throws Exception {
         Path file = ReplicaHeadShard.file(dir, "replica:1");
         try (EmbeddingModel model = EmbeddingModel.create(with(LossKind.SOFTMAX))) {
-            assertEquals(0, ReplicaHeadShard.restore(model, file));
+            assertEquals(0, ReplicaHeadShard.restore(model, file, "run-1"));
         }
         try (EmbeddingModel arcface = EmbeddingModel.create(with(LossKind.ARCFACE))) {
             arcface.fit(images(arcface, 2, 5), List.of("a", "b"));
-            arcface.saveHead(file);
+            arcface.saveHead(file, "run-1");
         }
         Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
         try (EmbeddingModel model = EmbeddingModel.create(with(LossKind.SOFTMAX))) {
-            assertEquals(0, ReplicaHeadShard.restore(model, file), "an ARCFACE head in a SOFTMAX model");
+            assertEquals(0, ReplicaHeadShard.restore(model, file, "run-1"), "an ARCFACE head in a SOFTMAX model");
             assertEquals(0, model.classes());
             assertFalse(Files.exists(file));
             assertTrue(Files.isRegularFile(aside));
             Files.write(file, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
-            assertEquals(0, ReplicaHeadShard.restore(model, file), "a torn file");
+            assertEquals(0, ReplicaHeadShard.restore(model, file, "run-1"), "a torn file");
             assertFalse(Files.exists(file));
+            model.fit(images(model, 2, 7), List.of("g", "h"));
+            model.saveHead(file, "run-0");
+            assertEquals(0, ReplicaHeadShard.restore(model, file, "run-1"), "a shard of another run");
+            assertTrue(Files.isRegularFile(aside));
+            model.saveHead(file, "run-1");
+            damageArrays(file);
+            assertEquals(0, ReplicaHeadShard.restore(model, file, "run-1"), "damaged arrays in a whole zip");
+            assertFalse(Files.exists(file));
+            assertEquals(List.of("g", "h"), model.head().identities().identities(), "the head in use is kept");
+            model.resetHead();
             model.fit(images(model, 2, 6), List.of("c", "d"));
             assertEquals(2, model.classes(), "training goes on with an empty shard");
+        }
+    }
+
+    /** Rewrites the arrays entry of a shard with a truncated copy of itself, the zip itself intact. */
+    private static void damageArrays(Path file) throws Exception {
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(file)) {
+            Path arrays = zip.getPath("facestream-head.bin");
+            byte[] bytes = Files.readAllBytes(arrays);
+            Files.write(arrays, java.util.Arrays.copyOf(bytes, bytes.length / 3));
         }
     }
 
@@ -109,7 +128,7 @@ class ReplicaHeadShardTest {
         try (EmbeddingModel model = EmbeddingModel.create(with(LossKind.SOFTMAX))) {
             model.fit(images(model, 2, 8), List.of("e", "f"));
             UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                    () -> new ReplicaHeadShard(file, 1).afterStep(model, 1));
+                    () -> new ReplicaHeadShard(file, "run-1", 1).afterStep(model, 1));
             assertTrue(e.getMessage().contains("at step 1") && e.getMessage().contains(file.toString()),
                     e.getMessage());
         }
