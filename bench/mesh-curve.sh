@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Held-out accuracy per pair seen, a gradient mesh against one trainer (issue 17, docs/SCALE-OUT.md): a mesh of 2
-# replicas on loopback, each training on half the synthetic identities (every other one, as Kafka's identity
-# partitions would split them; MeshCurve), against one trainer on all of them (LearningCurve), same total pairs:
-# the trainer at step 2k has seen the pairs the mesh has at its step k. Same model, data, batching and evaluation
-# (CurveData); the root of the mesh evaluates. Default loss (softmax), SMALL. The schedule is set in pairs seen:
-# the mesh warms up over WARMUP steps (default 50) and anneals over its steps, the trainer over twice as many.
+# Held-out accuracy per pair seen, a gradient mesh against one trainer (issue 17, docs/SCALE-OUT.md): a mesh of
+# REPLICAS (default 2) replicas on loopback, each training on its share of the synthetic identities (every N-th
+# one, as Kafka's identity partitions would split them; MeshCurve), against one trainer on all of them
+# (LearningCurve), same total pairs: the trainer at step Nk has seen the pairs the mesh has at its step k. Same
+# model, data, batching and evaluation (CurveData); the root of the mesh evaluates. Default loss (softmax), SMALL.
+# The schedule is set in pairs seen: the mesh warms up over WARMUP steps (default 50) and anneals over its steps,
+# the trainer over N times as many.
 #   bench/mesh-curve.sh [mesh-steps] [mesh-eval-every] [extra key=value...]   (defaults 400 and 100)
 # ALONE=0 skips the trainer on all identities (to try a mesh setting against a reference already run).
-# SAME_STEPS=1 gives the one trainer the mesh's steps and schedule at twice a replica's batch instead (the same
+# SAME_STEPS=1 gives the one trainer the mesh's steps and schedule at N times a replica's batch instead (the same
 # global batch: scaling out at a fixed global batch, docs/SCALE-OUT.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-400}
 EVERY=${2:-100}
 WARMUP=${WARMUP:-50}
+N=${REPLICAS:-2}
 shift $(( $# < 2 ? $# : 2 ))
 source bench/lib.sh
 OUT=bench/target/mesh-curve
@@ -31,14 +33,14 @@ JAVA=(java -Xmx2g -XX:+UseSerialGC --add-opens java.base/sun.nio.ch=ALL-UNNAMED
 COMMON=(trainer.architecture=SMALL curve.valPairs=1000 "$@")
 PORT=41401
 
-echo "mesh of 2: $STEPS steps each, evaluated every $EVERY (load $(load_now))"
+echo "mesh of $N: $STEPS steps each, evaluated every $EVERY (load $(load_now))"
 PIDS=()
-for i in 0 1; do
+for ((i = 0; i < N; i++)); do
     "${JAVA[@]}" -Daeron.dir=/dev/shm/facestream-mesh-curve-$i io.facestream.bench.MeshCurve "${COMMON[@]}" \
         trainer.warmupSteps="$WARMUP" trainer.cosineSteps="$STEPS" curve.steps="$STEPS" curve.evalEvery="$EVERY" \
-        curve.shards=2 curve.shard=$i \
+        curve.shards=$N curve.shard=$i \
         trainer.mesh.enabled=true trainer.mesh.port=$((PORT + i)) trainer.mesh.seeds=127.0.0.1:$PORT \
-        trainer.mesh.replicas=2 trainer.mesh.startTimeout=10m >"$OUT/mesh-$i.log" 2>&1 &
+        trainer.mesh.replicas=$N trainer.mesh.startTimeout=10m >"$OUT/mesh-$i.log" 2>&1 &
     PIDS+=($!)
 done
 for p in "${PIDS[@]}"; do
@@ -50,15 +52,15 @@ grep -E '^done' "$OUT"/mesh-*.log
 [ "${ALONE:-1}" = 0 ] && exit 0
 PAIRS=$(sed -n 's/.* \([0-9]*\) pairs a step$/\1/p' "$OUT/mesh-0.log")
 if [ "${SAME_STEPS:-0}" = 1 ]; then
-    echo "one trainer: $STEPS steps of $((2 * PAIRS)) pairs, evaluated every $EVERY (load $(load_now))"
-    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.batchPairs=$((2 * PAIRS)) \
+    echo "one trainer: $STEPS steps of $((N * PAIRS)) pairs, evaluated every $EVERY (load $(load_now))"
+    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.batchPairs=$((N * PAIRS)) \
         trainer.warmupSteps="$WARMUP" trainer.cosineSteps="$STEPS" \
         curve.steps="$STEPS" curve.evalEvery="$EVERY" >"$OUT/alone.log" 2>&1
-    awk -v p="$((2 * PAIRS))" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
+    awk -v p="$((N * PAIRS))" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
 else
-    echo "one trainer: $((2 * STEPS)) steps, evaluated every $((2 * EVERY)) (load $(load_now))"
-    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.warmupSteps=$((2 * WARMUP)) \
-        trainer.cosineSteps=$((2 * STEPS)) \
-        curve.steps=$((2 * STEPS)) curve.evalEvery=$((2 * EVERY)) >"$OUT/alone.log" 2>&1
+    echo "one trainer: $((N * STEPS)) steps, evaluated every $((N * EVERY)) (load $(load_now))"
+    "${JAVA[@]}" io.facestream.bench.LearningCurve "${COMMON[@]}" trainer.warmupSteps=$((N * WARMUP)) \
+        trainer.cosineSteps=$((N * STEPS)) \
+        curve.steps=$((N * STEPS)) curve.evalEvery=$((N * EVERY)) >"$OUT/alone.log" 2>&1
     awk -v p="$PAIRS" '/^step / { print $0 "  pairs " $2 * p }' "$OUT/alone.log"
 fi
