@@ -139,7 +139,8 @@ public final class ServingBench {
                                 + "batch %d (%d threads, as the server): %.1f images/s, %.1f ms per batch; ratio %.2f; "
                                 + "load average %s%n",
                         arch, clients, load.imagesPerSecond(), load.percentile(50), load.percentile(90),
-                        load.percentile(95), load.percentile(99), load.percentile(99.9), load.non200(), load.statuses, formed.meanBatch(), formed.networkCalls(), formed.refusedBusy(),
+                        load.percentile(95), load.percentile(99), load.percentile(99.9), load.non200(), load.statuses,
+                        formed.meanBatch(), formed.networkCalls(), formed.refusedBusy(),
                         formed.networkNanos() / 1e6 / Math.max(1, formed.networkCalls()), 100 * busy,
                         net.batch, net.threads, net.imagesPerSecond(), net.millisPerBatch(), ratio, loadAverage());
                 String what = arch + " " + size + "px " + clients + " clients, maxBatch " + o.maxBatch;

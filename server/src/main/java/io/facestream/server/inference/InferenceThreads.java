@@ -26,8 +26,15 @@ public record InferenceThreads(int threads, int parallelFrom) {
     /** Small batches on one thread, batches of 16 images or more on OpenMP's default. */
     public static final InferenceThreads DEFAULT = new InferenceThreads(0, 16);
 
-    /** The thread count this thread last asked OpenMP for (0: none yet), and OpenMP's default on it. */
-    private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[] {0, 0});
+    /** What one thread has asked OpenMP for. */
+    private static final class Omp {
+        /** OpenMP's default on this thread, read before the first change */
+        final int defaults = Math.max(1, nativeOps().ompGetMaxThreads());
+        /** the count last set on this thread (0: none yet) */
+        int set;
+    }
+
+    private static final ThreadLocal<Omp> OMP = ThreadLocal.withInitial(Omp::new);
 
     public InferenceThreads {
         if (threads < 0) {
@@ -48,14 +55,11 @@ public record InferenceThreads(int threads, int parallelFrom) {
      * changes) and returns it.
      */
     public int apply(int images) {
-        int[] state = STATE.get();
-        if (state[1] == 0) {
-            state[1] = Math.max(1, nativeOps().ompGetMaxThreads());
-        }
-        int want = forBatch(images, state[1]);
-        if (want != state[0]) {
+        Omp omp = OMP.get();
+        int want = forBatch(images, omp.defaults);
+        if (want != omp.set) {
             nativeOps().setOmpNumThreads(want);
-            state[0] = want;
+            omp.set = want;
         }
         return want;
     }

@@ -254,10 +254,6 @@ public final class ModelService implements AutoCloseable {
     }
 
     /**
-     * Runs one batch on the inference thread: each request's images are decoded on their own, so a bad image
-     * fails only its request; the rest go through the network in one call and each request gets its rows.
-     */
-    /**
      * Queues a batch for the inference thread; its requests fail with the reason when it cannot run (never a throw
      * into the batcher, which would strand them).
      */
@@ -274,6 +270,10 @@ public final class ModelService implements AutoCloseable {
         return done.onFailure(e -> batch.forEach(r -> r.fail(e)));
     }
 
+    /**
+     * Runs one batch on the inference thread: each request's images are decoded on their own, so a bad image
+     * fails only its request; the rest go through the network in one call and each request gets its rows.
+     */
     private void runBatch(List<Request> batch, RequestBatcher.Flush flush) {
         Loaded l = loaded;
         if (l == null) {

@@ -4,6 +4,7 @@ import io.facestream.protocol.Limits;
 import io.facestream.protocol.config.ConfigException;
 import io.facestream.protocol.config.Settings;
 import io.facestream.server.config.ServerConfig;
+import io.facestream.server.inference.InferenceThreads;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -97,12 +98,12 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.defaults();
         assertEquals(Duration.ofMillis(5), c.api().batchWindow());
         assertEquals(32, c.api().maxBatch());
-        assertEquals(new io.facestream.server.inference.InferenceThreads(0, 16), c.api().batching().threads());
+        assertEquals(new InferenceThreads(0, 16), c.api().batching().threads());
         ServerConfig set = ServerConfig.from(Settings.of(Map.of("server.api.batchWindow", "0ms",
                 "server.api.maxBatch", "2", "server.api.inferenceThreads", "3", "server.api.parallelFromBatch", "1")));
         assertEquals(Duration.ZERO, set.api().batching().window());
         assertEquals(2, set.api().batching().maxBatch());
-        assertEquals(new io.facestream.server.inference.InferenceThreads(3, 1), set.api().batching().threads());
+        assertEquals(new InferenceThreads(3, 1), set.api().batching().threads());
         for (Map.Entry<String, String> bad : List.of(Map.entry("server.api.maxBatch", "1"),
                 Map.entry("server.api.maxBatch", "1025"), Map.entry("server.api.batchWindow", "11s"),
                 Map.entry("server.api.batchWindow", "-5ms"), Map.entry("server.api.batchWindow", "soon"),

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -139,10 +140,10 @@ public final class AeronGradientMesh implements GradientMesh {
         server.addUpdatesSubscriber(new MeteredUpdates(consumer, counters));
         server.addModelParamsSubscriber(joinParams);
         server.addUpdaterParamsSubscriber(joinUpdater);
+        double scale = config.updateScale().factor(config.replicas());
         LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by {} ({}))",
                 root ? "root" : "replica", config.self(), seed, params, config.replicas(),
-                String.format(java.util.Locale.ROOT, "%.4f", config.updateScale().factor(config.replicas())),
-                config.updateScale().name().toLowerCase(java.util.Locale.ROOT));
+                String.format(Locale.ROOT, "%.4f", scale), config.updateScale().name().toLowerCase(Locale.ROOT));
         try {
             server.launch();
         } catch (RuntimeException e) {
@@ -158,7 +159,7 @@ public final class AeronGradientMesh implements GradientMesh {
         awaitReplicas(model);
         accumulator.markExternalUpdates(true);
         accumulator.fallbackToSingleConsumerMode(true);
-        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, config.updateScale().factor(config.replicas())));
+        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, scale));
         consumer.bypassMode(false);
         lagCheckedAt = counters.updatesSent.get();
         lag.start(lagCheckedAt, counters.updatesReceived.get(), transport.onlineNodes().size() - 1);

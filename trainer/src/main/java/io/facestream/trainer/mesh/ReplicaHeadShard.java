@@ -69,10 +69,12 @@ public final class ReplicaHeadShard implements StepListener {
             try {
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException moveFailed) {
+                // it stays where it is: the next save replaces it
                 e.addSuppressed(moveFailed);
+                aside = file;
             }
-            LOG.warn("mesh: this replica's class-head shard {} cannot be restored ({}); moved to {}, starting an "
-                    + "empty shard", file, e.getMessage(), aside);
+            LOG.warn("mesh: this replica's class-head shard {} cannot be restored; left at {}, starting an empty "
+                    + "shard", file, aside, e);
             return 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read this replica's class-head shard " + file, e);
@@ -94,9 +96,6 @@ public final class ReplicaHeadShard implements StepListener {
     }
 
     private void save(EmbeddingModel model, long step) {
-        if (model.head() == null) {
-            return;
-        }
         try {
             model.saveHead(file, runId);
             savedAt = step;

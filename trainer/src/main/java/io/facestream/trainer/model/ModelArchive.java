@@ -82,7 +82,7 @@ final class ModelArchive {
                 Files.writeString(zip.getPath(CONFIG_ENTRY), new JsonObject().put("format", FORMAT)
                         .put("config", config.toJson()).encodePrettily());
                 if (head != null) {
-                    writeHead(head, new JsonObject(), zip);
+                    writeHead(head, null, zip);
                 }
             }
             tmp.commit();
@@ -95,19 +95,21 @@ final class ModelArchive {
      */
     static void writeHeadFile(ClassHead head, String runId, Path file) throws IOException {
         try (AtomicFile tmp = AtomicFile.beside(file)) {
-            Files.deleteIfExists(tmp.path());
             try (FileSystem zip = FileSystems.newFileSystem(tmp.path(), java.util.Map.of("create", "true"))) {
-                writeHead(head, new JsonObject().put("run", runId), zip);
+                writeHead(head, runId, zip);
             }
             tmp.commit();
         }
     }
 
-    private static void writeHead(ClassHead head, JsonObject extras, FileSystem zip) throws IOException {
-        Files.writeString(zip.getPath(HEAD_ENTRY), extras.copy().put("kind", head.kind().name())
-                .put("updates", head.updates())
-                .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())))
-                .encode());
+    /** @param runId the run a head file belongs to, or null (a checkpoint's head: the checkpoint names its run) */
+    private static void writeHead(ClassHead head, String runId, FileSystem zip) throws IOException {
+        JsonObject meta = new JsonObject().put("kind", head.kind().name()).put("updates", head.updates())
+                .put("identities", new JsonArray(new ArrayList<>(head.identities().identities())));
+        if (runId != null) {
+            meta.put("run", runId);
+        }
+        Files.writeString(zip.getPath(HEAD_ENTRY), meta.encode());
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 Files.newOutputStream(zip.getPath(HEAD_ARRAYS_ENTRY))))) {
             for (INDArray a : head.state()) {
@@ -126,11 +128,8 @@ final class ModelArchive {
      *                            loss, or of another run
      */
     static HeadState readHeadFile(Path file, LossKind kind, String runId) throws IOException {
-        try {
-            JsonObject meta;
-            try (ZipFile zip = new ZipFile(file.toFile())) {
-                meta = jsonEntry(zip, file, HEAD_ENTRY);
-            }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            JsonObject meta = jsonEntry(zip, file, HEAD_ENTRY);
             if (meta == null) {
                 throw new ModelFileException(file, "not a class-head file: entry " + HEAD_ENTRY + " missing");
             }
@@ -142,7 +141,7 @@ final class ModelArchive {
             if (!runId.equals(run)) {
                 throw new ModelFileException(file, "holds the head of run " + run + ", this is run " + runId);
             }
-            return readHead(file);
+            return readHead(zip, file, meta);
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new ModelFileException(file, "damaged class-head file: " + e, e);
         } catch (RuntimeException e) {
@@ -152,15 +151,17 @@ final class ModelArchive {
     }
 
     static Loaded readCheckpoint(Path file) throws IOException {
-        JsonObject meta;
+        ModelConfig config;
+        HeadState head;
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            meta = jsonEntry(zip, file, CONFIG_ENTRY);
+            JsonObject meta = jsonEntry(zip, file, CONFIG_ENTRY);
             if (meta == null) {
                 throw new ModelFileException(file, "not a FaceStream checkpoint: entry " + CONFIG_ENTRY + " missing");
             }
+            config = readConfig(file, meta);
+            JsonObject headMeta = jsonEntry(zip, file, HEAD_ENTRY);
+            head = headMeta == null ? null : readHead(zip, file, headMeta);
         }
-        ModelConfig config = readConfig(file, meta);
-        HeadState head = readHead(file);
         return new Loaded(ModelSerializer.restoreComputationGraph(file.toFile(), true), config, head);
     }
 
@@ -175,39 +176,34 @@ final class ModelArchive {
         }
     }
 
-    private static HeadState readHead(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            JsonObject meta = jsonEntry(zip, file, HEAD_ENTRY);
-            if (meta == null) {
-                return null;
-            }
-            if (!(meta.getValue("identities") instanceof JsonArray ids) || !(meta.getValue("updates") instanceof Number)) {
-                throw new ModelFileException(file, HEAD_ENTRY + " needs \"identities\" (an array) and \"updates\"");
-            }
-            List<String> identities = new ArrayList<>();
-            for (Object id : ids) {
-                if (!(id instanceof String s)) {
-                    throw new ModelFileException(file, HEAD_ENTRY + " lists a non-string identity: " + id);
-                }
-                identities.add(s);
-            }
-            ZipEntry arraysEntry = zip.getEntry(HEAD_ARRAYS_ENTRY);
-            if (arraysEntry == null) {
-                throw new ModelFileException(file, "checkpoint has " + HEAD_ENTRY + " but no " + HEAD_ARRAYS_ENTRY);
-            }
-            List<INDArray> arrays = new ArrayList<>();
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(arraysEntry)))) {
-                while (true) {
-                    in.mark(1);
-                    if (in.read() < 0) {
-                        break;
-                    }
-                    in.reset();
-                    arrays.add(Nd4j.read(in));
-                }
-            }
-            return new HeadState(identities, meta.getLong("updates"), arrays);
+    /** The head whose {@value #HEAD_ENTRY} is {@code meta}: its identities, step count and arrays. */
+    private static HeadState readHead(ZipFile zip, Path file, JsonObject meta) throws IOException {
+        if (!(meta.getValue("identities") instanceof JsonArray ids) || !(meta.getValue("updates") instanceof Number)) {
+            throw new ModelFileException(file, HEAD_ENTRY + " needs \"identities\" (an array) and \"updates\"");
         }
+        List<String> identities = new ArrayList<>();
+        for (Object id : ids) {
+            if (!(id instanceof String s)) {
+                throw new ModelFileException(file, HEAD_ENTRY + " lists a non-string identity: " + id);
+            }
+            identities.add(s);
+        }
+        ZipEntry arraysEntry = zip.getEntry(HEAD_ARRAYS_ENTRY);
+        if (arraysEntry == null) {
+            throw new ModelFileException(file, "checkpoint has " + HEAD_ENTRY + " but no " + HEAD_ARRAYS_ENTRY);
+        }
+        List<INDArray> arrays = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(arraysEntry)))) {
+            while (true) {
+                in.mark(1);
+                if (in.read() < 0) {
+                    break;
+                }
+                in.reset();
+                arrays.add(Nd4j.read(in));
+            }
+        }
+        return new HeadState(identities, meta.getLong("updates"), arrays);
     }
 
     static void writeInference(ComputationGraph inference, ModelConfig config, long step, Path dir,
