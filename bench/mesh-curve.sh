@@ -27,6 +27,8 @@ mvn -B -ntp -q -Pbench -pl bench -am test-compile -DskipTests \
     -Dmdep.outputFile="$PWD/$OUT/classpath.txt" -Dmdep.includeScope=runtime >"$OUT/maven.log" 2>&1 \
     || { cat "$OUT/maven.log"; exit 1; }
 CP="bench/target/classes:$(cat "$OUT/classpath.txt")"
+ROWS=$OUT/rows
+rm -rf "$ROWS"
 trap 'rm -rf /dev/shm/facestream-mesh-curve-*' EXIT
 JAVA=(java -Xmx2g -XX:+UseSerialGC --add-opens java.base/sun.nio.ch=ALL-UNNAMED
       -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "$CP")
@@ -38,7 +40,7 @@ PIDS=()
 for ((i = 0; i < N; i++)); do
     "${JAVA[@]}" -Daeron.dir=/dev/shm/facestream-mesh-curve-$i io.facestream.bench.MeshCurve "${COMMON[@]}" \
         trainer.warmupSteps="$WARMUP" trainer.cosineSteps="$STEPS" curve.steps="$STEPS" curve.evalEvery="$EVERY" \
-        curve.shards=$N curve.shard=$i \
+        curve.shards=$N curve.shard=$i curve.rowsDir="$ROWS" \
         trainer.mesh.enabled=true trainer.mesh.port=$((PORT + i)) trainer.mesh.seeds=127.0.0.1:$PORT \
         trainer.mesh.replicas=$N trainer.mesh.startTimeout=10m >"$OUT/mesh-$i.log" 2>&1 &
     PIDS+=($!)

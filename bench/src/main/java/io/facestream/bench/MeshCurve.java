@@ -4,11 +4,13 @@ import io.facestream.protocol.config.Settings;
 import io.facestream.server.roles.RoleConfigs;
 import io.facestream.trainer.TrainerConfig;
 import io.facestream.trainer.mesh.AeronGradientMesh;
+import io.facestream.trainer.mesh.HeadRowsExchange;
 import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.ModelConfig;
 import io.facestream.trainer.model.StepResult;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -33,10 +35,18 @@ public final class MeshCurve {
         TrainerConfig trainer = TrainerConfig.from(s);
         ModelConfig modelConfig = RoleConfigs.model(s);
         MeshConfig meshConfig = MeshConfig.from(s);
+        String rowsDir = s.string("curve.rowsDir", "");
+        if (meshConfig.foreignRowsEvery() > 0 && rowsDir.isEmpty()) {
+            throw new IllegalArgumentException("trainer.mesh.foreignRowsEvery needs curve.rowsDir, the folder the "
+                    + "replicas exchange their class rows in");
+        }
         try (CurveData data = new CurveData(s, trainer, modelConfig, shard, shards);
              EmbeddingModel model = EmbeddingModel.create(modelConfig);
              AeronGradientMesh mesh = new AeronGradientMesh(meshConfig)) {
             mesh.join(model);
+            HeadRowsExchange rows = meshConfig.foreignRowsEvery() == 0 ? null : new HeadRowsExchange(
+                    Path.of(rowsDir), mesh.id(), "mesh-curve", meshConfig.foreignRowsEvery(),
+                    meshConfig.foreignRowsMax());
             boolean root = mesh.root();
             System.out.printf("replica %s root=%s trains on %d identities, %d pairs a step%n", mesh.id(), root,
                     data.trainIdentities(), data.batchPairs());
@@ -53,8 +63,9 @@ public final class MeshCurve {
                             step == 0 ? 0 : lossSum / since) + "  pairs " + step * pairsPerMeshStep);
                     lossSum = 0;
                 } else if (!root && step % evalEvery == 0) {
-                    System.out.printf("step %d loss %.4f classes %d%n", step, step == 0 ? 0 : lossSum / evalEvery,
-                            model.classes());
+                    System.out.printf("step %d loss %.4f classes %d foreign %d%n", step,
+                            step == 0 ? 0 : lossSum / evalEvery, model.classes(),
+                            model.head() == null ? 0 : model.head().foreignClasses());
                     lossSum = 0;
                 }
                 if (step == steps) {
@@ -64,6 +75,9 @@ public final class MeshCurve {
                 try (CurveData.Batch b = data.next()) {
                     StepResult r = model.fit(b.images(), b.identities());
                     lossSum += r.loss();
+                }
+                if (rows != null) {
+                    rows.afterStep(model, step + 1);
                 }
             }
             System.out.println("done step " + model.step() + " " + mesh.stats());

@@ -3,6 +3,7 @@ package io.facestream.trainer;
 import io.facestream.trainer.export.ModelExports;
 
 import io.facestream.protocol.MetricsEvent;
+import io.facestream.protocol.config.ConfigException;
 import io.facestream.trainer.checkpoint.CheckpointStore;
 import io.facestream.trainer.checkpoint.Checkpointer;
 import io.facestream.trainer.checkpoint.PeriodicCommits;
@@ -18,6 +19,7 @@ import io.facestream.trainer.mesh.GradientMesh;
 import io.facestream.trainer.mesh.MeshCommits;
 import io.facestream.trainer.mesh.MeshConfig;
 import io.facestream.trainer.mesh.MeshSteps;
+import io.facestream.trainer.mesh.HeadRowsExchange;
 import io.facestream.trainer.mesh.ReplicaHeadShard;
 import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.protocol.metrics.MetricsPublisher;
@@ -57,6 +59,7 @@ final class TrainingParts {
                                                Map<String, Object> kafkaProps, MetricsPublisher metrics,
                                                Resume resume, KafkaDeadLetterSink deadLetters,
                                                PipelineMonitor pipelineMonitor, MeshConfig meshConfig) {
+        checkRowsFolder(config, meshConfig);
         if (config.exportDir() != null) {
             sweepExports(new ModelExports(config.exportDir()));
         }
@@ -136,6 +139,11 @@ final class TrainingParts {
             }
             listeners.add(new ReplicaHeadShard(shard, resume.runId(), config.checkpointEvery()));
         }
+        if (mesh != null && model.head() != null && meshConfig.foreignRowsEvery() > 0) {
+            // every replica, the root too: each softmax contrasts its batch with every replica's classes
+            listeners.add(new HeadRowsExchange(config.checkpointDir().resolve(HeadRowsExchange.FOLDER), mesh.id(),
+                    resume.runId(), meshConfig.foreignRowsEvery(), meshConfig.foreignRowsMax()));
+        }
         if (resume.resumed()) {
             JsonObject offsets = new JsonObject();
             new TreeMap<>(resume.offsets()).forEach((p, o) -> offsets.put(Integer.toString(p), o));
@@ -144,6 +152,19 @@ final class TrainingParts {
                     .put("offsets", offsets));
         }
         return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written, mesh);
+    }
+
+    /**
+     * The replicas exchange their class rows in the checkpoint directory.
+     *
+     * @throws ConfigException when {@code trainer.mesh.foreignRowsEvery} is set in a mesh without one
+     */
+    static void checkRowsFolder(TrainerConfig config, MeshConfig meshConfig) {
+        if (meshConfig.enabled() && meshConfig.foreignRowsEvery() > 0 && config.checkpointDir() == null) {
+            throw new ConfigException("trainer.mesh.foreignRowsEvery=" + meshConfig.foreignRowsEvery() + " needs "
+                    + "trainer.checkpointDir: the replicas exchange their class rows in its " + HeadRowsExchange.FOLDER
+                    + " folder, which they must share");
+        }
     }
 
     /** Joins the mesh before the Kafka consumer starts (the start barrier may take a while). */

@@ -58,6 +58,8 @@ public final class ClassHead implements AutoCloseable {
     private INDArray biasMoment2;
     private long updates;
     private Step step;
+    /** Other replicas' classes, held as negatives only (never stepped here); none when null. */
+    private Foreign foreign;
 
     /** The settings of a head. */
     public record Settings(LossKind kind, int dim, double scale, double margin, int partialFcAbove,
@@ -188,6 +190,9 @@ public final class ClassHead implements AutoCloseable {
             rows[i] = identities.rowOrAdd(imageIdentities.get(i));
             if (classes() > before) {
                 pending.set(rows[i]);
+                if (foreign != null && foreign.contains(imageIdentities.get(i))) {
+                    leaveOutForeign(imageIdentities.get(i));
+                }
             }
         }
         ensureCapacity(classes());
@@ -205,6 +210,7 @@ public final class ClassHead implements AutoCloseable {
         }
         release();
         step = new Step(rows, active, targets);
+        step.foreignPick = foreignSample(stepIndex);
         INDArray labels = Nd4j.create(type, n, 1);
         for (int i = 0; i < n; i++) {
             labels.putScalar(i, 0, targets[i]);
@@ -249,7 +255,28 @@ public final class ClassHead implements AutoCloseable {
                         .reshape(step.active.length);
             }
         }
-        HeadMath.Result r = HeadMath.pass(kind, features, targets, step.w, step.b, scale, margin, gradients);
+        INDArray w = step.w;
+        INDArray b = step.b;
+        if (foreign != null) {
+            if (step.withForeignW == null) {
+                int[] pick = step.foreignPick;
+                INDArray fw = pick == null ? foreign.rows : Nd4j.pullRows(foreign.rows, 1, pick);
+                INDArray fb = foreign.biases == null ? null : pick == null ? foreign.biases
+                        : Nd4j.pullRows(foreign.biases.reshape(foreign.biases.length(), 1), 1, pick)
+                        .reshape(pick.length);
+                step.withForeignW = Nd4j.concat(0, step.w, fw);
+                step.withForeignB = step.b == null ? null : Nd4j.concat(0, step.b, fb);
+                if (pick != null) {
+                    fw.close();
+                    if (fb != null) {
+                        fb.close();
+                    }
+                }
+            }
+            w = step.withForeignW;
+            b = step.withForeignB;
+        }
+        HeadMath.Result r = HeadMath.pass(kind, features, targets, w, b, scale, margin, gradients);
         if (gradients) {
             step.result = r;
             step.resultTargets = targets.clone();
@@ -285,10 +312,17 @@ public final class ClassHead implements AutoCloseable {
         updates++;
         double n = step.rows.length;
         double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, updates)) / (1 - Math.pow(BETA1, updates));
-        adam(weights, moment1, moment2, r.dw().divi(n), alpha, learningRate * weightDecay);
+        // the foreign rows come after the step's own: their gradient is left to the replica that owns them
+        long own = step.active == null ? classes() : step.active.length;
+        INDArray dw = r.dw().size(0) == own ? r.dw() : r.dw().get(NDArrayIndex.interval(0, own), NDArrayIndex.all());
+        adam(weights, moment1, moment2, dw.divi(n), alpha, learningRate * weightDecay);
         if (bias != null) {
+            INDArray db = r.db().reshape(r.db().length(), 1);
+            if (db.size(0) != own) {
+                db = db.get(NDArrayIndex.interval(0, own), NDArrayIndex.all());
+            }
             adam(bias.reshape(bias.length(), 1), biasMoment1.reshape(bias.length(), 1),
-                    biasMoment2.reshape(bias.length(), 1), r.db().reshape(r.db().length(), 1).divi(n), alpha, 0);
+                    biasMoment2.reshape(bias.length(), 1), db.divi(n), alpha, 0);
         }
         release();
         step.result = null;
@@ -312,8 +346,89 @@ public final class ClassHead implements AutoCloseable {
         return bytes;
     }
 
+    /**
+     * Holds other replicas' classes as extra negatives of every step (a mesh whose replicas each train the rows of
+     * their own identities): their rows join the step's classes after this head's own, get no gradient applied here
+     * and replace whatever was held before. An identity this head has a row for is left out (its own row is the
+     * positive), and so is one that gets a row here later.
+     *
+     * @param identities the rows' identities, in row order
+     * @param rows       {@code [identities, D]}; copied
+     * @param biases     softmax: {@code [identities]}, copied; else null
+     * @return the classes held
+     * @throws IllegalArgumentException when the shapes do not fit the identities, the embedding or the loss
+     */
+    public int holdForeign(List<String> identities, INDArray rows, INDArray biases) {
+        int n = identities.size();
+        if (rows.rank() != 2 || rows.size(0) != n || rows.size(1) != dim) {
+            throw new IllegalArgumentException("foreign rows must be [" + n + ", " + dim + "], got "
+                    + Arrays.toString(rows.shape()));
+        }
+        if ((bias != null) != (biases != null) || (biases != null && biases.length() != n)) {
+            throw new IllegalArgumentException("a " + kind + " head takes " + (bias != null ? n + " foreign biases"
+                    : "no foreign biases") + ", got " + (biases == null ? "none" : biases.length()));
+        }
+        List<String> kept = new ArrayList<>(n);
+        List<Integer> at = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (this.identities.rowOf(identities.get(i)) < 0) {
+                kept.add(identities.get(i));
+                at.add(i);
+            }
+        }
+        dropForeign();
+        if (!kept.isEmpty()) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                INDArray w;
+                INDArray b;
+                if (kept.size() == n) {
+                    // none left out (the usual case): one copy, no gather
+                    w = rows.castTo(type).dup('c');
+                    b = biases == null ? null : biases.castTo(type).reshape(n).dup();
+                } else {
+                    int[] pick = at.stream().mapToInt(Integer::intValue).toArray();
+                    w = Nd4j.pullRows(rows.castTo(type), 1, pick);
+                    b = biases == null ? null
+                            : Nd4j.pullRows(biases.castTo(type).reshape(n, 1), 1, pick).reshape(pick.length);
+                }
+                foreign = new Foreign(kept, w, b);
+            }
+        }
+        release();
+        return foreignClasses();
+    }
+
+    /** Classes held as negatives from other replicas ({@link #holdForeign}). */
+    public int foreignClasses() {
+        return foreign == null ? 0 : foreign.identities.size();
+    }
+
+    /** The identities held as foreign negatives, in their row order. */
+    public List<String> foreignIdentities() {
+        return foreign == null ? List.of() : List.copyOf(foreign.identities);
+    }
+
+    /** A copy of the foreign row held for {@code identity}, or null when none is held. */
+    public float[] foreignRow(String identity) {
+        Integer i = foreign == null ? null : foreign.index.get(identity);
+        return i == null ? null : foreign.rows.getRow(i).toFloatVector();
+    }
+
+    /** Frees the foreign rows: the steps go on with this head's own classes only. */
+    public void dropForeign() {
+        if (foreign != null) {
+            release();
+            foreign.close();
+            foreign = null;
+        }
+        if (step != null) {
+            step.foreignPick = null; // drawn for the rows held before; a step prepared before this takes them all
+        }
+    }
+
     @Override
     public void close() {
+        dropForeign();
         release();
         for (INDArray a : new INDArray[] {weights, moment1, moment2, bias, biasMoment1, biasMoment2}) {
             if (a != null && !a.wasClosed()) {
@@ -368,9 +483,29 @@ public final class ClassHead implements AutoCloseable {
             weights.getRow(row).assign(sum.divi(Math.max(sum.norm2Number().doubleValue(), TINY)));
             pending.clear(row);
         }
-        // the step's gathered rows were copied before imprinting
-        step.w = null;
-        step.b = null;
+        // the step's gathered rows (and their copy with the foreign rows) were taken before imprinting
+        release();
+    }
+
+    /**
+     * The foreign rows of a step: all of them, or, when the own and foreign classes together are above
+     * {@code partialFcAbove}, a uniform sample of {@code partialFcRate} of them (Partial FC's rate, its own draw).
+     */
+    private int[] foreignSample(long stepIndex) {
+        int f = foreignClasses();
+        if (f == 0 || classes() + f <= partialFcAbove) {
+            return null;
+        }
+        int want = Math.max(1, Math.min(f, (int) Math.ceil(partialFcRate * f)));
+        if (want == f) {
+            return null;
+        }
+        SplittableRandom random = new SplittableRandom(~seed * 0x9E3779B97F4A7C15L + stepIndex);
+        Set<Integer> chosen = new LinkedHashSet<>();
+        while (chosen.size() < want) {
+            chosen.add(random.nextInt(f));
+        }
+        return chosen.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private int[] sample(int[] rows, long stepIndex) {
@@ -428,8 +563,34 @@ public final class ClassHead implements AutoCloseable {
             }
         }
         if (step != null) {
+            for (INDArray a : new INDArray[] {step.withForeignW, step.withForeignB}) {
+                if (a != null && !a.wasClosed()) {
+                    a.close();
+                }
+            }
             step.w = null;
             step.b = null;
+            step.withForeignW = null;
+            step.withForeignB = null;
+        }
+    }
+
+    /** Drops one identity from the foreign rows: it has a row of its own here now. */
+    private void leaveOutForeign(String identity) {
+        Foreign f = foreign;
+        List<String> ids = new ArrayList<>(f.identities);
+        ids.remove(identity);
+        foreign = null; // holdForeign copies what it keeps; the old rows are freed below
+        try {
+            if (!ids.isEmpty()) {
+                int[] pick = ids.stream().mapToInt(f.index::get).toArray();
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    foreign = new Foreign(ids, Nd4j.pullRows(f.rows, 1, pick), f.biases == null ? null
+                            : Nd4j.pullRows(f.biases.reshape(f.biases.length(), 1), 1, pick).reshape(pick.length));
+                }
+            }
+        } finally {
+            f.close();
         }
     }
 
@@ -456,11 +617,46 @@ public final class ClassHead implements AutoCloseable {
         INDArray b;
         HeadMath.Result result;
         int[] resultTargets;
+        /** The foreign rows this step contrasts with (indices into them), or null for all of them. */
+        int[] foreignPick;
+        /** The step's classes followed by the foreign rows (copies), while foreign rows are held. */
+        INDArray withForeignW;
+        INDArray withForeignB;
 
         Step(int[] rows, int[] active, int[] targets) {
             this.rows = rows;
             this.active = active;
             this.targets = targets;
+        }
+    }
+
+    /** Other replicas' rows held as negatives: detached copies this head owns. */
+    private static final class Foreign {
+        final List<String> identities;
+        final java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        final INDArray rows;
+        final INDArray biases;
+
+        Foreign(List<String> identities, INDArray rows, INDArray biases) {
+            this.identities = List.copyOf(identities);
+            for (int i = 0; i < identities.size(); i++) {
+                index.put(identities.get(i), i);
+            }
+            this.rows = rows;
+            this.biases = biases;
+        }
+
+        boolean contains(String identity) {
+            return index.containsKey(identity);
+        }
+
+        void close() {
+            if (!rows.wasClosed()) {
+                rows.close();
+            }
+            if (biases != null && !biases.wasClosed()) {
+                biases.close();
+            }
         }
     }
 }

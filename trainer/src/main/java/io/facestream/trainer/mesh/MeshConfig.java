@@ -28,10 +28,14 @@ import java.util.List;
  * @param lagWait      the most a replica waits after a step for the others' updates before it steps anyway
  * @param updateScale  what each replica's update is multiplied by before it is shared (DL4J sums the replicas'
  *                     updates)
+ * @param foreignRowsEvery steps between two exchanges of the replicas' class rows through the checkpoint directory
+ *                     (each replica's softmax then contrasts its batch with every replica's classes, see
+ *                     {@link HeadRowsExchange}); 0: each replica contrasts with its own shard only
+ * @param foreignRowsMax the most other replicas' classes a replica holds as negatives; above, it holds none
  */
 public record MeshConfig(boolean enabled, String host, int port, List<Seed> seeds, int replicas, double threshold,
                          Duration startTimeout, Duration peerTimeout, int maxLag, Duration lagWait,
-                         UpdateScale updateScale) {
+                         UpdateScale updateScale, int foreignRowsEvery, long foreignRowsMax) {
 
     /**
      * How the replicas' updates combine into the mesh's step. DL4J shares updates, each the replica's own optimiser
@@ -94,7 +98,9 @@ public record MeshConfig(boolean enabled, String host, int port, List<Seed> seed
                         Duration.ofHours(1)),
                 s.integer("trainer.mesh.maxLag", -1, -1, 1_000_000),
                 s.duration("trainer.mesh.lagWait", Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1)),
-                s.enumValue("trainer.mesh.updateScale", UpdateScale.SQRT, UpdateScale.class));
+                s.enumValue("trainer.mesh.updateScale", UpdateScale.SQRT, UpdateScale.class),
+                s.integer("trainer.mesh.foreignRowsEvery", 0, 0, 1_000_000),
+                s.longValue("trainer.mesh.foreignRowsMax", 1_000_000, 0, Long.MAX_VALUE));
     }
 
     static List<Seed> parseSeeds(String text) {

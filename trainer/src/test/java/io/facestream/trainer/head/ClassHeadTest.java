@@ -212,4 +212,133 @@ class ClassHeadTest {
             assertThrows(IllegalArgumentException.class, () -> IdentityRows.of(List.of("a", "b", "a")));
         }
     }
+
+    /** Rows of another replica: a unit row per identity, as {@link #features} directs them. */
+    private static INDArray foreignRows(List<String> ids) {
+        INDArray rows = features(ids, 99);
+        for (int i = 0; i < ids.size(); i++) {
+            INDArray r = rows.getRow(i);
+            r.divi(r.norm2Number());
+        }
+        return rows;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LossKind.class, names = {"SOFTMAX", "COSFACE", "ARCFACE"})
+    @DisplayName("Foreign rows join every step's classes as negatives: the loss is the pass over own and foreign "
+            + "rows together, only the own rows are stepped, the foreign rows stay as they came")
+    void foreignRowsAreNegativesOnly(LossKind kind) {
+        double margin = kind == LossKind.COSFACE ? 0.35 : 0.5;
+        try (ClassHead head = head(kind, 1_000_000)) {
+            List<String> others = List.of("x", "y", "b", "z");
+            INDArray rows = foreignRows(others);
+            INDArray biases = kind == LossKind.SOFTMAX ? Nd4j.createFromArray(0.1f, -0.2f, 0.3f, 0.05f) : null;
+            assertEquals(4, head.holdForeign(others, rows, biases));
+            List<String> batch = pairs("a", "b", "c");
+            INDArray labels = head.prepare(batch, 0);
+            // "b" came in a batch: it has a row here now, which is its images' positive; the other copy is left out
+            assertEquals(List.of("x", "y", "z"), head.foreignIdentities());
+            INDArray foreignW = Nd4j.pullRows(rows, 1, new int[] {0, 1, 3});
+            INDArray foreignB = biases == null ? null : Nd4j.createFromArray(0.1f, -0.2f, 0.05f);
+            int[] targets = HeadLossTest.targets(labels);
+            INDArray x = features(batch, 1);
+            HeadMath.Result got = head.forward(x, targets, true);
+            INDArray own = head.state().get(0).dup(); // imprinted by that first pass
+            INDArray ownB = kind == LossKind.SOFTMAX ? head.state().get(3).dup() : null;
+            HeadMath.Result expected = HeadMath.pass(kind, x, targets, Nd4j.concat(0, own, foreignW),
+                    ownB == null ? null : Nd4j.concat(0, ownB, foreignB), 16, margin, true);
+            assertArrayEquals(expected.losses(), got.losses(), 1e-5);
+            assertTrue(expected.meanLoss() > HeadMath.pass(kind, x, targets, own, ownB, 16, margin, false)
+                    .meanLoss(), "more negatives, more loss");
+            assertEquals(6, expected.dw().size(0));
+
+            head.update(0.05, 0);
+            // Adam's first step, with its bias correction: lr * g / (|g| + eps / sqrt(1 - beta2)), g the own rows'
+            // part of the mean gradient; a foreign row's gradient would have shown up as a mismatch here
+            INDArray g = expected.dw().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).div(batch.size());
+            INDArray change = own.sub(head.state().get(0));
+            for (int r = 0; r < 3; r++) {
+                for (int k = 0; k < DIM; k++) {
+                    double gk = g.getDouble(r, k);
+                    double want = 0.05 * gk / (Math.abs(gk) + 1e-8 / Math.sqrt(0.001));
+                    assertEquals(want, change.getDouble(r, k), 1e-5, "row " + r + " dim " + k);
+                }
+            }
+            assertEquals(3, head.classes(), "foreign rows never become own rows");
+            assertEquals(List.of("x", "y", "z"), head.foreignIdentities());
+        }
+    }
+
+    @Test
+    @DisplayName("An identity held as a foreign row that then comes in a batch gets its own row and leaves the "
+            + "foreign ones: never a negative of its own images")
+    void foreignIdentityBecomesOwn() {
+        try (ClassHead head = head(LossKind.SOFTMAX, 1_000_000)) {
+            step(head, pairs("a", "b"), 0);
+            head.holdForeign(List.of("x", "y"), foreignRows(List.of("x", "y")), Nd4j.createFromArray(0f, 0f));
+            List<String> batch = pairs("a", "y");
+            INDArray labels = head.prepare(batch, 1);
+            assertEquals(List.of("x"), head.foreignIdentities());
+            HeadMath.Result r = head.forward(features(batch, 1), HeadLossTest.targets(labels), true);
+            assertEquals(3 + 1, r.dw().size(0), "own a, b, y and foreign x");
+            head.update(0.05, 0);
+            assertEquals(3, head.classes());
+            head.dropForeign();
+            assertEquals(0, head.foreignClasses());
+            step(head, pairs("a", "b"), 2);
+        }
+    }
+
+    @Test
+    @DisplayName("Foreign rows of another shape, or biases where the loss has none, are refused naming the shape")
+    void foreignShapesChecked() {
+        try (ClassHead soft = head(LossKind.SOFTMAX, 1_000_000); ClassHead arc = head(LossKind.ARCFACE, 1_000_000)) {
+            INDArray narrow = Nd4j.zeros(DataType.FLOAT, 2, DIM - 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> soft.holdForeign(List.of("x", "y"), narrow, Nd4j.zeros(DataType.FLOAT, 2)));
+            assertTrue(e.getMessage().contains("[2, " + DIM + "]"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> soft.holdForeign(List.of("x", "y"), foreignRows(List.of("x", "y")), null));
+            e = assertThrows(IllegalArgumentException.class, () -> arc.holdForeign(List.of("x", "y"),
+                    foreignRows(List.of("x", "y")), Nd4j.zeros(DataType.FLOAT, 2)));
+            assertTrue(e.getMessage().contains("no foreign biases"), e.getMessage());
+            assertEquals(0, soft.foreignClasses());
+        }
+    }
+
+    @Test
+    @DisplayName("Above partialFcAbove classes in all, Partial FC samples the own rows and, at the same rate, the "
+            + "foreign ones")
+    void foreignRowsWithPartialFc() {
+        try (ClassHead head = head(LossKind.COSFACE, 20)) {
+            List<String> many = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                many.add("id" + i);
+            }
+            for (int s = 0; s < 4; s++) {
+                step(head, pairs(many.subList(10 * s, 10 * s + 10).toArray(String[]::new)), s);
+            }
+            List<String> others = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                others.add("x" + i);
+            }
+            head.holdForeign(others, foreignRows(others), null);
+            List<String> batch = pairs("id1", "id2");
+            INDArray labels = head.prepare(batch, 9);
+            int active = head.stepClasses().length;
+            assertTrue(active < 40, "sampled: " + active);
+            HeadMath.Result r = head.forward(features(batch, 9), HeadLossTest.targets(labels), true);
+            assertEquals(active + 3, r.dw().size(0), "a tenth of the 30 foreign rows");
+            head.update(0.05, 0);
+
+            try (ClassHead few = head(LossKind.COSFACE, 100)) {
+                step(few, pairs("a", "b"), 0);
+                few.holdForeign(others, foreignRows(others), null);
+                INDArray l = few.prepare(pairs("a", "b"), 1);
+                HeadMath.Result all = few.forward(features(pairs("a", "b"), 1), HeadLossTest.targets(l), true);
+                assertEquals(2 + 30, all.dw().size(0), "32 classes in all, under 100: every foreign row");
+            }
+        }
+    }
 }

@@ -68,6 +68,24 @@ class MeshConfigTest {
     }
 
     @Test
+    @DisplayName("The class-row exchange is off by default, takes a step count and a row bound, and a bad value "
+            + "names its key")
+    void foreignRows() {
+        MeshConfig d = MeshConfig.defaults();
+        assertEquals(0, d.foreignRowsEvery());
+        assertEquals(1_000_000, d.foreignRowsMax());
+        MeshConfig c = MeshConfig.from(Settings.of(Map.of("trainer.mesh.foreignRowsEvery", "10",
+                "trainer.mesh.foreignRowsMax", "5000")));
+        assertEquals(10, c.foreignRowsEvery());
+        assertEquals(5000, c.foreignRowsMax());
+        for (String key : List.of("trainer.mesh.foreignRowsEvery", "trainer.mesh.foreignRowsMax")) {
+            ConfigException bad = assertThrows(ConfigException.class,
+                    () -> MeshConfig.from(Settings.of(Map.of(key, "-1"))));
+            assertTrue(bad.getMessage().contains(key), bad.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("bad mesh settings fail naming the key")
     void badSettings() {
         ConfigException noSeeds = assertThrows(ConfigException.class,
