@@ -58,6 +58,8 @@ public final class ClassHead implements AutoCloseable {
     private INDArray biasMoment2;
     private long updates;
     private Step step;
+    /** Per row: 1 + the step whose batch last held the row's identity here; 0 for none since this head was made. */
+    private long[] lastSeen = new long[INITIAL_CAPACITY];
     /** Other replicas' classes, held as negatives only (never stepped here); none when null. */
     private Foreign foreign;
 
@@ -185,15 +187,23 @@ public final class ClassHead implements AutoCloseable {
     public INDArray prepare(List<String> imageIdentities, long stepIndex) {
         int n = imageIdentities.size();
         int[] rows = new int[n];
+        Set<String> leaving = null;
         for (int i = 0; i < n; i++) {
             int before = classes();
             rows[i] = identities.rowOrAdd(imageIdentities.get(i));
             if (classes() > before) {
                 pending.set(rows[i]);
                 if (foreign != null && foreign.contains(imageIdentities.get(i))) {
-                    leaveOutForeign(imageIdentities.get(i));
+                    if (leaving == null) {
+                        leaving = new java.util.HashSet<>();
+                    }
+                    leaving.add(imageIdentities.get(i));
                 }
             }
+            seen(rows[i], stepIndex);
+        }
+        if (leaving != null) {
+            leaveOutForeign(leaving);
         }
         ensureCapacity(classes());
         int[] active = null;
@@ -350,7 +360,8 @@ public final class ClassHead implements AutoCloseable {
      * Holds other replicas' classes as extra negatives of every step (a mesh whose replicas each train the rows of
      * their own identities): their rows join the step's classes after this head's own, get no gradient applied here
      * and replace whatever was held before. An identity this head has a row for is left out (its own row is the
-     * positive), and so is one that gets a row here later.
+     * positive), and so is one that gets a row here later. Call between steps: a step prepared before the call
+     * contrasts with every foreign row, unsampled.
      *
      * @param identities the rows' identities, in row order
      * @param rows       {@code [identities, D]}; copied
@@ -370,26 +381,40 @@ public final class ClassHead implements AutoCloseable {
         }
         List<String> kept = new ArrayList<>(n);
         List<Integer> at = new ArrayList<>(n);
+        Set<String> unique = new java.util.HashSet<>(2 * n);
         for (int i = 0; i < n; i++) {
-            if (this.identities.rowOf(identities.get(i)) < 0) {
-                kept.add(identities.get(i));
+            String id = identities.get(i);
+            if (!unique.add(id)) {
+                throw new IllegalArgumentException("foreign identity \"" + id + "\" is listed twice");
+            }
+            if (this.identities.rowOf(id) < 0) {
+                kept.add(id);
                 at.add(i);
             }
         }
         dropForeign();
         if (!kept.isEmpty()) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                INDArray castRows = rows.castTo(type);
+                INDArray castBiases = biases == null ? null : biases.castTo(type).reshape(n);
                 INDArray w;
                 INDArray b;
                 if (kept.size() == n) {
                     // none left out (the usual case): one copy, no gather
-                    w = rows.castTo(type).dup('c');
-                    b = biases == null ? null : biases.castTo(type).reshape(n).dup();
+                    w = castRows.dup('c');
+                    b = castBiases == null ? null : castBiases.dup();
                 } else {
                     int[] pick = at.stream().mapToInt(Integer::intValue).toArray();
-                    w = Nd4j.pullRows(rows.castTo(type), 1, pick);
-                    b = biases == null ? null
-                            : Nd4j.pullRows(biases.castTo(type).reshape(n, 1), 1, pick).reshape(pick.length);
+                    w = Nd4j.pullRows(castRows, 1, pick);
+                    b = castBiases == null ? null
+                            : Nd4j.pullRows(castBiases.reshape(n, 1), 1, pick).reshape(pick.length);
+                }
+                // a cast to another type is a copy of its own (to the same type it is the caller's array)
+                if (castRows != rows) {
+                    castRows.close();
+                }
+                if (castBiases != null && biases.dataType() != type) {
+                    castBiases.close();
                 }
                 foreign = new Foreign(kept, w, b);
             }
@@ -406,6 +431,17 @@ public final class ClassHead implements AutoCloseable {
     /** The identities held as foreign negatives, in their row order. */
     public List<String> foreignIdentities() {
         return foreign == null ? List.of() : List.copyOf(foreign.identities);
+    }
+
+    /**
+     * 1 + the step (as {@link #prepare} numbered it) whose batch last held row {@code r}'s identity in this head, 0
+     * when none has since the head was made or restored: which of two replicas trains an identity now.
+     */
+    public long lastSeen(int r) {
+        if (r < 0 || r >= classes()) {
+            throw new IndexOutOfBoundsException("row " + r + " of a head with " + classes() + " classes");
+        }
+        return lastSeen[r];
     }
 
     /** A copy of the foreign row held for {@code identity}, or null when none is held. */
@@ -575,11 +611,22 @@ public final class ClassHead implements AutoCloseable {
         }
     }
 
-    /** Drops one identity from the foreign rows: it has a row of its own here now. */
-    private void leaveOutForeign(String identity) {
+    private void seen(int row, long stepIndex) {
+        if (row >= lastSeen.length) {
+            lastSeen = Arrays.copyOf(lastSeen, Math.max(row + 1, 2 * lastSeen.length));
+        }
+        lastSeen[row] = stepIndex + 1;
+    }
+
+    /** Drops identities from the foreign rows, in one copy: they have rows of their own here now. */
+    private void leaveOutForeign(Set<String> leaving) {
         Foreign f = foreign;
-        List<String> ids = new ArrayList<>(f.identities);
-        ids.remove(identity);
+        List<String> ids = new ArrayList<>(f.identities.size());
+        for (String id : f.identities) {
+            if (!leaving.contains(id)) {
+                ids.add(id);
+            }
+        }
         foreign = null; // holdForeign copies what it keeps; the old rows are freed below
         try {
             if (!ids.isEmpty()) {

@@ -159,7 +159,7 @@ public final class AeronGradientMesh implements GradientMesh {
         awaitReplicas(model);
         accumulator.markExternalUpdates(true);
         accumulator.fallbackToSingleConsumerMode(true);
-        graph.setGradientsAccumulator(new ScaledAccumulator(accumulator, scale));
+        ScaledAccumulator.hookInto(graph, accumulator, config);
         consumer.bypassMode(false);
         lagCheckedAt = counters.updatesSent.get();
         lag.start(lagCheckedAt, counters.updatesReceived.get(), transport.onlineNodes().size() - 1);

@@ -28,7 +28,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +53,8 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p>Only files written since this replica started count (a fresh mesh's replicas have run ids of their own, so
  * the files' age, not a run id, tells this run's from a finished one's); an identity in two files, as after a
- * rebalance or beside a replica that died, is taken from the file written last. Above {@code maxRows} foreign
+ * rebalance or beside a replica that died, is taken from the replica whose batches held it last
+ * ({@link ClassHead#lastSeen}), the file written last on a tie. Above {@code maxRows} foreign
  * classes a replica holds none and trains on its own shard (logged once): the copy costs {@code 4 x D} bytes a
  * class on every replica, so this is the head replicated while it fits and sharded above it.
  *
@@ -147,43 +149,72 @@ public final class HeadRowsExchange implements StepListener {
             }
             hold(head, g);
         }
-        if (step % every == 0 && inFlight == null) {
+        if (step % every == 0 && inFlight == null && head.classes() > 0) {
             // the rows are copied here, between two steps; the files are written and read on the exchange's thread
             Snapshot snapshot = Snapshot.of(head, step);
             inFlightStep = step;
             inFlight = io().submit(() -> {
                 try {
-                    publish(snapshot);
+                    publish(snapshot); // a failure here stops the trainer at its next step
                 } finally {
                     snapshot.close();
                 }
-                return gather(snapshot.kind(), snapshot.dim());
+                try {
+                    return gather(snapshot.kind(), snapshot.dim());
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // the others' rows: this replica trains on with what it holds
+                    unreadable.incrementAndGet();
+                    LOG.warn("mesh: cannot read the other replicas' class rows in {}", dir, e);
+                    return null;
+                }
             });
         }
     }
 
+    /**
+     * Waits for the exchange in flight (not interruptibly: its write must not race the last one) and writes this
+     * replica's rows a last time. A trainer stopped by an interrupt keeps its interrupt, cleared only while the
+     * file is written (an interrupted channel write fails).
+     */
     @Override
     public void finish(EmbeddingModel model, long step) {
-        Future<Gathered> done = inFlight;
-        inFlight = null;
-        if (done != null) {
-            try {
-                done.get();
-            } catch (ExecutionException | InterruptedException e) {
-                // the last write below reports a file that cannot be written
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
+        finish(model.head(), step);
+    }
+
+    /** {@link #finish(EmbeddingModel, long)} for a head (null: none, nothing to write). */
+    public void finish(ClassHead head, long step) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            Future<Gathered> done = inFlight;
+            inFlight = null;
+            if (done != null) {
+                while (true) {
+                    try {
+                        Gathered unused = done.get();
+                        if (unused != null) {
+                            unused.close();
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        break; // the last write below reports a file that cannot be written
+                    }
                 }
             }
-        }
-        if (executor != null) {
-            executor.shutdown();
-        }
-        if (model.head() != null) {
-            try {
-                publish(model.head(), step);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write this replica's class rows to " + own, e);
+            if (executor != null) {
+                executor.shutdown();
+            }
+            if (head != null && head.classes() > 0) {
+                try {
+                    publish(head, step);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write this replica's class rows to " + own, e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -213,14 +244,19 @@ public final class HeadRowsExchange implements StepListener {
 
     private void publish(Snapshot s) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(own.getFileName() + ".tmp");
-        write(tmp, runId, s.kind(), s.step(), s.identities(), s.rows(), s.biases());
-        Files.move(tmp, own, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // a name of its own for every write: two writes never share a half-written file
+        Path tmp = Files.createTempFile(dir, own.getFileName().toString(), ".tmp");
+        try {
+            write(tmp, runId, s.kind(), s.step(), s.identities(), s.rows(), s.biases(), s.lastSeen());
+            Files.move(tmp, own, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /**
      * Reads the other replicas' files of this loss written since this replica started and hands their rows to the
-     * head (an identity in two files is taken from the one written last), on the calling thread.
+     * head (an identity in two files is taken from the replica that saw it last), on the calling thread.
      *
      * @return the foreign classes held now
      */
@@ -262,21 +298,30 @@ public final class HeadRowsExchange implements StepListener {
             LOG.warn("mesh: cannot list the replicas' class rows in {}: {}", dir, e.toString());
             return null;
         }
-        Set<String> seen = new HashSet<>();
+        // an identity in several files (a rebalance moved it; the replica it left keeps its row as a negative) is
+        // taken from the replica whose batches held it last, the one training it now; a tie from the newest file
+        Map<String, Integer> chosen = new HashMap<>();
         List<String> ids = new ArrayList<>();
         List<Rows> from = new ArrayList<>();
         List<Integer> rowIndex = new ArrayList<>();
         for (Rows r : found) {
             for (int i = 0; i < r.identities().size(); i++) {
-                if (seen.add(r.identities().get(i))) {
-                    ids.add(r.identities().get(i));
+                String id = r.identities().get(i);
+                Integer k = chosen.get(id);
+                if (k == null) {
+                    chosen.put(id, ids.size());
+                    ids.add(id);
                     from.add(r);
                     rowIndex.add(i);
+                } else if (r.lastSeen()[i] > from.get(k).lastSeen()[rowIndex.get(k)]) {
+                    from.set(k, r);
+                    rowIndex.set(k, i);
                 }
             }
         }
-        if (ids.size() > maxRows || ids.isEmpty()) {
-            return new Gathered(found.size(), ids, null, null, ids.size() > maxRows);
+        boolean over = ids.size() > maxRows || (long) ids.size() * dim > Integer.MAX_VALUE - 8;
+        if (over || ids.isEmpty()) {
+            return new Gathered(found.size(), ids, null, null, over);
         }
         float[] flat = new float[ids.size() * dim];
         float[] biases = kind == LossKind.SOFTMAX ? new float[ids.size()] : null;
@@ -354,13 +399,17 @@ public final class HeadRowsExchange implements StepListener {
 
     /** A copy of a head's rows taken between two steps, written by the exchange's thread. */
     private record Snapshot(LossKind kind, long step, int dim, List<String> identities, INDArray rows,
-                            INDArray biases) implements AutoCloseable {
+                            INDArray biases, long[] lastSeen) implements AutoCloseable {
         static Snapshot of(ClassHead head, long step) {
             List<INDArray> state = head.state();
+            long[] seen = new long[head.classes()];
+            for (int r = 0; r < seen.length; r++) {
+                seen[r] = head.lastSeen(r);
+            }
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 return new Snapshot(head.kind(), step, (int) state.get(0).size(1),
                         List.copyOf(head.identities().identities()), state.get(0).dup('c'),
-                        head.kind() == LossKind.SOFTMAX ? state.get(3).dup() : null);
+                        head.kind() == LossKind.SOFTMAX ? state.get(3).dup() : null, seen);
             }
         }
 
@@ -377,9 +426,9 @@ public final class HeadRowsExchange implements StepListener {
         return (int) head.state().get(0).size(1);
     }
 
-    /** One replica's rows as read from its file. */
+    /** One replica's rows as read from its file; {@code lastSeen} as {@link ClassHead#lastSeen}. */
     record Rows(String runId, LossKind kind, long step, int dim, List<String> identities, float[] rows,
-                float[] biases) {
+                float[] biases, long[] lastSeen) {
         /** A copy of row {@code i}. */
         float[] row(int i) {
             return Arrays.copyOfRange(rows, i * dim, (i + 1) * dim);
@@ -391,7 +440,11 @@ public final class HeadRowsExchange implements StepListener {
      * of rows at a time), then a CRC-32 of everything before it.
      */
     static void write(Path file, String runId, LossKind kind, long step, List<String> identities, INDArray rows,
-                      INDArray biases) throws IOException {
+                      INDArray biases, long[] lastSeen) throws IOException {
+        if (lastSeen.length != identities.size()) {
+            throw new IllegalArgumentException(lastSeen.length + " last-seen steps for " + identities.size()
+                    + " identities");
+        }
         int n = identities.size();
         int dim = (int) rows.size(1);
         CRC32 crc = new CRC32();
@@ -412,6 +465,9 @@ public final class HeadRowsExchange implements StepListener {
             writeFloats(out, rows, n, dim);
             if (biases != null) {
                 writeFloats(out, biases.reshape(biases.length(), 1), n, 1);
+            }
+            for (long l : lastSeen) {
+                out.writeLong(l);
             }
             out.flush();
             long sum = crc.getValue();
@@ -481,7 +537,11 @@ public final class HeadRowsExchange implements StepListener {
             int dim = in.readInt();
             int n = in.readInt();
             boolean hasBiases = in.readBoolean();
-            long floats = (long) n * dim + (hasBiases ? n : 0);
+            if (hasBiases != (kind == LossKind.SOFTMAX)) {
+                throw new HeadRowsFormatException(file + " holds " + kind + " rows " + (hasBiases ? "with" : "without")
+                        + " biases; " + (hasBiases ? "only softmax rows have them" : "softmax rows have them"));
+            }
+            long floats = (long) n * dim + (hasBiases ? n : 0) + 2L * n;
             if (dim < 1 || n < 0 || 4 * floats > size) {
                 throw new HeadRowsFormatException(file + " claims " + n + " rows of " + dim + " values in "
                         + size + " bytes");
@@ -496,6 +556,10 @@ public final class HeadRowsExchange implements StepListener {
             }
             float[] rows = readFloats(in, (long) n * dim);
             float[] biases = hasBiases ? readFloats(in, n) : null;
+            long[] lastSeen = new long[n];
+            for (int i = 0; i < n; i++) {
+                lastSeen[i] = in.readLong();
+            }
             long expected = crc.getValue();
             long stored = in.readLong();
             if (stored != expected) {
@@ -504,7 +568,7 @@ public final class HeadRowsExchange implements StepListener {
             if (in.read() != -1) {
                 throw new HeadRowsFormatException(file + " has bytes after its checksum");
             }
-            return new Rows(runId, kind, step, dim, ids, rows, biases);
+            return new Rows(runId, kind, step, dim, ids, rows, biases, lastSeen);
         } catch (EOFException e) {
             throw new HeadRowsFormatException(file + " is cut short (" + size + " bytes)");
         }

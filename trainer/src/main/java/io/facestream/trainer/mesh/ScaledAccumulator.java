@@ -1,6 +1,7 @@
 package io.facestream.trainer.mesh;
 
 import org.deeplearning4j.optimize.api.StepFunction;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
 import org.deeplearning4j.optimize.solvers.accumulation.IndexedTail;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +20,21 @@ final class ScaledAccumulator implements GradientsAccumulator {
     ScaledAccumulator(GradientsAccumulator delegate, double scale) {
         this.delegate = delegate;
         this.scale = scale;
+    }
+
+    /**
+     * Hooks {@code delegate}, behind the scale {@code config} gives its replicas, into {@code graph}'s optimiser:
+     * every step's update then goes through it.
+     */
+    static ScaledAccumulator hookInto(ComputationGraph graph, GradientsAccumulator delegate, MeshConfig config) {
+        ScaledAccumulator scaled = new ScaledAccumulator(delegate, config.updateScale().factor(config.replicas()));
+        graph.setGradientsAccumulator(scaled);
+        return scaled;
+    }
+
+    /** What each update is multiplied by before it is handed on. */
+    double scale() {
+        return scale;
     }
 
     @Override

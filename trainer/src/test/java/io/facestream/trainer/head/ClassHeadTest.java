@@ -250,9 +250,14 @@ class ClassHeadTest {
             assertArrayEquals(expected.losses(), got.losses(), 1e-5);
             assertTrue(expected.meanLoss() > HeadMath.pass(kind, x, targets, own, ownB, 16, margin, false)
                     .meanLoss(), "more negatives, more loss");
-            assertEquals(6, expected.dw().size(0));
+            assertEquals(6, got.dw().size(0), "the gradient covers own and foreign rows");
+            float[][] foreignBefore = {head.foreignRow("x"), head.foreignRow("y"), head.foreignRow("z")};
+            assertArrayEquals(rows.getRow(0).toFloatVector(), foreignBefore[0], 0f);
 
             head.update(0.05, 0);
+            assertArrayEquals(foreignBefore[0], head.foreignRow("x"), 0f, "a foreign row is never stepped here");
+            assertArrayEquals(foreignBefore[1], head.foreignRow("y"), 0f);
+            assertArrayEquals(foreignBefore[2], head.foreignRow("z"), 0f);
             // Adam's first step, with its bias correction: lr * g / (|g| + eps / sqrt(1 - beta2)), g the own rows'
             // part of the mean gradient; a foreign row's gradient would have shown up as a mismatch here
             INDArray g = expected.dw().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3),
@@ -300,6 +305,9 @@ class ClassHeadTest {
             assertTrue(e.getMessage().contains("[2, " + DIM + "]"), e.getMessage());
             assertThrows(IllegalArgumentException.class,
                     () -> soft.holdForeign(List.of("x", "y"), foreignRows(List.of("x", "y")), null));
+            e = assertThrows(IllegalArgumentException.class, () -> soft.holdForeign(List.of("x", "x"),
+                    foreignRows(List.of("x", "y")), Nd4j.zeros(DataType.FLOAT, 2)));
+            assertTrue(e.getMessage().contains("\"x\" is listed twice"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> arc.holdForeign(List.of("x", "y"),
                     foreignRows(List.of("x", "y")), Nd4j.zeros(DataType.FLOAT, 2)));
             assertTrue(e.getMessage().contains("no foreign biases"), e.getMessage());

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 class HeadRowsExchangeTest {
     private static final int DIM = 16;
@@ -51,8 +52,7 @@ class HeadRowsExchangeTest {
         for (int i = 0; i < targets.length; i++) {
             targets[i] = labels.getInt(i, 0);
         }
-        HeadMath.Result r = head.forward(x, targets, true);
-        assertTrue(r.meanLoss() >= 0);
+        head.forward(x, targets, true);
         head.update(1e-3, 0);
     }
 
@@ -161,6 +161,10 @@ class HeadRowsExchangeTest {
             byte[] longer = Arrays.copyOf(good, good.length + 1);
             Files.write(trailing, longer);
             assertMessage(trailing, "after its checksum");
+            Path noBiases = dir.resolve("no-biases.rows");
+            HeadRowsExchange.write(noBiases, "run", LossKind.SOFTMAX, 1, List.of("z1"),
+                    Nd4j.zeros(DataType.FLOAT, 1, DIM), null, new long[] {1});
+            assertMessage(noBiases, "without biases");
             Path huge = dir.resolve("huge.rows");
             byte[] claims = good.clone();
             // the row count (after magic, version, run id, loss name, step and dimension) raised by 2^30
@@ -171,7 +175,7 @@ class HeadRowsExchangeTest {
 
             HeadRowsExchange eb = new HeadRowsExchange(dir, "h:2", "run", 1, 100);
             assertEquals(2, eb.collect(b), "a's rows are held despite the bad files beside them");
-            assertEquals(6, eb.unreadable());
+            assertEquals(7, eb.unreadable());
         }
     }
 
@@ -233,6 +237,54 @@ class HeadRowsExchangeTest {
                 }
             }
             assertTrue(thrown != null && thrown.getMessage().contains("(step 1)"), String.valueOf(thrown));
+        }
+    }
+
+    @Test
+    @DisplayName("An identity in two files is taken from the replica whose batches held it last, even from the "
+            + "older file")
+    void lastSeenDecides(@TempDir Path dir) throws IOException {
+        try (ClassHead left = head(LossKind.SOFTMAX); ClassHead trains = head(LossKind.SOFTMAX);
+             ClassHead me = head(LossKind.SOFTMAX)) {
+            train(trains, "moved", "t1");
+            train(left, "moved", "l1");
+            train(left, "l1", "l2"); // "moved" is no longer in its batches: last seen at its first step
+            train(trains, "moved", "t1"); // seen at its second
+            train(me, "m1");
+            HeadRowsExchange mine = new HeadRowsExchange(dir, "h:3", "run", 1, 100);
+            new HeadRowsExchange(dir, "h:1", "run", 1, 100).publish(trains, 2);
+            HeadRowsExchange newer = new HeadRowsExchange(dir, "h:2", "run", 1, 100);
+            newer.publish(left, 2);
+            Files.setLastModifiedTime(newer.file(), FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            assertEquals(2, trains.lastSeen(trains.identities().rowOf("moved")));
+            assertEquals(1, left.lastSeen(left.identities().rowOf("moved")));
+            mine.collect(me);
+            assertArrayEquals(trains.row(trains.identities().rowOf("moved")), me.foreignRow("moved"), 0f);
+        }
+    }
+
+    @Test
+    @DisplayName("The last write on stop happens after the exchange in flight, even on an interrupted trainer "
+            + "thread, which keeps its interrupt")
+    void finishWritesOnAnInterruptedThread(@TempDir Path dir) throws Exception {
+        try (ClassHead a = head(LossKind.ARCFACE)) {
+            train(a, "a1", "a2");
+            HeadRowsExchange e = new HeadRowsExchange(dir, "h:1", "run", 1, 100);
+            e.afterStep(a, 1); // an exchange in flight
+            train(a, "a3");
+            Thread.currentThread().interrupt();
+            try {
+                e.finish(a, 2);
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+            } finally {
+                Thread.interrupted();
+            }
+            HeadRowsExchange.Rows written = HeadRowsExchange.read(e.file());
+            assertEquals(2, written.step());
+            assertEquals(List.of("a1", "a2", "a3"), written.identities());
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(e.file()), left.toList(), "no temporary file left behind");
+            }
         }
     }
 }
