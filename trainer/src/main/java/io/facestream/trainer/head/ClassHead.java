@@ -59,7 +59,7 @@ public final class ClassHead implements AutoCloseable {
     private long updates;
     private Step step;
     /** Per row: 1 + the step whose batch last held the row's identity here; 0 for none since this head was made. */
-    private long[] lastSeen = new long[INITIAL_CAPACITY];
+    private long[] lastSeen;
     /** Other replicas' classes, held as negatives only (never stepped here); none when null. */
     private Foreign foreign;
 
@@ -93,6 +93,7 @@ public final class ClassHead implements AutoCloseable {
         this.identities = identities;
         this.updates = updates;
         int capacity = Math.max(INITIAL_CAPACITY, identities.size());
+        lastSeen = new long[capacity];
         weights = Nd4j.zeros(type, capacity, dim);
         moment1 = Nd4j.zeros(type, capacity, dim);
         moment2 = Nd4j.zeros(type, capacity, dim);
@@ -441,7 +442,7 @@ public final class ClassHead implements AutoCloseable {
         if (r < 0 || r >= classes()) {
             throw new IndexOutOfBoundsException("row " + r + " of a head with " + classes() + " classes");
         }
-        return lastSeen[r];
+        return r < lastSeen.length ? lastSeen[r] : 0;
     }
 
     /** A copy of the foreign row held for {@code identity}, or null when none is held. */

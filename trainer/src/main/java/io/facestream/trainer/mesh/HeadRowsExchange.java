@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -86,6 +87,7 @@ public final class HeadRowsExchange implements StepListener {
     private Future<Gathered> inFlight;
     private long inFlightStep;
     private int filesHeld;
+    private int heldBefore;
 
     /**
      * @param dir       the folder shared by the replicas
@@ -244,8 +246,9 @@ public final class HeadRowsExchange implements StepListener {
 
     private void publish(Snapshot s) throws IOException {
         Files.createDirectories(dir);
-        // a name of its own for every write: two writes never share a half-written file
-        Path tmp = Files.createTempFile(dir, own.getFileName().toString(), ".tmp");
+        // a name of its own for every write (two writes never share a half-written file), and the folder's
+        // usual permissions (the other replicas read it)
+        Path tmp = dir.resolve(own.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             write(tmp, runId, s.kind(), s.step(), s.identities(), s.rows(), s.biases(), s.lastSeen());
             Files.move(tmp, own, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -362,8 +365,9 @@ public final class HeadRowsExchange implements StepListener {
         try (g) {
             held = head.holdForeign(g.identities(), g.rows(), g.biases());
         }
-        if (g.files() != filesHeld) {
+        if (g.files() != filesHeld || (held > 0) != (heldBefore > 0)) {
             filesHeld = g.files();
+            heldBefore = held;
             LOG.info("mesh: holding {} classes of {} other replicas as negatives (their identities without a row "
                     + "here)", held, filesHeld);
         }

@@ -287,4 +287,27 @@ class HeadRowsExchangeTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("A head restored from a checkpoint (its rows never seen since) writes its rows, last seen 0")
+    void restoredHeadPublishes(@TempDir Path dir) throws IOException {
+        int n = 300;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("r" + i);
+        }
+        List<INDArray> state = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            state.add(Nd4j.rand(DataType.FLOAT, n, DIM));
+        }
+        try (ClassHead restored = ClassHead.restore(new ClassHead.Settings(LossKind.COSFACE, DIM, 16, 0.35,
+                1_000_000, 0.1, 7), DataType.FLOAT, ids, 3, state)) {
+            HeadRowsExchange e = new HeadRowsExchange(dir, "h:1", "run", 1, 1000);
+            e.publish(restored, 4);
+            HeadRowsExchange.Rows read = HeadRowsExchange.read(e.file());
+            assertEquals(ids, read.identities());
+            assertEquals(0, read.lastSeen()[n - 1]);
+            assertArrayEquals(restored.row(n - 1), read.row(n - 1), 0f);
+        }
+    }
 }
