@@ -43,10 +43,10 @@ import java.util.stream.Stream;
  * the others. The root answers a joiner's state requests itself, from a copy its trainer thread makes between two
  * steps ({@link StateExchange}); DL4J's root would ask another replica for the updater state, which fails with two.
  *
- * <p>Updates are scaled by {@code 1/trainer.mesh.replicas} before they are encoded ({@link ScaledAccumulator}): DL4J
- * sums the replicas' updates, so the scaling makes the mesh's step the mean of the replicas' updates, as one
- * trainer stepping on their batches together. With fewer replicas than configured (one was lost) the step shrinks
- * in proportion until it comes back.
+ * <p>Updates are scaled by {@code trainer.mesh.updateScale} of {@code trainer.mesh.replicas} before they are
+ * encoded ({@link ScaledAccumulator}; {@code 1/sqrt(replicas)} by default, {@code 1/replicas} for their mean): DL4J
+ * sums the replicas' updates. With fewer replicas than configured (one was lost) the step shrinks by the missing
+ * replica's share until it comes back.
  *
  * <p>A class head is not shared: the network holds the backbone only, and each replica keeps the head over the
  * identities it trains on ({@link ReplicaState}).
