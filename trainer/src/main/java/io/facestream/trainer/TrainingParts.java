@@ -79,7 +79,7 @@ final class TrainingParts {
             // id) would fence one replica with the other
             consumerProps = new HashMap<>(kafkaProps);
             consumerProps.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                    config.groupId() + "-" + mesh.id().replaceAll("[^A-Za-z0-9._-]", "-"));
+                    config.groupId() + "-" + MeshConfig.fileSafe(mesh.id()));
         }
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
                 4 * config.batchPairs(), consumerProps, deadLetters, resume.offsets());

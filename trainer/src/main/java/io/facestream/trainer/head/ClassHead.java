@@ -262,8 +262,7 @@ public final class ClassHead implements AutoCloseable {
                 step.b = bias == null ? null : live(bias);
             } else {
                 step.w = Nd4j.pullRows(weights, 1, step.active);
-                step.b = bias == null ? null : Nd4j.pullRows(bias.reshape(bias.length(), 1), 1, step.active)
-                        .reshape(step.active.length);
+                step.b = bias == null ? null : entries(bias, step.active);
             }
         }
         INDArray w = step.w;
@@ -273,8 +272,7 @@ public final class ClassHead implements AutoCloseable {
                 int[] pick = step.foreignPick;
                 INDArray fw = pick == null ? foreign.rows : Nd4j.pullRows(foreign.rows, 1, pick);
                 INDArray fb = foreign.biases == null ? null : pick == null ? foreign.biases
-                        : Nd4j.pullRows(foreign.biases.reshape(foreign.biases.length(), 1), 1, pick)
-                        .reshape(pick.length);
+                        : entries(foreign.biases, pick);
                 step.withForeignW = Nd4j.concat(0, step.w, fw);
                 step.withForeignB = step.b == null ? null : Nd4j.concat(0, step.b, fb);
                 if (pick != null) {
@@ -408,7 +406,7 @@ public final class ClassHead implements AutoCloseable {
                     int[] pick = at.stream().mapToInt(Integer::intValue).toArray();
                     w = Nd4j.pullRows(castRows, 1, pick);
                     b = castBiases == null ? null
-                            : Nd4j.pullRows(castBiases.reshape(n, 1), 1, pick).reshape(pick.length);
+                            : entries(castBiases, pick);
                 }
                 // a cast to another type is a copy of its own (to the same type it is the caller's array)
                 if (castRows != rows) {
@@ -634,7 +632,7 @@ public final class ClassHead implements AutoCloseable {
                 int[] pick = ids.stream().mapToInt(f.index::get).toArray();
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                     foreign = new Foreign(ids, Nd4j.pullRows(f.rows, 1, pick), f.biases == null ? null
-                            : Nd4j.pullRows(f.biases.reshape(f.biases.length(), 1), 1, pick).reshape(pick.length));
+                            : entries(f.biases, pick));
                 }
             }
         } finally {
@@ -646,6 +644,11 @@ public final class ClassHead implements AutoCloseable {
         if (step == null) {
             throw new IllegalStateException("no step prepared: call prepare with the batch's identities first");
         }
+    }
+
+    /** The entries {@code pick} of a vector, gathered into a new vector. */
+    private static INDArray entries(INDArray vector, int[] pick) {
+        return Nd4j.pullRows(vector.reshape(vector.length(), 1), 1, pick).reshape(pick.length);
     }
 
     private static int[] range(int n) {

@@ -28,7 +28,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.List;
@@ -88,6 +89,7 @@ public final class HeadRowsExchange implements StepListener {
     private long inFlightStep;
     private int filesHeld;
     private int heldBefore;
+    private volatile boolean swept;
 
     /**
      * @param dir       the folder shared by the replicas
@@ -104,12 +106,23 @@ public final class HeadRowsExchange implements StepListener {
             throw new IllegalArgumentException("maxRows must be >= 0, got " + maxRows);
         }
         this.dir = dir;
-        this.own = dir.resolve(replicaId.replaceAll("[^A-Za-z0-9._-]", "-") + SUFFIX);
+        this.own = dir.resolve(MeshConfig.fileSafe(replicaId) + SUFFIX);
         this.runId = runId;
         // a couple of seconds' slack for file systems whose times are coarser than the clock's
         this.sinceMillis = System.currentTimeMillis() - 2_000;
         this.every = every;
         this.maxRows = maxRows;
+    }
+
+    /** Removes this replica's temporary files left by a process killed mid-write (up to a whole file each). */
+    private void sweepTemporaries() {
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir, own.getFileName() + ".*.tmp")) {
+            for (Path f : left) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            LOG.warn("mesh: cannot remove this replica's temporary class-rows files in {}: {}", dir, e.toString());
+        }
     }
 
     /** This replica's file. */
@@ -228,7 +241,7 @@ public final class HeadRowsExchange implements StepListener {
      * @throws UncheckedIOException when this replica's file cannot be written (the others would train without its
      *                              classes): the trainer stops, loudly
      */
-    public int exchange(ClassHead head, long step) {
+    int exchange(ClassHead head, long step) {
         try {
             publish(head, step);
         } catch (IOException e) {
@@ -246,6 +259,10 @@ public final class HeadRowsExchange implements StepListener {
 
     private void publish(Snapshot s) throws IOException {
         Files.createDirectories(dir);
+        if (!swept) {
+            swept = true;
+            sweepTemporaries();
+        }
         // a name of its own for every write (two writes never share a half-written file), and the folder's
         // usual permissions (the other replicas read it)
         Path tmp = dir.resolve(own.getFileName() + "." + UUID.randomUUID() + ".tmp");
@@ -269,8 +286,9 @@ public final class HeadRowsExchange implements StepListener {
 
     /** The other replicas' rows, merged; null when the folder cannot be listed (the head keeps what it holds). */
     private Gathered gather(LossKind kind, int dim) {
-        List<Rows> found = new ArrayList<>();
-        List<Long> written = new ArrayList<>();
+        record Found(long modified, Rows rows) {
+        }
+        List<Found> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
                 if (f.equals(own)) {
@@ -283,13 +301,7 @@ public final class HeadRowsExchange implements StepListener {
                     }
                     Rows r = read(f);
                     if (r.kind() == kind && r.dim() == dim) {
-                        // newest first
-                        int at = 0;
-                        while (at < written.size() && written.get(at) >= modified) {
-                            at++;
-                        }
-                        found.add(at, r);
-                        written.add(at, modified);
+                        found.add(new Found(modified, r));
                     }
                 } catch (IOException e) {
                     unreadable.incrementAndGet();
@@ -303,38 +315,35 @@ public final class HeadRowsExchange implements StepListener {
         }
         // an identity in several files (a rebalance moved it; the replica it left keeps its row as a negative) is
         // taken from the replica whose batches held it last, the one training it now; a tie from the newest file
-        Map<String, Integer> chosen = new HashMap<>();
-        List<String> ids = new ArrayList<>();
-        List<Rows> from = new ArrayList<>();
-        List<Integer> rowIndex = new ArrayList<>();
-        for (Rows r : found) {
-            for (int i = 0; i < r.identities().size(); i++) {
-                String id = r.identities().get(i);
-                Integer k = chosen.get(id);
-                if (k == null) {
-                    chosen.put(id, ids.size());
-                    ids.add(id);
-                    from.add(r);
-                    rowIndex.add(i);
-                } else if (r.lastSeen()[i] > from.get(k).lastSeen()[rowIndex.get(k)]) {
-                    from.set(k, r);
-                    rowIndex.set(k, i);
-                }
+        found.sort(Comparator.comparingLong(Found::modified).reversed());
+        record Pick(Rows rows, int row) {
+            long lastSeen() {
+                return rows.lastSeen()[row];
             }
         }
+        Map<String, Pick> picks = new LinkedHashMap<>();
+        for (Found f : found) {
+            Rows r = f.rows();
+            for (int i = 0; i < r.identities().size(); i++) {
+                Pick candidate = new Pick(r, i);
+                picks.merge(r.identities().get(i), candidate,
+                        (held, next) -> next.lastSeen() > held.lastSeen() ? next : held);
+            }
+        }
+        List<String> ids = new ArrayList<>(picks.keySet());
         boolean over = ids.size() > maxRows || (long) ids.size() * dim > Integer.MAX_VALUE - 8;
         if (over || ids.isEmpty()) {
             return new Gathered(found.size(), ids, null, null, over);
         }
         float[] flat = new float[ids.size() * dim];
         float[] biases = kind == LossKind.SOFTMAX ? new float[ids.size()] : null;
-        for (int i = 0; i < ids.size(); i++) {
-            Rows r = from.get(i);
-            int at = rowIndex.get(i);
-            System.arraycopy(r.rows(), at * dim, flat, i * dim, dim);
+        int i = 0;
+        for (Pick p : picks.values()) {
+            System.arraycopy(p.rows().rows(), p.row() * dim, flat, i * dim, dim);
             if (biases != null) {
-                biases[i] = r.biases()[at];
+                biases[i] = p.rows().biases()[p.row()];
             }
+            i++;
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             // made here, off the trainer thread; the head copies them and the trainer thread closes these

@@ -161,6 +161,14 @@ public record MeshConfig(boolean enabled, String host, int port, List<Seed> seed
         return seeds.get(0);
     }
 
+    /**
+     * A replica's id ({@code host:port}) as a file-name and Kafka-id part: anything but letters, digits, dot,
+     * underscore and dash becomes a dash.
+     */
+    public static String fileSafe(String replicaId) {
+        return replicaId.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
     /** This replica's own {@code host:port}. */
     public Seed self() {
         return new Seed(host, port);

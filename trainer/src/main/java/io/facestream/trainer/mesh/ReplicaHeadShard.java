@@ -45,7 +45,7 @@ public final class ReplicaHeadShard implements StepListener {
 
     /** The shard file of replica {@code replicaId} ({@code host:port}) under {@code checkpointDir}. */
     public static Path file(Path checkpointDir, String replicaId) {
-        return checkpointDir.resolve("replica-heads").resolve(replicaId.replaceAll("[^A-Za-z0-9._-]", "-") + ".zip");
+        return checkpointDir.resolve("replica-heads").resolve(MeshConfig.fileSafe(replicaId) + ".zip");
     }
 
     /**

@@ -310,4 +310,20 @@ class HeadRowsExchangeTest {
             assertArrayEquals(restored.row(n - 1), read.row(n - 1), 0f);
         }
     }
+
+    @Test
+    @DisplayName("A temporary file this replica left when it was killed mid-write is removed by its next write")
+    void killedWriteLeftoverRemoved(@TempDir Path dir) throws IOException {
+        try (ClassHead a = head(LossKind.SOFTMAX)) {
+            train(a, "a1");
+            Path leftover = dir.resolve("h-1.rows.0c1d.tmp");
+            Path others = dir.resolve("h-2.rows.0c1d.tmp");
+            Files.writeString(leftover, "half a file");
+            Files.writeString(others, "another replica's write in progress");
+            HeadRowsExchange e = new HeadRowsExchange(dir, "h:1", "run", 1, 100);
+            e.publish(a, 1);
+            assertTrue(!Files.exists(leftover), "this replica's leftover removed");
+            assertTrue(Files.exists(others), "another replica's file left alone");
+        }
+    }
 }
