@@ -42,7 +42,7 @@ public final class MeshCurve {
         }
         try (CurveData data = new CurveData(s, trainer, modelConfig, shard, shards);
              EmbeddingModel model = EmbeddingModel.create(modelConfig);
-             AeronGradientMesh mesh = new AeronGradientMesh(meshConfig)) {
+             AeronGradientMesh mesh = new AeronGradientMesh(meshConfig, data.batchPairs())) {
             mesh.join(model);
             HeadRowsExchange rows = meshConfig.foreignRowsEvery() == 0 ? null : new HeadRowsExchange(
                     Path.of(rowsDir), mesh.id(), "mesh-curve", meshConfig.foreignRowsEvery(),

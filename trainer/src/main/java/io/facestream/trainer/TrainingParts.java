@@ -65,7 +65,7 @@ final class TrainingParts {
         }
         EmbeddingModel model = resume.resumed() ? load(resume.checkpoint(), modelConfig)
                 : EmbeddingModel.create(modelConfig);
-        GradientMesh mesh = meshConfig.enabled() ? joinMesh(meshConfig, model) : null;
+        GradientMesh mesh = meshConfig.enabled() ? joinMesh(meshConfig, config.batchPairs(), model) : null;
         long dataSeed = config.seed();
         if (resume.resumed() && resume.checkpoint().manifest().dataSeed() != dataSeed) {
             dataSeed = resume.checkpoint().manifest().dataSeed();
@@ -168,8 +168,8 @@ final class TrainingParts {
     }
 
     /** Joins the mesh before the Kafka consumer starts (the start barrier may take a while). */
-    private static GradientMesh joinMesh(MeshConfig meshConfig, EmbeddingModel model) {
-        AeronGradientMesh mesh = new AeronGradientMesh(meshConfig);
+    private static GradientMesh joinMesh(MeshConfig meshConfig, int batchPairs, EmbeddingModel model) {
+        AeronGradientMesh mesh = new AeronGradientMesh(meshConfig, batchPairs);
         try {
             mesh.join(model);
         } catch (RuntimeException e) {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ import java.util.stream.Stream;
  * <p>Topology: the first seed is the root; every other replica joins through it and the root relays each update to
  * the others. The root answers a joiner's state requests itself, from a copy its trainer thread makes between two
  * steps ({@link StateExchange}); DL4J's root would ask another replica for the updater state, which fails with two.
+ * Before that a joiner asks for the root's {@link MeshSettings} and stops on any difference from its own (DL4J's
+ * join carries no settings).
  *
  * <p>Updates are scaled by {@code trainer.mesh.updateScale} of {@code trainer.mesh.replicas} before they are
  * encoded ({@link ScaledAccumulator}; {@code 1/sqrt(replicas)} by default, {@code 1/replicas} for their mean): DL4J
@@ -62,6 +65,7 @@ public final class AeronGradientMesh implements GradientMesh {
     private static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final MeshConfig config;
+    private final int batchPairs;
     private final boolean root;
     private final LagBound lag;
     private long lagCheckedAt = -1;
@@ -76,11 +80,13 @@ public final class AeronGradientMesh implements GradientMesh {
     private Path aeronDir;
     private boolean closed;
 
-    public AeronGradientMesh(MeshConfig config) {
+    /** @param batchPairs this replica's {@code trainer.batchPairs}, one of the settings every replica must share */
+    public AeronGradientMesh(MeshConfig config, int batchPairs) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("trainer.mesh.enabled is false: no mesh to join");
         }
         this.config = config;
+        this.batchPairs = batchPairs;
         this.root = config.selfIsRoot();
         this.lag = new LagBound(config.maxLag());
     }
@@ -140,6 +146,10 @@ public final class AeronGradientMesh implements GradientMesh {
         server.addUpdatesSubscriber(new MeteredUpdates(consumer, counters));
         server.addModelParamsSubscriber(joinParams);
         server.addUpdaterParamsSubscriber(joinUpdater);
+        MeshSettings settings = MeshSettings.of(model.config(), batchPairs, config);
+        if (root) {
+            answerSettings(settings);
+        }
         double scale = config.updateScale().factor(config.replicas());
         LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by {} ({}))",
                 root ? "root" : "replica", config.self(), seed, params, config.replicas(),
@@ -153,7 +163,7 @@ public final class AeronGradientMesh implements GradientMesh {
         if (root) {
             answerJoinersFromCopies(graph);
         } else {
-            takeRootState(graph);
+            takeRootState(graph, settings);
         }
         ReplicaState.keepOwnHead(model, root);
         awaitReplicas(model);
@@ -253,11 +263,39 @@ public final class AeronGradientMesh implements GradientMesh {
         }
     }
 
-    /** A replica other than the root starts from the root's parameters, updater state and step. */
-    private void takeRootState(ComputationGraph graph) {
+    /**
+     * The root answers a joiner's request for its settings, and logs the differences of a joiner that will stop on
+     * them (the root waits on for the replicas it expects; its log says why one never arrived).
+     */
+    private void answerSettings(MeshSettings own) {
+        transport.addRequestConsumer(SettingsMessages.Request.class, request -> {
+            List<String> diff = request.settings().differences(own);
+            transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()),
+                    request.getOriginatorId());
+            if (!diff.isEmpty()) {
+                LOG.error("mesh: replica {} has other settings and stops: {}", request.getOriginatorId(),
+                        String.join("; ", diff));
+                // not counted at the start barrier, not sent to; started again with the root's settings, it rejoins
+                transport.drop(request.getOriginatorId(), "its settings differ from the root's");
+            }
+        });
+    }
+
+    /**
+     * A replica other than the root checks that it has the root's settings, then starts from the root's
+     * parameters, updater state and step.
+     */
+    private void takeRootState(ComputationGraph graph, MeshSettings settings) {
         long timeoutMs = config.startTimeout().toMillis();
         String rootId = transport.rootId();
         try {
+            SettingsMessages.Response rootSettings = transport.sendMessageBlocking(
+                    new SettingsMessages.Request(settings), rootId, timeoutMs, TimeUnit.MILLISECONDS);
+            if (rootSettings == null) {
+                throw new MeshException("mesh: the root " + config.root() + " sent no settings within " + timeoutMs
+                        + " ms (trainer.mesh.startTimeout)");
+            }
+            settings.requireSameAs(rootSettings.settings(), config.root().toString());
             // a replica the root knew already got both through DL4J's restart callback during launch()
             if (joinParams.get() == null) {
                 ModelParametersMessage m = transport.sendMessageBlocking(new ModelParametersRequest(), rootId,

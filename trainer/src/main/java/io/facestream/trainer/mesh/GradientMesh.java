@@ -19,7 +19,8 @@ public interface GradientMesh extends AutoCloseable {
      * with the model on a replica other than the root is emptied). Call before the first step.
      *
      * @throws MeshException when the mesh cannot start or the barrier times out; the model cannot be shared (a loss
-     *                       switch, which replaces the network)
+     *                       switch, which replaces the network); a replica's settings differ from the root's
+     *                       ({@link MeshSettings}, the message names each key)
      */
     void join(EmbeddingModel model);
 

@@ -159,6 +159,11 @@ final class MeshTransport extends AeronUdpTransport {
         }
     }
 
+    /** Drops a replica that will not train with this mesh (it stops itself): no more sends to it until it rejoins. */
+    void drop(String target, String why) {
+        peerLost(target, why);
+    }
+
     private void peerLost(String target, String why) {
         if (!lost.add(target)) {
             return;

@@ -107,6 +107,6 @@ class MeshConfigTest {
     @Test
     @DisplayName("a mesh refuses to start without it being enabled")
     void disabledMeshRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new AeronGradientMesh(MeshConfig.defaults()));
+        assertThrows(IllegalArgumentException.class, () -> new AeronGradientMesh(MeshConfig.defaults(), 8));
     }
 }

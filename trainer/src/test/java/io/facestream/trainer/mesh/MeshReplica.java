@@ -29,7 +29,7 @@ import java.util.Random;
  * acts on another), {@code pairs}, {@code architecture}, {@code inputSize}, {@code init} (a file for the parameters right after
  * joining), {@code quietMs} (the drain's quiet period), {@code sentFile} (where the count of sent updates goes after the
  * last step), {@code peerSent} (the peers' such files: waited for before the drain), {@code exact} (then wait
- * until every update the peers counted has arrived), {@code stopFile} (stop stepping once it exists), {@code mesh=false} (train alone: the
+ * until every update the peers counted has arrived), {@code stopFile} (stop stepping once it exists), {@code learningRate}, {@code updateScale}, {@code mesh=false} (train alone: the
  * baseline of the scaling bench), {@code warmup} (steps left out of the rate), {@code loss} (TRIPLET by default,
  * or a class-head loss), {@code identities} ({@code first:count}: a class-head replica trains on identities
  * {@code id-first} to {@code id-(first+count-1)}, as Kafka's identity partitions would give it; default {@code 0:16})
@@ -47,7 +47,7 @@ public final class MeshReplica {
         }
         Map<String, String> mesh = new HashMap<>();
         mesh.put("trainer.mesh.enabled", a.getOrDefault("mesh", "true"));
-        for (String k : new String[] {"host", "port", "seeds", "replicas", "threshold", "startTimeout", "peerTimeout", "maxLag", "lagWait"}) {
+        for (String k : new String[] {"host", "port", "seeds", "replicas", "threshold", "startTimeout", "peerTimeout", "maxLag", "lagWait", "updateScale"}) {
             if (a.containsKey(k)) {
                 mesh.put("trainer.mesh." + k, a.get(k));
             }
@@ -60,16 +60,24 @@ public final class MeshReplica {
         ModelConfig config = ModelConfig.fromJson(new JsonObject()
                 .put("architecture", a.getOrDefault("architecture", "SMALL"))
                 .put("inputSize", Integer.parseInt(a.getOrDefault("inputSize", "32")))
-                .put("embeddingSize", 16).put("warmupSteps", 0).put("loss", a.getOrDefault("loss", "TRIPLET")));
+                .put("embeddingSize", 16).put("warmupSteps", 0)
+                .put("learningRate", Double.parseDouble(a.getOrDefault("learningRate", "1e-3"))).put("loss", a.getOrDefault("loss", "TRIPLET")));
         String[] range = a.getOrDefault("identities", "0:16").split(":");
         Identities identities = new Identities(Integer.parseInt(range[0]), Integer.parseInt(range[1]), pairs,
                 config.inputSize(), data);
         Random random = new Random(data);
         boolean meshed = Boolean.parseBoolean(a.getOrDefault("mesh", "true"));
         try (EmbeddingModel model = EmbeddingModel.create(config);
-             AeronGradientMesh m = meshed ? new AeronGradientMesh(meshConfig) : null) {
+             AeronGradientMesh m = meshed ? new AeronGradientMesh(meshConfig, pairs) : null) {
             if (m != null) {
-                m.join(model);
+                try {
+                    m.join(model);
+                } catch (MeshException e) {
+                    // as the trainer role does: the replica stops, non-zero, saying why
+                    System.out.println("join failed: " + e.getMessage());
+                    System.out.flush();
+                    Runtime.getRuntime().halt(3);
+                }
                 System.out.println("joined at step " + model.step() + " root=" + m.root());
             }
             if (a.containsKey("init")) {

@@ -97,6 +97,36 @@ class MeshReplicasTest {
         assertEquals(identities(12, 12), Set.copyOf(Files.readAllLines(dir.resolve("other.head"))), "other's head");
     }
 
+    @Test
+    @DisplayName("a replica with another update scale and learning rate stops at the join naming both; the root "
+            + "drops it and trains with the next replica that has its settings")
+    void otherSettingsRefused() throws Exception {
+        int rootPort = ReplicaProcess.freePort();
+        String seeds = "seeds=127.0.0.1:" + rootPort;
+        try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
+                "replicas=2", "steps=3", "data=1", "peerTimeout=2s"))) {
+            try (ReplicaProcess wrong = ReplicaProcess.start("wrong", dir, List.of("port=" + ReplicaProcess.freePort(),
+                    seeds, "replicas=2", "steps=3", "data=2", "updateScale=MEAN", "learningRate=2e-3"))) {
+                String why = wrong.await(Pattern.compile("^join failed: (.*)"), RUN).group(1);
+                for (String expected : List.of("settings differ from the root's (127.0.0.1:" + rootPort + ")",
+                        "trainer.mesh.updateScale: SQRT at the root, MEAN here",
+                        "trainer.learningRate: 0.001 at the root, 0.002 here")) {
+                    assertTrue(why.contains(expected), "\"" + expected + "\" not in: " + why);
+                }
+                assertTrue(!why.contains("trainer.batchPairs") && !why.contains("trainer.seed"), why);
+                assertEquals(3, wrong.exit(RUN), "the refused replica's exit status");
+            }
+            root.await(Pattern.compile("has other settings and stops: .*trainer.mesh.updateScale"), RUN);
+            try (ReplicaProcess right = ReplicaProcess.start("right", dir, List.of("port="
+                    + ReplicaProcess.freePort(), seeds, "replicas=2", "steps=3", "data=2"))) {
+                right.await(Pattern.compile("^done step 3 "), RUN);
+                assertEquals(0, right.exit(RUN), "the replica with the root's settings: exit status");
+            }
+            root.await(Pattern.compile("^done step 3 "), RUN);
+            assertEquals(0, root.exit(RUN), "root exit status");
+        }
+    }
+
     private static void assertWithin(double exact, double estimate, String what) {
         assertTrue(estimate <= 1.5 * exact && estimate >= exact / 1.5, what + ": estimate " + estimate + " of " + exact);
     }
