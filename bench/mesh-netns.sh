@@ -6,9 +6,12 @@
 # embedded broker, which binds loopback) and one sampler run in the machine's own namespace; each namespace reaches
 # the broker through two socat relays (its loopback to the bridge, the bridge to the broker's loopback), so the
 # broker's advertised 127.0.0.1 address works from every namespace.
+# The server role (the dashboard) runs in the machine's namespace too; at the end the script prints what its
+# /api/replicas says of the two replicas.
 # Needs root, iproute2 and socat. Leaves nothing behind (namespaces, bridge, processes) when it ends.
 #   bench/mesh-netns.sh [steps]   (default 300 steps on each replica)
-# Extra trainer settings go in EXTRA, e.g. EXTRA="--set trainer.batchPairs=16".
+# Extra trainer settings go in EXTRA, e.g. EXTRA="--set trainer.batchPairs=16". SHARED=1 gives both replicas one
+# checkpoint folder (as compose's shared volume does; needed for trainer.mesh.foreignRowsEvery).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-300}
@@ -62,16 +65,21 @@ done
 java -jar "$JAR" topics --bootstrap 127.0.0.1:$KAFKA >"$OUT/topics.log" 2>&1
 java -jar "$JAR" sampler --bootstrap 127.0.0.1:$KAFKA --identities 200 >"$OUT/sampler.log" 2>&1 &
 PIDS+=($!)
+HTTP=18080
+java -jar "$JAR" server --bootstrap 127.0.0.1:$KAFKA --port $HTTP >"$OUT/server.log" 2>&1 &
+PIDS+=($!)
 
 echo "two trainer replicas, $NET.11 (root) and $NET.12, $STEPS steps each, load $(cut -d' ' -f1-3 /proc/loadavg)"
 i=11
 TRAINERS=()
 for n in a b; do
     mkdir -p "$OUT/$n"
+    CKPT="$OUT/$n/checkpoints"
+    [ "${SHARED:-0}" = 1 ] && CKPT="$OUT/checkpoints"
     # shellcheck disable=SC2086
     ip netns exec fs-$n env FACESTREAM_TRAINER_MESH_ENABLED=true FACESTREAM_TRAINER_MESH_HOST=$NET.$i \
         FACESTREAM_TRAINER_MESH_PORT=40123 FACESTREAM_TRAINER_MESH_SEEDS=$NET.11:40123 \
-        FACESTREAM_TRAINER_MESH_REPLICAS=2 FACESTREAM_TRAINER_CHECKPOINTDIR="$OUT/$n/checkpoints" \
+        FACESTREAM_TRAINER_MESH_REPLICAS=2 FACESTREAM_TRAINER_CHECKPOINTDIR="$CKPT" \
         java -jar "$JAR" trainer --bootstrap 127.0.0.1:$KAFKA --run-id mesh-netns --steps "$STEPS" ${EXTRA:-} \
         >"$OUT/trainer-$n.log" 2>&1 &
     TRAINERS+=($!)
@@ -93,4 +101,12 @@ for n in a b; do
     grep -E "assigned|partitions" "$OUT/trainer-$n.log" | sed 's/^.* - //' | head -3 || true
     echo "checkpoints: $(ls "$OUT/$n/checkpoints" 2>/dev/null | tr '\n' ' ')"
 done
+[ "${SHARED:-0}" = 1 ] && echo "shared checkpoints: $(ls "$OUT/checkpoints" | tr '\n' ' ')"
+echo "== the server's /api/replicas (parameter sketches and history left out)"
+curl -s "http://127.0.0.1:$HTTP/api/replicas" | python3 -c '
+import json, sys
+body = json.load(sys.stdin)
+for r in body["replicas"]:
+    r.pop("history", None); r.pop("sketch", None)
+    print(json.dumps(r, sort_keys=True))'
 exit $FAILED

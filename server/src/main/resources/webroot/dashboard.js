@@ -258,6 +258,13 @@
     return r.divergence.toExponential(2) + (d === 0 ? ' (same updates applied)'
       : ' (' + Math.abs(d) + ' updates applied apart, the root\'s ' + (d > 0 ? 'older' : 'newer') + ')');
   }
+  // trainer.mesh.foreignRowsEvery: the other replicas' classes this one holds as negatives, and their rows files it
+  // could not read (each also in its log); '-' where the exchange is off
+  function foreignText(r) {
+    if (typeof r.foreignClasses !== 'number') return '-';
+    const bad = r.rowsFilesUnreadable;
+    return String(r.foreignClasses) + (bad > 0 ? ' (' + bad + ' unreadable file' + (bad === 1 ? '' : 's') + ')' : '');
+  }
   function showReplicas(body) {
     const list = Array.isArray(body.replicas) ? body.replicas : [];
     if (body.runId !== state.replicasRunId) {
@@ -272,7 +279,8 @@
       tr.dataset.replica = r.id;
       for (const cell of [r.id, r.root ? 'root' : 'replica', r.step, fixed(r.imagesPerSecond, 1),
                           perUpdate(r.bytesSent, r.updatesSent, 'sent'),
-                          perUpdate(r.bytesReceived, r.updatesReceived, 'received'), divergenceText(r)]) {
+                          perUpdate(r.bytesReceived, r.updatesReceived, 'received'), divergenceText(r),
+                          foreignText(r)]) {
         const td = document.createElement('td');
         td.textContent = cell === undefined || cell === null ? '-' : String(cell);
         tr.appendChild(td);

@@ -54,4 +54,18 @@ public final class TrainEvents {
                 .put("bytesSentPerStep", m.updatesSent() == 0 ? 0.0 : m.bytesSent() / (double) m.updatesSent())
                 .put("sketch", sketch.get().toJson()));
     }
+
+    /**
+     * Adds to the {@code replica} object of a replica that exchanges class rows ({@code trainer.mesh.foreignRowsEvery})
+     * {@code foreignClasses}, the other replicas' classes it holds as negatives, and {@code rowsFilesUnreadable}, the
+     * other replicas' rows files it skipped so far because they could not be read (each is also logged, naming the
+     * file and what was wrong); unchanged without a {@code replica} object.
+     */
+    public static JsonObject withForeignRows(JsonObject figures, int foreignClasses, long unreadableFiles) {
+        JsonObject replica = figures.getJsonObject("replica");
+        if (replica != null) {
+            replica.put("foreignClasses", foreignClasses).put("rowsFilesUnreadable", unreadableFiles);
+        }
+        return figures;
+    }
 }

@@ -4,7 +4,9 @@ import io.facestream.protocol.bus.Addresses;
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.data.BatchPipeline;
 import io.facestream.trainer.export.ModelExports;
+import io.facestream.trainer.head.ClassHead;
 import io.facestream.trainer.mesh.GradientMesh;
+import io.facestream.trainer.mesh.HeadRowsExchange;
 import io.facestream.trainer.metrics.ParameterSketch;
 import io.facestream.trainer.model.EmbeddingModel;
 import io.facestream.trainer.model.Normalisation;
@@ -46,6 +48,7 @@ public final class TrainerVerticle extends VerticleBase {
     private final Promise<Long> finished = Promise.promise();
     private ModelExports exports;
     private volatile GradientMesh mesh;
+    private volatile HeadRowsExchange rows;
     /** The last sketch of this replica's parameters (trainer thread only): one per reporting window, not per caller. */
     private ParameterSketch sketch;
 
@@ -57,13 +60,15 @@ public final class TrainerVerticle extends VerticleBase {
      * @param listeners   told of every step (checkpoints or commits, the ledger)
      * @param deadLetters records dead-lettered so far
      * @param mesh        the gradient mesh this replica trains in, or null alone; only its root evaluates and exports
+     * @param rows        the exchange of the replicas' class rows ({@code trainer.mesh.foreignRowsEvery}, also one
+     *                    of the listeners), or null without it: its figures go into the train events
      */
     public record Parts(EmbeddingModel model, BatchPipeline pipeline, List<StepListener> listeners,
-                        LongSupplier deadLetters, GradientMesh mesh) {
+                        LongSupplier deadLetters, GradientMesh mesh, HeadRowsExchange rows) {
         /** Parts of a trainer that trains alone. */
         public Parts(EmbeddingModel model, BatchPipeline pipeline, List<StepListener> listeners,
                      LongSupplier deadLetters) {
-            this(model, pipeline, listeners, deadLetters, null);
+            this(model, pipeline, listeners, deadLetters, null, null);
         }
     }
 
@@ -102,6 +107,7 @@ public final class TrainerVerticle extends VerticleBase {
             EmbeddingModel model = parts.model();
             pipeline = parts.pipeline();
             mesh = parts.mesh();
+            rows = parts.rows();
             ValidationEmbedder embedder = new ValidationEmbedder(Normalisation.MEAN, Normalisation.SCALE, 256,
                     config.validationFlip());
             loop = new TrainingLoop(model, pipeline, config, this::report, step -> evaluate(embedder, step),
@@ -139,7 +145,12 @@ public final class TrainerVerticle extends VerticleBase {
      * network.
      */
     public JsonObject figures(StepStats s) {
-        return TrainEvents.withReplica(TrainEvents.figures(s), mesh, s, () -> sketch(s.step()));
+        JsonObject figures = TrainEvents.withReplica(TrainEvents.figures(s), mesh, s, () -> sketch(s.step()));
+        if (rows == null) {
+            return figures;
+        }
+        ClassHead head = loop.model().head();
+        return TrainEvents.withForeignRows(figures, head == null ? 0 : head.foreignClasses(), rows.unreadable());
     }
 
     /** This replica's parameters sketched at {@code step}: taken once per step however many callers ask. */

@@ -139,10 +139,12 @@ final class TrainingParts {
             }
             listeners.add(new ReplicaHeadShard(shard, resume.runId(), config.checkpointEvery()));
         }
+        HeadRowsExchange rows = null;
         if (mesh != null && model.head() != null && meshConfig.foreignRowsEvery() > 0) {
             // every replica, the root too: each softmax contrasts its batch with every replica's classes
-            listeners.add(new HeadRowsExchange(config.checkpointDir().resolve(HeadRowsExchange.FOLDER), mesh.id(),
-                    resume.runId(), meshConfig.foreignRowsEvery(), meshConfig.foreignRowsMax()));
+            rows = new HeadRowsExchange(config.checkpointDir().resolve(HeadRowsExchange.FOLDER), mesh.id(),
+                    resume.runId(), meshConfig.foreignRowsEvery(), meshConfig.foreignRowsMax());
+            listeners.add(rows);
         }
         if (resume.resumed()) {
             JsonObject offsets = new JsonObject();
@@ -151,7 +153,7 @@ final class TrainingParts {
                     .put("step", model.step()).put("checkpoint", resume.checkpoint().dir().toString())
                     .put("offsets", offsets));
         }
-        return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written, mesh);
+        return new TrainerVerticle.Parts(model, pipeline, listeners, deadLetters::written, mesh, rows);
     }
 
     /**

@@ -148,14 +148,25 @@ class DashboardReplicasBrowserTest {
                 new IdentityCoverage(50).figures());
     }
 
-    /** One replica's train event at {@code step}, as {@code TrainerVerticle.figures} makes it. */
+    /** One replica's train event at {@code step}, as {@code TrainerVerticle.figures} makes it without class rows. */
     private static void train(MetricsPublisher publisher, FixedMesh mesh, long step, double imagesPerSecond,
                               float[] params) {
+        train(publisher, mesh, step, imagesPerSecond, params, -1, 0);
+    }
+
+    /**
+     * One replica's train event at {@code step}, with {@code foreignClasses} of the other replicas' classes held and
+     * {@code unreadable} of their files skipped ({@code trainer.mesh.foreignRowsEvery}; none when negative).
+     */
+    private static void train(MetricsPublisher publisher, FixedMesh mesh, long step, double imagesPerSecond,
+                              float[] params, int foreignClasses, long unreadable) {
         StepStats s = stats(step, imagesPerSecond);
         // as TrainerNode does: the root's figures are the run's train events, another replica's are replica events
         MetricsEvent.Type type = mesh.stats().root() ? MetricsEvent.Type.TRAIN : MetricsEvent.Type.REPLICA;
-        publisher.publish(type, step, TrainEvents.withReplica(TrainEvents.figures(s), mesh, s,
-                () -> ParameterSketch.of(params, step)));
+        JsonObject figures = TrainEvents.withReplica(TrainEvents.figures(s), mesh, s,
+                () -> ParameterSketch.of(params, step));
+        publisher.publish(type, step, foreignClasses < 0 ? figures
+                : TrainEvents.withForeignRows(figures, foreignClasses, unreadable));
     }
 
     /** What the page holds: its replicas figures, the panel's visibility and rows, the divergence lines. */
@@ -223,10 +234,10 @@ class DashboardReplicasBrowserTest {
                     .stream().anyMatch(l -> ((JsonObject) l).getJsonArray("points").size() == 3));
             assertEquals(false, mesh.getBoolean("hidden"), mesh.encode());
             JsonArray rows = mesh.getJsonArray("rows");
-            assertEquals(List.of(ROOT, "root", "6", "40.0", "105.3 KB (6 sent)", "14.1 KB (6 received)", "root"),
+            assertEquals(List.of(ROOT, "root", "6", "40.0", "105.3 KB (6 sent)", "14.1 KB (6 received)", "root", "-"),
                     rows.getJsonArray(0).getList());
             assertEquals(List.of(OTHER, "replica", "6", "31.5", "14.1 KB (6 sent)", "105.3 KB (6 received)",
-                    jsExponential(expected[2]) + " (same updates applied)"), rows.getJsonArray(1).getList());
+                    jsExponential(expected[2]) + " (same updates applied)", "-"), rows.getJsonArray(1).getList());
             JsonArray lines = mesh.getJsonArray("lines");
             assertEquals(1, lines.size(), "one divergence line, for the replica that is not the root: " + lines.encode());
             assertEquals(OTHER, lines.getJsonObject(0).getString("label"));
@@ -242,11 +253,18 @@ class DashboardReplicasBrowserTest {
 
             // the other replica sketches step 8 (16 updates applied) before the root does: compared with the root's
             // sketch of 12 updates applied, and said so
-            train(otherEvents, FixedMesh.at(OTHER, false, 8, 14_090L, 105_332L), 8, 31.5, gaussian(random, PARAMS, 0.05));
+            // (it also exchanges class rows now: it holds 96 of the others' classes and skipped 2 of their files)
+            train(otherEvents, FixedMesh.at(OTHER, false, 8, 14_090L, 105_332L), 8, 31.5, gaussian(random, PARAMS, 0.05),
+                    96, 2);
             JsonObject ahead = awaitPage("the other replica at step 8", j -> j.getJsonArray("rows", new JsonArray())
                     .size() == 2 && "8".equals(j.getJsonArray("rows").getJsonArray(1).getString(2)));
             String divergence = ahead.getJsonArray("rows").getJsonArray(1).getString(6);
             assertTrue(divergence.endsWith("(4 updates applied apart, the root's older)"), divergence);
+            assertEquals("96 (2 unreadable files)", ahead.getJsonArray("rows").getJsonArray(1).getString(7));
+            JsonObject other = ahead.getJsonArray("replicas").stream().map(JsonObject.class::cast)
+                    .filter(r -> OTHER.equals(r.getString("id"))).findFirst().orElseThrow();
+            assertEquals(96, other.getInteger("foreignClasses"), "in /api/replicas: " + other.encode());
+            assertEquals(2L, other.getLong("rowsFilesUnreadable"), "in /api/replicas: " + other.encode());
             assertEquals(3, ahead.getJsonArray("lines").getJsonObject(0).getJsonArray("points").size(),
                     "no point until a root sketch of 16 or more updates applied comes");
         }
