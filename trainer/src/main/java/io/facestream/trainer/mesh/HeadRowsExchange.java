@@ -26,6 +26,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -75,6 +76,11 @@ public final class HeadRowsExchange implements StepListener {
     private static final String SUFFIX = ".rows";
     /** Floats copied at a time between native memory, the heap and the file (1 MB). */
     private static final int BLOCK_FLOATS = 1 << 18;
+    /**
+     * How often a trainer that gets no pairs exchanges anyway: a replica that starts later finds its file renewed
+     * within this long.
+     */
+    static final Duration IDLE_REFRESH = Duration.ofSeconds(10);
 
     private final Path dir;
     private final Path own;
@@ -83,6 +89,9 @@ public final class HeadRowsExchange implements StepListener {
     private final int every;
     private final long maxRows;
     private final AtomicLong unreadable = new AtomicLong();
+    private final long idleRefreshNanos;
+    /** When the last exchange started (an idle trainer exchanges again after {@code idleRefreshNanos}). */
+    private long lastStartNanos;
     private boolean overWarned;
     private ExecutorService executor;
     private Future<Gathered> inFlight;
@@ -99,6 +108,11 @@ public final class HeadRowsExchange implements StepListener {
      * @param maxRows   the most foreign classes a replica holds; above, it holds none
      */
     public HeadRowsExchange(Path dir, String replicaId, String runId, int every, long maxRows) {
+        this(dir, replicaId, runId, every, maxRows, IDLE_REFRESH);
+    }
+
+    /** @param idleRefresh how often a trainer without pairs exchanges (see {@link #idle(ClassHead, long)}) */
+    HeadRowsExchange(Path dir, String replicaId, String runId, int every, long maxRows, Duration idleRefresh) {
         if (every < 1) {
             throw new IllegalArgumentException("every must be >= 1, got " + every);
         }
@@ -112,6 +126,8 @@ public final class HeadRowsExchange implements StepListener {
         this.sinceMillis = System.currentTimeMillis() - 2_000;
         this.every = every;
         this.maxRows = maxRows;
+        this.idleRefreshNanos = idleRefresh.toNanos();
+        this.lastStartNanos = System.nanoTime() - idleRefreshNanos; // a restored head idle at start writes at once
     }
 
     /** Removes this replica's temporary files left by a process killed mid-write (up to a whole file each). */
@@ -148,6 +164,35 @@ public final class HeadRowsExchange implements StepListener {
      * this replica's rows and starts the next exchange on a thread of its own (none while one is still running).
      */
     public void afterStep(ClassHead head, long step) {
+        holdFinished(head);
+        if (step % every == 0) {
+            start(head, step);
+        }
+    }
+
+    @Override
+    public void idle(EmbeddingModel model, long step) {
+        if (model.head() != null) {
+            idle(model.head(), step);
+        }
+    }
+
+    /**
+     * On the trainer thread, when no batch came: holds the rows of a finished exchange, and exchanges again once
+     * {@link #IDLE_REFRESH} has passed since the last one started. A replica without pairs (its partitions drained,
+     * or a sampler paused) takes no steps; without this its file would not be rewritten, and a replica started
+     * after that write ignores it (only files rewritten since a replica started count) and would train without its
+     * classes until it stepped again. The rows written are the same; the write renews the file.
+     */
+    public void idle(ClassHead head, long step) {
+        holdFinished(head);
+        if (System.nanoTime() - lastStartNanos >= idleRefreshNanos) {
+            start(head, step);
+        }
+    }
+
+    /** Holds the rows of the exchange in flight if it has finished; stops the trainer if its write failed. */
+    private void holdFinished(ClassHead head) {
         Future<Gathered> done = inFlight;
         if (done != null && done.isDone()) {
             inFlight = null;
@@ -164,7 +209,12 @@ public final class HeadRowsExchange implements StepListener {
             }
             hold(head, g);
         }
-        if (step % every == 0 && inFlight == null && head.classes() > 0) {
+    }
+
+    /** Starts an exchange on the exchange's thread, unless one is in flight or the head is empty. */
+    private void start(ClassHead head, long step) {
+        if (inFlight == null && head.classes() > 0) {
+            lastStartNanos = System.nanoTime();
             // the rows are copied here, between two steps; the files are written and read on the exchange's thread
             Snapshot snapshot = Snapshot.of(head, step);
             inFlightStep = step;

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -237,6 +238,42 @@ class HeadRowsExchangeTest {
                 }
             }
             assertTrue(thrown != null && thrown.getMessage().contains("(step 1)"), String.valueOf(thrown));
+        }
+    }
+
+    @Test
+    @DisplayName("A replica without pairs renews its rows file while idle, not more often than the refresh, so a "
+            + "replica started after its last step holds its classes")
+    void idleReplicaRenewsItsFile(@TempDir Path dir) throws Exception {
+        try (ClassHead a = head(LossKind.SOFTMAX); ClassHead b = head(LossKind.SOFTMAX)) {
+            train(a, "a1", "a2");
+            train(b, "b1");
+            Duration refresh = Duration.ofSeconds(2);
+            HeadRowsExchange ea = new HeadRowsExchange(dir, "h:1", "run", 5, 100, refresh);
+            long started = System.nanoTime();
+            ea.afterStep(a, 5);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(ea.file()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // as if written before the other replica started: the age rule leaves it out
+            FileTime old = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+            Files.setLastModifiedTime(ea.file(), old);
+            HeadRowsExchange eb = new HeadRowsExchange(dir, "h:2", "run", 5, 100);
+            assertEquals(0, eb.collect(b), "a's file predates b's start");
+            ea.idle(a, 5);
+            Thread.sleep(100);
+            if (System.nanoTime() - started < refresh.toNanos()) {
+                assertEquals(old, Files.getLastModifiedTime(ea.file()), "renewed before the refresh interval");
+            }
+            while (Files.getLastModifiedTime(ea.file()).equals(old) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                ea.idle(a, 5);
+            }
+            assertTrue(System.nanoTime() - started >= refresh.toNanos(), "renewed only after the refresh interval");
+            assertEquals(2, eb.collect(b), "a's renewed file counts");
+            assertEquals(List.of("a1", "a2"), b.foreignIdentities().stream().sorted().toList());
+            assertEquals(5, HeadRowsExchange.read(ea.file()).step(), "the same rows, the same step");
         }
     }
 
