@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ND4J backend and device this process computes on: {@code cpu} (with or without oneDNN) or {@code cuda}
  * with the device's name and compute capability. Reported in train events, the progress line, {@code /api/status}
- * and {@code /metrics}.
+ * and {@code /metrics}; {@code /api/status} also names the native allocator ({@link NativeAllocator}).
  *
  * @param backend           {@code cpu} or {@code cuda}
  * @param oneDnn            on the CPU, whether layers run in oneDNN ({@link CpuFastPath})
@@ -52,6 +52,11 @@ public record ComputeBackend(String backend, boolean oneDnn, String device, Stri
             if (onClassPath(CUDA_BACKEND_CLASS)) {
                 LOG.warn("the CUDA backend is on the class path but found no usable GPU: computing on the CPU");
             }
+            String hint = NativeAllocator.hint(NativeAllocator.current(), java.nio.file.Files.exists(
+                    NativeAllocator.TCMALLOC));
+            if (hint != null) {
+                LOG.info(hint);
+            }
             return new ComputeBackend("cpu", CpuFastPath.enable(), "cpu", "");
         }
         return cuda(Nd4j.getExecutioner().getEnvironmentInformation());
@@ -90,6 +95,7 @@ public record ComputeBackend(String backend, boolean oneDnn, String device, Stri
 
     public JsonObject toJson() {
         return new JsonObject().put("backend", backend).put("oneDnn", oneDnn).put("device", device)
-                .put("computeCapability", computeCapability).put("description", describe());
+                .put("computeCapability", computeCapability).put("description", describe())
+                .put("allocator", NativeAllocator.current());
     }
 }
