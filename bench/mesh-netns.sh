@@ -62,6 +62,10 @@ for n in a b; do
     ip netns exec fs-$n socat TCP-LISTEN:$KAFKA,bind=127.0.0.1,fork,reuseaddr TCP:$NET.1:$KAFKA &
     PIDS+=($!)
 done
+sleep 0.5
+for p in "${PIDS[@]:1}"; do
+    kill -0 "$p" 2>/dev/null || { echo "a socat relay did not start (port $KAFKA taken?)"; exit 1; }
+done
 java -jar "$JAR" topics --bootstrap 127.0.0.1:$KAFKA >"$OUT/topics.log" 2>&1
 java -jar "$JAR" sampler --bootstrap 127.0.0.1:$KAFKA --identities 200 >"$OUT/sampler.log" 2>&1 &
 PIDS+=($!)

@@ -28,6 +28,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,12 @@ public final class AeronGradientMesh implements GradientMesh {
     private final MeshCounters counters = new MeshCounters();
     private final StateExchange exchange = new StateExchange(Duration.ofSeconds(30));
     private final JoinParams joinParams = new JoinParams();
+    /**
+     * On the root: the joiners whose settings matched its own. Only they count at the start barrier: a replica the
+     * root knew (one that restarts on the same address) takes the root's state through DL4J's restart callback
+     * before it asks for the settings, so having been served says nothing about its settings.
+     */
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final UpdaterParamsConsumer joinUpdater = new UpdaterParamsConsumer();
     private MeshTransport transport;
     private ModelParameterServer server;
@@ -269,9 +277,14 @@ public final class AeronGradientMesh implements GradientMesh {
      */
     private void answerSettings(MeshSettings own) {
         transport.addRequestConsumer(SettingsMessages.Request.class, request -> {
-            List<String> diff = request.settings().differences(own);
-            transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()),
-                    request.getOriginatorId());
+            String joiner = request.getOriginatorId();
+            List<String> diff = request.settings().differences(own, "at " + joiner);
+            if (diff.isEmpty()) {
+                accepted.add(joiner);
+            } else {
+                accepted.remove(joiner);
+            }
+            transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()), joiner);
             if (!diff.isEmpty()) {
                 LOG.error("mesh: replica {} has other settings and stops: {}", request.getOriginatorId(),
                         String.join("; ", diff));
@@ -345,7 +358,7 @@ public final class AeronGradientMesh implements GradientMesh {
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         int others = config.replicas() - 1;
         while (transport.onlineNodes().size() < config.replicas()
-                || root && exchange.servedCount() < others) {
+                || root && exchange.servedOf(accepted) < others) {
             if (System.nanoTime() > deadline) {
                 throw new MeshException("mesh: " + transport.onlineNodes().size() + " of " + config.replicas()
                         + " replicas (trainer.mesh.replicas) joined within " + config.startTimeout().toMillis()

@@ -26,6 +26,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,6 +93,8 @@ public final class HeadRowsExchange implements StepListener {
     private final long idleRefreshNanos;
     /** When the last exchange started (an idle trainer exchanges again after {@code idleRefreshNanos}). */
     private long lastStartNanos;
+    /** The step whose rows the exchange last wrote to this replica's file, or -1. */
+    private long publishedStep = -1;
     private boolean overWarned;
     private ExecutorService executor;
     private Future<Gathered> inFlight;
@@ -213,26 +216,43 @@ public final class HeadRowsExchange implements StepListener {
 
     /** Starts an exchange on the exchange's thread, unless one is in flight or the head is empty. */
     private void start(ClassHead head, long step) {
-        if (inFlight == null && head.classes() > 0) {
-            lastStartNanos = System.nanoTime();
-            // the rows are copied here, between two steps; the files are written and read on the exchange's thread
-            Snapshot snapshot = Snapshot.of(head, step);
-            inFlightStep = step;
+        if (inFlight != null || head.classes() == 0) {
+            return;
+        }
+        lastStartNanos = System.nanoTime();
+        inFlightStep = step;
+        if (step == publishedStep && Files.exists(own)) {
+            // no step since the last write (an idle trainer): the same rows, so the file's age is renewed instead of
+            // writing them again (half a gigabyte at a million classes)
+            LossKind kind = head.kind();
+            int dim = dimOf(head);
             inFlight = io().submit(() -> {
-                try {
-                    publish(snapshot); // a failure here stops the trainer at its next step
-                } finally {
-                    snapshot.close();
-                }
-                try {
-                    return gather(snapshot.kind(), snapshot.dim());
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    // the others' rows: this replica trains on with what it holds
-                    unreadable.incrementAndGet();
-                    LOG.warn("mesh: cannot read the other replicas' class rows in {}", dir, e);
-                    return null;
-                }
+                Files.setLastModifiedTime(own, FileTime.fromMillis(System.currentTimeMillis()));
+                return gatherQuietly(kind, dim);
             });
+            return;
+        }
+        publishedStep = step;
+        // the rows are copied here, between two steps; the files are written and read on the exchange's thread
+        Snapshot snapshot = Snapshot.of(head, step);
+        inFlight = io().submit(() -> {
+            try {
+                publish(snapshot); // a failure here stops the trainer at its next step
+            } finally {
+                snapshot.close();
+            }
+            return gatherQuietly(snapshot.kind(), snapshot.dim());
+        });
+    }
+
+    /** The others' rows; on a failure to read them, none (this replica trains on with what it holds), counted. */
+    private Gathered gatherQuietly(LossKind kind, int dim) {
+        try {
+            return gather(kind, dim);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            unreadable.incrementAndGet();
+            LOG.warn("mesh: cannot read the other replicas' class rows in {}", dir, e);
+            return null;
         }
     }
 

@@ -49,6 +49,14 @@ public record MeshSettings(Map<String, String> values) {
      * this one's here}; a key only one side has shows as {@code (none)} on the other. Empty when they agree.
      */
     public List<String> differences(MeshSettings root) {
+        return differences(root, "here");
+    }
+
+    /**
+     * {@link #differences(MeshSettings)} with this side called {@code self} ({@code "here"} on a joiner, {@code "at
+     * <id>"} in the root's log of a joiner).
+     */
+    public List<String> differences(MeshSettings root, String self) {
         TreeSet<String> keys = new TreeSet<>(values.keySet());
         keys.addAll(root.values.keySet());
         List<String> out = new ArrayList<>();
@@ -56,7 +64,7 @@ public record MeshSettings(Map<String, String> values) {
             String theirs = root.values.getOrDefault(key, "(none)");
             String ours = values.getOrDefault(key, "(none)");
             if (!theirs.equals(ours)) {
-                out.add(key + ": " + theirs + " at the root, " + ours + " here");
+                out.add(key + ": " + theirs + " at the root, " + ours + " " + self);
             }
         }
         return out;

@@ -76,9 +76,9 @@ final class StateExchange {
         return served.get(joiner);
     }
 
-    /** How many joiners got a copy. */
-    int servedCount() {
-        return served.size();
+    /** How many of {@code ids} got a copy. */
+    long servedOf(java.util.Collection<String> ids) {
+        return ids.stream().filter(served::containsKey).count();
     }
 
     /** On a transport thread: {@code joiner} has the whole state (its updater request was answered). */

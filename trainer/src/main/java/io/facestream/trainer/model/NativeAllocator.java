@@ -25,8 +25,19 @@ public final class NativeAllocator {
     private NativeAllocator() {
     }
 
-    /** The allocator of this process, read from {@code /proc/self/maps}. */
+    private static volatile String current;
+
+    /** The allocator of this process, read once from {@code /proc/self/maps} (it cannot change after start). */
     public static String current() {
+        String a = current;
+        if (a == null) {
+            a = read();
+            current = a;
+        }
+        return a;
+    }
+
+    private static String read() {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
             return "unknown";

@@ -98,33 +98,56 @@ class MeshReplicasTest {
     }
 
     @Test
-    @DisplayName("a replica with another update scale and learning rate stops at the join naming both; the root "
-            + "drops it and trains with the next replica that has its settings")
+    @DisplayName("a replica with another update scale and learning rate stops at the join naming both, also when "
+            + "it restarts on the same address (the root knew it); the root drops it, does not count it at the start "
+            + "barrier, and trains with the next replica that has its settings")
     void otherSettingsRefused() throws Exception {
         int rootPort = ReplicaProcess.freePort();
+        int wrongPort = ReplicaProcess.freePort();
+        int rightPort = ReplicaProcess.freePort();
         String seeds = "seeds=127.0.0.1:" + rootPort;
         try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
                 "replicas=2", "steps=3", "data=1", "peerTimeout=2s"))) {
-            try (ReplicaProcess wrong = ReplicaProcess.start("wrong", dir, List.of("port=" + ReplicaProcess.freePort(),
-                    seeds, "replicas=2", "steps=3", "data=2", "updateScale=MEAN", "learningRate=2e-3"))) {
-                String why = wrong.await(Pattern.compile("^join failed: (.*)"), RUN).group(1);
-                for (String expected : List.of("settings differ from the root's (127.0.0.1:" + rootPort + ")",
-                        "trainer.mesh.updateScale: SQRT at the root, MEAN here",
-                        "trainer.learningRate: 0.001 at the root, 0.002 here")) {
-                    assertTrue(why.contains(expected), "\"" + expected + "\" not in: " + why);
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                try (ReplicaProcess wrong = ReplicaProcess.start("wrong-" + attempt, dir, List.of("port=" + wrongPort,
+                        seeds, "replicas=2", "steps=3", "data=2", "updateScale=MEAN", "learningRate=2e-3"))) {
+                    String why = wrong.await(Pattern.compile("^join failed: (.*)"), RUN).group(1);
+                    for (String expected : List.of("settings differ from the root's (127.0.0.1:" + rootPort + ")",
+                            "trainer.mesh.updateScale: SQRT at the root, MEAN here",
+                            "trainer.learningRate: 0.001 at the root, 0.002 here")) {
+                        assertTrue(why.contains(expected), "\"" + expected + "\" not in: " + why);
+                    }
+                    assertTrue(!why.contains("trainer.batchPairs") && !why.contains("trainer.seed"), why);
+                    assertEquals(3, wrong.exit(RUN), "the refused replica's exit status, attempt " + attempt);
                 }
-                assertTrue(!why.contains("trainer.batchPairs") && !why.contains("trainer.seed"), why);
-                assertEquals(3, wrong.exit(RUN), "the refused replica's exit status");
+                root.await(Pattern.compile("has other settings and stops: .*trainer.mesh.updateScale: SQRT at the "
+                        + "root, MEAN at .*:" + wrongPort), RUN);
             }
-            root.await(Pattern.compile("has other settings and stops: .*trainer.mesh.updateScale"), RUN);
-            try (ReplicaProcess right = ReplicaProcess.start("right", dir, List.of("port="
-                    + ReplicaProcess.freePort(), seeds, "replicas=2", "steps=3", "data=2"))) {
+            try (ReplicaProcess right = ReplicaProcess.start("right", dir, List.of("port=" + rightPort, seeds,
+                    "replicas=2", "steps=3", "data=2"))) {
                 right.await(Pattern.compile("^done step 3 "), RUN);
                 assertEquals(0, right.exit(RUN), "the replica with the root's settings: exit status");
             }
             root.await(Pattern.compile("^done step 3 "), RUN);
             assertEquals(0, root.exit(RUN), "root exit status");
         }
+        // the root passed its start barrier only with the replica that has its settings
+        List<String> log = Files.readAllLines(dir.resolve("root.log"));
+        int joined = indexOf(log, "joined at step 0 root=true");
+        int servedRight = indexOf(log, "sent the parameters of step 0 to .*:" + rightPort);
+        assertTrue(joined > 0 && servedRight >= 0 && servedRight < joined, "the root started training (line "
+                + joined + ") before it served the replica with its settings (line " + servedRight + ")");
+    }
+
+    /** The index of the first line matching {@code regex}, or -1. */
+    private static int indexOf(List<String> lines, String regex) {
+        Pattern p = Pattern.compile(regex);
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.matcher(lines.get(i)).find()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void assertWithin(double exact, double estimate, String what) {
