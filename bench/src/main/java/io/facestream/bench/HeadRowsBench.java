@@ -154,7 +154,11 @@ public final class HeadRowsBench {
         for (int k = 0; k < 3; k++) {
             state.add(Nd4j.rand(DataType.FLOAT, n));
         }
-        return ClassHead.restore(new ClassHead.Settings(LossKind.SOFTMAX, dim, 64, 0, 1_000_000, 0.1, 1),
-                DataType.FLOAT, ids, 1, state);
+        try {
+            return ClassHead.restore(new ClassHead.Settings(LossKind.SOFTMAX, dim, 64, 0, 1_000_000, 0.1, 1),
+                    DataType.FLOAT, ids, 1, state);
+        } finally {
+            state.forEach(INDArray::close); // restore copied them into the head's own arrays
+        }
     }
 }

@@ -535,22 +535,25 @@ public final class ClassHead implements AutoCloseable {
         if (want == f) {
             return null;
         }
-        SplittableRandom random = new SplittableRandom(~seed * 0x9E3779B97F4A7C15L + stepIndex);
-        Set<Integer> chosen = new LinkedHashSet<>();
-        while (chosen.size() < want) {
-            chosen.add(random.nextInt(f));
-        }
-        return chosen.stream().mapToInt(Integer::intValue).toArray();
+        return draw(new int[0], f, want, new SplittableRandom(~seed * 0x9E3779B97F4A7C15L + stepIndex));
     }
 
     private int[] sample(int[] rows, long stepIndex) {
+        int n = classes();
+        int batchRows = (int) Arrays.stream(rows).distinct().count();
+        int want = Math.min(n, Math.max(batchRows, (int) Math.ceil(partialFcRate * n)));
+        return draw(rows, n, want, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stepIndex));
+    }
+
+    /**
+     * The distinct rows {@code forced} (in their order) then rows of {@code [0, n)} drawn by {@code random} until
+     * {@code want} are chosen (no more than {@code forced} when those are already as many).
+     */
+    private static int[] draw(int[] forced, int n, int want, SplittableRandom random) {
         Set<Integer> chosen = new LinkedHashSet<>();
-        for (int r : rows) {
+        for (int r : forced) {
             chosen.add(r);
         }
-        int n = classes();
-        int want = Math.min(n, Math.max(chosen.size(), (int) Math.ceil(partialFcRate * n)));
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stepIndex);
         while (chosen.size() < want) {
             chosen.add(random.nextInt(n));
         }

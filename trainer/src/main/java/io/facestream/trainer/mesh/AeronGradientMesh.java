@@ -279,18 +279,15 @@ public final class AeronGradientMesh implements GradientMesh {
         transport.addRequestConsumer(SettingsMessages.Request.class, request -> {
             String joiner = request.getOriginatorId();
             List<String> diff = request.settings().differences(own, "at " + joiner);
+            transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()), joiner);
             if (diff.isEmpty()) {
                 accepted.add(joiner);
-            } else {
-                accepted.remove(joiner);
+                return;
             }
-            transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()), joiner);
-            if (!diff.isEmpty()) {
-                LOG.error("mesh: replica {} has other settings and stops: {}", request.getOriginatorId(),
-                        String.join("; ", diff));
-                // not counted at the start barrier, not sent to; started again with the root's settings, it rejoins
-                transport.drop(request.getOriginatorId(), "its settings differ from the root's");
-            }
+            accepted.remove(joiner);
+            LOG.error("mesh: replica {} has other settings and stops: {}", joiner, String.join("; ", diff));
+            // not counted at the start barrier, not sent to; started again with the root's settings, it rejoins
+            transport.drop(joiner, "its settings differ from the root's");
         });
     }
 

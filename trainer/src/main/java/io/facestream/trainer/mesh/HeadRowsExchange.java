@@ -1,5 +1,6 @@
 package io.facestream.trainer.mesh;
 
+import io.facestream.dataset.files.AtomicFile;
 import io.facestream.trainer.checkpoint.StepListener;
 import io.facestream.trainer.head.ClassHead;
 import io.facestream.trainer.loss.LossKind;
@@ -25,7 +26,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -135,7 +134,8 @@ public final class HeadRowsExchange implements StepListener {
 
     /** Removes this replica's temporary files left by a process killed mid-write (up to a whole file each). */
     private void sweepTemporaries() {
-        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir, own.getFileName() + ".*.tmp")) {
+        // AtomicFile's temporary names: "." + the target's name + "." + a random part + ".tmp"
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir, "." + own.getFileName() + ".*.tmp")) {
             for (Path f : left) {
                 Files.deleteIfExists(f);
             }
@@ -185,7 +185,8 @@ public final class HeadRowsExchange implements StepListener {
      * {@link #IDLE_REFRESH} has passed since the last one started. A replica without pairs (its partitions drained,
      * or a sampler paused) takes no steps; without this its file would not be rewritten, and a replica started
      * after that write ignores it (only files rewritten since a replica started count) and would train without its
-     * classes until it stepped again. The rows written are the same; the write renews the file.
+     * classes until it stepped again. Without a step since the last write the rows are the same: only the file's
+     * age is renewed.
      */
     public void idle(ClassHead head, long step) {
         holdFinished(head);
@@ -333,14 +334,11 @@ public final class HeadRowsExchange implements StepListener {
             swept = true;
             sweepTemporaries();
         }
-        // a name of its own for every write (two writes never share a half-written file), and the folder's
-        // usual permissions (the other replicas read it)
-        Path tmp = dir.resolve(own.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            write(tmp, runId, s.kind(), s.step(), s.identities(), s.rows(), s.biases(), s.lastSeen());
-            Files.move(tmp, own, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+        // a temporary name of its own for every write (two writes never share a half-written file), with the
+        // folder's usual permissions (the other replicas read it)
+        try (AtomicFile file = AtomicFile.beside(own)) {
+            write(file.path(), runId, s.kind(), s.step(), s.identities(), s.rows(), s.biases(), s.lastSeen());
+            file.commit();
         }
     }
 

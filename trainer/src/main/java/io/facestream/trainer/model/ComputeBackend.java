@@ -52,11 +52,7 @@ public record ComputeBackend(String backend, boolean oneDnn, String device, Stri
             if (onClassPath(CUDA_BACKEND_CLASS)) {
                 LOG.warn("the CUDA backend is on the class path but found no usable GPU: computing on the CPU");
             }
-            String hint = NativeAllocator.hint(NativeAllocator.current(), java.nio.file.Files.exists(
-                    NativeAllocator.TCMALLOC));
-            if (hint != null) {
-                LOG.info(hint);
-            }
+            NativeAllocator.hint().ifPresent(LOG::info);
             return new ComputeBackend("cpu", CpuFastPath.enable(), "cpu", "");
         }
         return cuda(Nd4j.getExecutioner().getEnvironmentInformation());

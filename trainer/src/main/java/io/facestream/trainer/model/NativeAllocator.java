@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Which malloc serves this process's native memory (ND4J's buffers, oneDNN's temporaries): {@code tcmalloc} or
@@ -22,19 +23,15 @@ public final class NativeAllocator {
     /** Where Debian and Ubuntu put tcmalloc ({@code libtcmalloc-minimal4}). */
     public static final Path TCMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4");
 
+    /** Read once: the allocator cannot change after the process started. */
+    private static final String CURRENT = read();
+
     private NativeAllocator() {
     }
 
-    private static volatile String current;
-
-    /** The allocator of this process, read once from {@code /proc/self/maps} (it cannot change after start). */
+    /** The allocator of this process, from {@code /proc/self/maps}. */
     public static String current() {
-        String a = current;
-        if (a == null) {
-            a = read();
-            current = a;
-        }
-        return a;
+        return CURRENT;
     }
 
     private static String read() {
@@ -63,7 +60,12 @@ public final class NativeAllocator {
         return "glibc";
     }
 
-    /** A hint for the log when native memory comes from glibc and tcmalloc is installed; null otherwise. */
+    /** How to preload tcmalloc, for the log, when this process's native memory comes from glibc. */
+    static Optional<String> hint() {
+        return Optional.ofNullable(hint(current(), Files.exists(TCMALLOC)));
+    }
+
+    /** A hint for the log when native memory comes from {@code allocator} glibc; null otherwise. */
     static String hint(String allocator, boolean tcmallocInstalled) {
         if (!"glibc".equals(allocator)) {
             return null;

@@ -353,8 +353,8 @@ class HeadRowsExchangeTest {
     void killedWriteLeftoverRemoved(@TempDir Path dir) throws IOException {
         try (ClassHead a = head(LossKind.SOFTMAX)) {
             train(a, "a1");
-            Path leftover = dir.resolve("h-1.rows.0c1d.tmp");
-            Path others = dir.resolve("h-2.rows.0c1d.tmp");
+            Path leftover = dir.resolve(".h-1.rows.0c1d.tmp");
+            Path others = dir.resolve(".h-2.rows.0c1d.tmp");
             Files.writeString(leftover, "half a file");
             Files.writeString(others, "another replica's write in progress");
             HeadRowsExchange e = new HeadRowsExchange(dir, "h:1", "run", 1, 100);
