@@ -29,7 +29,11 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +85,8 @@ public final class AeronGradientMesh implements GradientMesh {
      */
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final UpdaterParamsConsumer joinUpdater = new UpdaterParamsConsumer();
+    /** On the root: sends the replicas its count of the mesh ({@link MembersMessage}), one notice after another. */
+    private ExecutorService notices;
     private MeshTransport transport;
     private ModelParameterServer server;
     private EncodedGradientsAccumulator accumulator;
@@ -156,7 +162,18 @@ public final class AeronGradientMesh implements GradientMesh {
         server.addUpdaterParamsSubscriber(joinUpdater);
         MeshSettings settings = MeshSettings.of(model.config(), batchPairs, config);
         if (root) {
+            notices = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "facestream-mesh-members");
+                t.setDaemon(true);
+                return t;
+            });
+            transport.onPeerDropped(dropped -> {
+                accepted.remove(dropped);
+                tellMembers();
+            });
             answerSettings(settings);
+        } else {
+            transport.addRequestConsumer(MembersMessage.class, notice -> transport.rootMembers(notice.members()));
         }
         double scale = config.updateScale().factor(config.replicas());
         LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by {} ({}))",
@@ -282,13 +299,40 @@ public final class AeronGradientMesh implements GradientMesh {
             transport.sendMessage(new SettingsMessages.Response(own.values(), request.getRequestId()), joiner);
             if (diff.isEmpty()) {
                 accepted.add(joiner);
+                tellMembers();
                 return;
             }
             accepted.remove(joiner);
             LOG.error("mesh: replica {} has other settings and stops: {}", joiner, String.join("; ", diff));
             // not counted at the start barrier, not sent to; started again with the root's settings, it rejoins
             transport.drop(joiner, "its settings differ from the root's");
+            tellMembers();
         });
+    }
+
+    /**
+     * The root tells every replica it counts which replicas it counts: itself and the joiners whose settings matched
+     * and that it has not dropped. Without it a replica counts every replica that ever joined, as DL4J's own view of
+     * the mesh does for about two minutes: a refused or dropped one too, so it could pass its start barrier, or wait
+     * for a dead replica's updates under {@code trainer.mesh.maxLag}, on a replica that is not training.
+     */
+    private void tellMembers() {
+        try {
+            notices.execute(() -> {
+                String rootId = transport.rootId();
+                Set<String> members = new TreeSet<>(accepted);
+                members.add(rootId);
+                members.retainAll(transport.onlineNodes());
+                MembersMessage notice = new MembersMessage(members);
+                for (String id : members) {
+                    if (!id.equals(rootId)) {
+                        transport.sendMessage(notice, id);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the mesh is closing: nobody left to tell
+        }
     }
 
     /**
@@ -459,6 +503,9 @@ public final class AeronGradientMesh implements GradientMesh {
             return;
         }
         closed = true;
+        if (notices != null) {
+            notices.shutdownNow();
+        }
         if (server != null && server.isInitialized()) {
             try {
                 server.shutdown();

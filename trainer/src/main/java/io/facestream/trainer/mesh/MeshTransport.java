@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * DL4J's Aeron transport with a bound on how long a send may wait for an unreachable peer. DL4J's own send retries
@@ -35,6 +36,13 @@ final class MeshTransport extends AeronUdpTransport {
     private final long peerTimeoutNanos;
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
     private final AtomicReference<MeshException> failure = new AtomicReference<>();
+    /**
+     * On a replica other than the root: the replicas the root counts, as it last said ({@link MembersMessage});
+     * until it has said, the root and this replica.
+     */
+    private volatile Set<String> rootMembers;
+    /** Told of each peer this transport drops (the root tells the others). */
+    private volatile Consumer<String> peerDropped = id -> { };
 
     /** The root's transport. */
     MeshTransport(String rootHost, int rootPort, VoidConfiguration configuration, Duration peerTimeout) {
@@ -49,7 +57,10 @@ final class MeshTransport extends AeronUdpTransport {
         this.peerTimeoutNanos = peerTimeout.toNanos();
     }
 
-    /** The ids of the replicas in the mesh and reachable, as this one knows it (the root included). */
+    /**
+     * The ids of the replicas in the mesh and reachable, as this one knows it (the root included): on the root, DL4J's
+     * view of the mesh less the replicas it dropped; on another replica, those of them the root also counts.
+     */
     Set<String> onlineNodes() {
         Set<String> ids = new TreeSet<>();
         ids.add(rootId);
@@ -61,7 +72,21 @@ final class MeshTransport extends AeronUdpTransport {
             }
         }
         ids.removeAll(lost);
+        if (!rootId.equals(id)) {
+            Set<String> told = rootMembers;
+            ids.retainAll(told != null ? told : Set.of(rootId, id));
+        }
         return ids;
+    }
+
+    /** On a replica other than the root: the replicas the root counts, from its {@link MembersMessage}. */
+    void rootMembers(Set<String> members) {
+        rootMembers = Set.copyOf(members);
+    }
+
+    /** {@code listener} hears of each peer this transport drops, after it is dropped. */
+    void onPeerDropped(Consumer<String> listener) {
+        peerDropped = listener;
     }
 
     /** The failure that ended this replica's part in the mesh, or null. */
@@ -175,6 +200,7 @@ final class MeshTransport extends AeronUdpTransport {
             LOG.error(e.getMessage());
         } else {
             LOG.warn("mesh: dropped replica {} ({}); training goes on without it until it joins again", target, why);
+            peerDropped.accept(target);
         }
     }
 }

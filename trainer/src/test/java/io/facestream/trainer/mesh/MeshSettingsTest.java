@@ -9,6 +9,7 @@ import org.nd4j.parameterserver.distributed.v2.messages.VoidMessage;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,6 +96,16 @@ class MeshSettingsTest {
         assertEquals(s, a.settings());
         assertEquals("r-1", a.getRequestId());
         assertEquals(List.copyOf(s.values().keySet()), List.copyOf(a.settings().values().keySet()), "order kept");
+    }
+
+    @Test
+    @DisplayName("the root's count of the mesh crosses the transport's serialisation intact")
+    void membersRoundTrip() {
+        Set<String> members = Set.of("127.0.0.1:40123", "10.0.0.2:40123");
+        MembersMessage m = assertInstanceOf(MembersMessage.class,
+                VoidMessage.fromBytes(bytes(new MembersMessage(members))));
+        assertEquals(members, m.members());
+        assertFalse(m.getMessageId() == null);
     }
 
     private static byte[] bytes(VoidMessage m) {
