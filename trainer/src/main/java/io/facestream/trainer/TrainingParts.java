@@ -83,6 +83,10 @@ final class TrainingParts {
         }
         ReactorPairSource source = new ReactorPairSource(bootstrapServers, config.pairsTopic(), config.groupId(),
                 4 * config.batchPairs(), consumerProps, deadLetters, resume.offsets());
+        if (mesh != null) {
+            // a replica that stops hands its partitions to the others at once (a killed one after the session timeout)
+            source.leaveGroupOnClose();
+        }
         pipelineMonitor.follow(source);
         BatchPipeline pipeline = new BatchPipeline(source, config.batchPairs(), decoder,
                 config.augmentation(), Normalisation.MEAN, Normalisation.SCALE,

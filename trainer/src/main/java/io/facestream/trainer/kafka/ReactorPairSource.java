@@ -2,10 +2,15 @@ package io.facestream.trainer.kafka;
 
 import io.facestream.protocol.PairRecord;
 import io.facestream.protocol.codec.RecordCodec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -30,6 +35,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +76,8 @@ public final class ReactorPairSource implements PairSource {
     /** How often the end offsets are read from the broker, and how long that may take. */
     private static final long END_OFFSETS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(1);
+    /** The most {@link #close} waits for the broker to take this member out of its group. */
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(10);
     /** How often the consumer's per-partition lag is read to weigh the partitions. */
     private static final long LAG_EVERY_NANOS = Duration.ofMillis(100).toNanos();
 
@@ -85,6 +95,9 @@ public final class ReactorPairSource implements PairSource {
     private final Demand subscriber;
     private final KafkaReceiver<byte[], byte[]> receiver;
     private final int prefetch;
+    /** The consumer's settings, for the admin client that takes this member out of its group on close. */
+    private final Map<String, Object> consumerProps;
+    private volatile boolean leaveOnClose;
     /** Partitions assigned now. */
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
     /** Per partition, whether this class last paused (true) or resumed (false) it; guarded by itself. */
@@ -129,6 +142,7 @@ public final class ReactorPairSource implements PairSource {
         // is first
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, FETCH_BYTES_PER_PARTITION);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "facestream-trainer");
+        this.consumerProps = Map.copyOf(props);
         ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(props)
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 .withValueDeserializer(new ByteArrayDeserializer())
@@ -345,9 +359,61 @@ public final class ReactorPairSource implements PairSource {
         return deadLettered.get();
     }
 
+    /**
+     * Makes {@link #close} take this member out of its group at once, so its partitions go to the group's other
+     * members now rather than after the session timeout ({@code session.timeout.ms}, 45 s by default): a static
+     * member (one with a {@code group.instance.id}) sends no leave request when it closes, which is what lets a
+     * crashed trainer take its partitions back on restart, but left the other replicas of a mesh without them for
+     * that long after one stopped. A member that is killed still keeps its partitions until the timeout.
+     */
+    public void leaveGroupOnClose() {
+        leaveOnClose = true;
+    }
+
     @Override
     public void close() {
         subscriber.dispose();
+        if (leaveOnClose) {
+            leaveGroup();
+        }
+    }
+
+    /**
+     * Removes this static member from its group through the admin API (the consumer cannot leave on its own before
+     * Kafka 4.1). Best effort, as the trainer is stopping: a failure only delays the handover to the session timeout,
+     * and is logged with that consequence.
+     */
+    private void leaveGroup() {
+        String group = (String) consumerProps.get(ConsumerConfig.GROUP_ID_CONFIG);
+        String instance = (String) consumerProps.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        Map<String, Object> adminProps = new HashMap<>();
+        consumerProps.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                adminProps.put(k, v);
+            }
+        });
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG,
+                consumerProps.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-leave");
+        try (Admin admin = Admin.create(adminProps)) {
+            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove(instance)))).all().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("left consumer group {} (group.instance.id {}): its other members take its partitions now",
+                    group, instance);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownMemberIdException) {
+                LOG.info("consumer group {} no longer had member {}", group, instance);
+            } else {
+                LOG.warn("could not leave consumer group {} as {} ({}): its partitions move to the other members "
+                        + "after the session timeout", group, instance, e.getCause().toString());
+            }
+        } catch (TimeoutException | KafkaException e) {
+            LOG.warn("could not leave consumer group {} as {} ({}): its partitions move to the other members after "
+                    + "the session timeout", group, instance, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while leaving consumer group {} as {}: its partitions move to the other members "
+                    + "after the session timeout", group, instance);
+        }
     }
 
     private void accept(ReceiverRecord<byte[], byte[]> record) {

@@ -14,6 +14,7 @@ import io.facestream.broker.testing.TestKafka;
 import io.facestream.trainer.kafka.KafkaDeadLetterSink;
 import io.facestream.trainer.kafka.ReactorPairSource;
 import io.facestream.trainer.kafka.ReceivedPair;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -172,5 +174,44 @@ class PairSourceKafkaTest {
             // others has been taken, not after all of them
             assertTrue(bigAt < 2 * perPartition, "the large record came only as record " + bigAt);
         }
+    }
+
+    @Test
+    @DisplayName("a static member told to leave on close hands its partitions to the group's other member at once, "
+            + "not after the 45 s session timeout")
+    void leavesItsGroupOnClose(TestKafka kafka) throws Exception {
+        String topic = kafka.topic("pairs-leave", 4);
+        String group = kafka.groupId();
+        KafkaProducer<byte[], byte[]> producer = kafka.producer();
+        new Pairs("p1", 8).send(producer, topic, 40);
+        Map<String, Object> session = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000);
+        try (KafkaDeadLetterSink dlq = new KafkaDeadLetterSink(kafka.bootstrapServers(), Map.of());
+             ReactorPairSource stays = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 8,
+                     with(session, group + "-stays"), dlq, Map.of())) {
+            ReactorPairSource leaves = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 8,
+                    with(session, group + "-leaves"), dlq, Map.of());
+            leaves.leaveGroupOnClose();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (stays.progress().size() + leaves.progress().size() < 4 || leaves.progress().isEmpty()
+                    || stays.progress().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the two members never shared the 4 partitions: "
+                        + stays.progress().keySet() + " and " + leaves.progress().keySet());
+                Thread.sleep(50);
+            }
+            long closed = System.nanoTime();
+            leaves.close();
+            while (stays.progress().size() < 4) {
+                assertTrue(System.nanoTime() - closed < Duration.ofSeconds(15).toNanos(), "15 s after the other "
+                        + "member left, the one that stays holds only " + stays.progress().keySet());
+                Thread.sleep(50);
+            }
+            assertEquals(Set.of(0, 1, 2, 3), stays.progress().keySet());
+        }
+    }
+
+    private static Map<String, Object> with(Map<String, Object> props, String instanceId) {
+        Map<String, Object> out = new HashMap<>(props);
+        out.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        return out;
     }
 }
