@@ -98,6 +98,7 @@ public final class ReactorPairSource implements PairSource {
     /** The consumer's settings, for the admin client that takes this member out of its group on close. */
     private final Map<String, Object> consumerProps;
     private volatile boolean leaveOnClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** Partitions assigned now. */
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
     /** Per partition, whether this class last paused (true) or resumed (false) it; guarded by itself. */
@@ -364,7 +365,9 @@ public final class ReactorPairSource implements PairSource {
      * members now rather than after the session timeout ({@code session.timeout.ms}, 45 s by default): a static
      * member (one with a {@code group.instance.id}) sends no leave request when it closes, which is what lets a
      * crashed trainer take its partitions back on restart, but left the other replicas of a mesh without them for
-     * that long after one stopped. A member that is killed still keeps its partitions until the timeout.
+     * that long after one stopped. A member that is killed still keeps its partitions until the timeout, and so does
+     * one whose consumer, closing after the removal, still waits on a commit in flight: its last polls can join the
+     * group again.
      */
     public void leaveGroupOnClose() {
         leaveOnClose = true;
@@ -372,6 +375,9 @@ public final class ReactorPairSource implements PairSource {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         subscriber.dispose();
         if (leaveOnClose) {
             leaveGroup();
@@ -386,17 +392,23 @@ public final class ReactorPairSource implements PairSource {
     private void leaveGroup() {
         String group = (String) consumerProps.get(ConsumerConfig.GROUP_ID_CONFIG);
         String instance = (String) consumerProps.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        Map<String, Object> adminProps = new HashMap<>();
-        consumerProps.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                adminProps.put(k, v);
-            }
-        });
+        // the consumer's settings less those only a consumer takes: security, SASL and TLS settings and config
+        // providers (a ${file:...} value) carry over
+        Set<String> consumerOnly = new HashSet<>(ConsumerConfig.configNames());
+        consumerOnly.removeAll(AdminClientConfig.configNames());
+        Map<String, Object> adminProps = new HashMap<>(consumerProps);
+        adminProps.keySet().removeAll(consumerOnly);
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG,
                 consumerProps.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-leave");
-        try (Admin admin = Admin.create(adminProps)) {
+        int timeoutMs = (int) LEAVE_TIMEOUT.toMillis();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        Admin admin = null;
+        try {
+            admin = Admin.create(adminProps);
             admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
-                    List.of(new MemberToRemove(instance)))).all().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    List.of(new MemberToRemove(instance))).timeoutMs(timeoutMs)).all()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
             LOG.info("left consumer group {} (group.instance.id {}): its other members take its partitions now",
                     group, instance);
         } catch (ExecutionException e) {
@@ -413,6 +425,10 @@ public final class ReactorPairSource implements PairSource {
             Thread.currentThread().interrupt();
             LOG.warn("interrupted while leaving consumer group {} as {}: its partitions move to the other members "
                     + "after the session timeout", group, instance);
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(1)); // Admin.close() alone waits without a bound
+            }
         }
     }
 

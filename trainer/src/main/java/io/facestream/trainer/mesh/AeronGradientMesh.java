@@ -31,9 +31,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,8 @@ public final class AeronGradientMesh implements GradientMesh {
 
     /** While waiting for the others' updates, how often a joiner's request for the state is answered. */
     private static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often the root repeats its count of the mesh to the replicas ({@link MembersMessage}). */
+    private static final long MEMBERS_EVERY_SECONDS = 5;
 
     private final MeshConfig config;
     private final int batchPairs;
@@ -86,7 +89,9 @@ public final class AeronGradientMesh implements GradientMesh {
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final UpdaterParamsConsumer joinUpdater = new UpdaterParamsConsumer();
     /** On the root: sends the replicas its count of the mesh ({@link MembersMessage}), one notice after another. */
-    private ExecutorService notices;
+    private ScheduledExecutorService notices;
+    /** On the root: the number of the last notice. */
+    private final AtomicLong noticeNumber = new AtomicLong();
     private MeshTransport transport;
     private ModelParameterServer server;
     private EncodedGradientsAccumulator accumulator;
@@ -162,18 +167,22 @@ public final class AeronGradientMesh implements GradientMesh {
         server.addUpdaterParamsSubscriber(joinUpdater);
         MeshSettings settings = MeshSettings.of(model.config(), batchPairs, config);
         if (root) {
-            notices = Executors.newSingleThreadExecutor(r -> {
+            notices = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "facestream-mesh-members");
                 t.setDaemon(true);
                 return t;
             });
+            // told on every change, and again every few seconds: a notice lost on the way is made good
+            notices.scheduleWithFixedDelay(this::sendMembers, MEMBERS_EVERY_SECONDS, MEMBERS_EVERY_SECONDS,
+                    TimeUnit.SECONDS);
             transport.onPeerDropped(dropped -> {
                 accepted.remove(dropped);
                 tellMembers();
             });
             answerSettings(settings);
         } else {
-            transport.addRequestConsumer(MembersMessage.class, notice -> transport.rootMembers(notice.members()));
+            transport.addRequestConsumer(MembersMessage.class,
+                    notice -> transport.rootMembers(notice.number(), notice.members()));
         }
         double scale = config.updateScale().factor(config.replicas());
         LOG.info("mesh: {} {} joining through {} ({} parameters, {} replicas expected, updates scaled by {} ({}))",
@@ -318,20 +327,24 @@ public final class AeronGradientMesh implements GradientMesh {
      */
     private void tellMembers() {
         try {
-            notices.execute(() -> {
-                String rootId = transport.rootId();
-                Set<String> members = new TreeSet<>(accepted);
-                members.add(rootId);
-                members.retainAll(transport.onlineNodes());
-                MembersMessage notice = new MembersMessage(members);
-                for (String id : members) {
-                    if (!id.equals(rootId)) {
-                        transport.sendMessage(notice, id);
-                    }
-                }
-            });
+            notices.execute(this::sendMembers);
         } catch (RejectedExecutionException closing) {
             // the mesh is closing: nobody left to tell
+        }
+    }
+
+    /** On the notices thread: the root's count of the mesh, to itself and to each replica in it. */
+    private void sendMembers() {
+        String rootId = transport.rootId();
+        Set<String> members = new TreeSet<>(accepted);
+        members.add(rootId);
+        members.retainAll(transport.meshView());
+        MembersMessage notice = new MembersMessage(noticeNumber.incrementAndGet(), members);
+        transport.rootMembers(notice.number(), members);
+        for (String id : members) {
+            if (!id.equals(rootId)) {
+                transport.sendMessage(notice, id);
+            }
         }
     }
 
@@ -503,8 +516,16 @@ public final class AeronGradientMesh implements GradientMesh {
             return;
         }
         closed = true;
+        if (transport != null) {
+            transport.closing();
+        }
         if (notices != null) {
             notices.shutdownNow();
+            try {
+                notices.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (server != null && server.isInitialized()) {
             try {

@@ -11,15 +11,22 @@ import java.util.UUID;
  * settings matched and that it has not dropped). Sent whenever that changes. DL4J's own view of the mesh, which the
  * root also propagates, keeps every replica that ever joined until DL4J's liveness check (about two minutes), the
  * ones the root refused or dropped included; a replica counts only those both views name. A notice, not a request:
- * nothing answers it.
+ * nothing answers it. Numbered, since DL4J hands incoming messages to several threads: a replica keeps the newest.
  */
 final class MembersMessage extends BaseRequestMessage {
     private static final long serialVersionUID = 1L;
     private final TreeSet<String> members;
+    private final long number;
 
-    MembersMessage(Set<String> members) {
+    /** @param number this notice's place among the root's notices: higher is newer */
+    MembersMessage(long number, Set<String> members) {
         this.messageId = UUID.randomUUID().toString();
+        this.number = number;
         this.members = new TreeSet<>(members);
+    }
+
+    long number() {
+        return number;
     }
 
     Set<String> members() {

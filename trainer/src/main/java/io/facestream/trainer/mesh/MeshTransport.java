@@ -37,10 +37,15 @@ final class MeshTransport extends AeronUdpTransport {
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
     private final AtomicReference<MeshException> failure = new AtomicReference<>();
     /**
-     * On a replica other than the root: the replicas the root counts, as it last said ({@link MembersMessage});
-     * until it has said, the root and this replica.
+     * The replicas the root counts: on another replica as the root last said ({@link MembersMessage}; until it has,
+     * the root and this replica), on the root as it last told them (until then, itself).
      */
     private volatile Set<String> rootMembers;
+    /** The number of the notice {@link #rootMembers} came from; guarded by {@link #membersLock}. */
+    private long rootMembersNumber = Long.MIN_VALUE;
+    private final Object membersLock = new Object();
+    /** Set when the mesh closes: sends give up instead of waiting out a peer. */
+    private volatile boolean closing;
     /** Told of each peer this transport drops (the root tells the others). */
     private volatile Consumer<String> peerDropped = id -> { };
 
@@ -58,10 +63,18 @@ final class MeshTransport extends AeronUdpTransport {
     }
 
     /**
-     * The ids of the replicas in the mesh and reachable, as this one knows it (the root included): on the root, DL4J's
-     * view of the mesh less the replicas it dropped; on another replica, those of them the root also counts.
+     * The ids of the replicas in the mesh, as this one counts them (the root included): those in DL4J's view of the
+     * mesh, not dropped, that the root counts (the root: itself and the joiners whose settings matched).
      */
     Set<String> onlineNodes() {
+        Set<String> ids = meshView();
+        Set<String> told = rootMembers;
+        ids.retainAll(told != null ? told : rootId.equals(id) ? Set.of(id) : Set.of(rootId, id));
+        return ids;
+    }
+
+    /** DL4J's view of the mesh, the root and this replica included, less the replicas this one dropped. */
+    Set<String> meshView() {
         Set<String> ids = new TreeSet<>();
         ids.add(rootId);
         ids.add(id);
@@ -72,16 +85,27 @@ final class MeshTransport extends AeronUdpTransport {
             }
         }
         ids.removeAll(lost);
-        if (!rootId.equals(id)) {
-            Set<String> told = rootMembers;
-            ids.retainAll(told != null ? told : Set.of(rootId, id));
-        }
         return ids;
     }
 
-    /** On a replica other than the root: the replicas the root counts, from its {@link MembersMessage}. */
-    void rootMembers(Set<String> members) {
-        rootMembers = Set.copyOf(members);
+    /**
+     * The replicas the root counts, from its notice number {@code number} (on the root: the notice it sends); an
+     * older notice than the one held is ignored.
+     */
+    void rootMembers(long number, Set<String> members) {
+        // a lock of its own: DL4J's launch holds this transport's monitor while it waits for messages that the
+        // same message threads must process
+        synchronized (membersLock) {
+            if (number > rootMembersNumber) {
+                rootMembersNumber = number;
+                rootMembers = Set.copyOf(members);
+            }
+        }
+    }
+
+    /** The mesh is closing: a send in progress or to come gives up rather than wait for a peer. */
+    void closing() {
+        closing = true;
     }
 
     /** {@code listener} hears of each peer this transport drops, after it is dropped. */
@@ -149,6 +173,9 @@ final class MeshTransport extends AeronUdpTransport {
         long deadline = System.nanoTime() + peerTimeoutNanos;
         if (!target.equals(rootId)) {
             while (!isConnected()) {
+                if (closing) {
+                    return;
+                }
                 if (System.nanoTime() > deadline) {
                     peerLost(target, "the mesh around it never connected");
                     return;
@@ -173,7 +200,7 @@ final class MeshTransport extends AeronUdpTransport {
             synchronized (connection.getLocker()) {
                 result = connection.getPublication().offer(buffer);
             }
-            if (result >= 0) {
+            if (result >= 0 || closing) {
                 return;
             }
             if (System.nanoTime() > deadline) {

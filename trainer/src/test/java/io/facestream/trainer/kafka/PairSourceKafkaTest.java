@@ -187,9 +187,9 @@ class PairSourceKafkaTest {
         Map<String, Object> session = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000);
         try (KafkaDeadLetterSink dlq = new KafkaDeadLetterSink(kafka.bootstrapServers(), Map.of());
              ReactorPairSource stays = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 8,
-                     with(session, group + "-stays"), dlq, Map.of())) {
-            ReactorPairSource leaves = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 8,
-                    with(session, group + "-leaves"), dlq, Map.of());
+                     with(session, group + "-stays"), dlq, Map.of());
+             ReactorPairSource leaves = new ReactorPairSource(kafka.bootstrapServers(), topic, group, 8,
+                     with(session, group + "-leaves"), dlq, Map.of())) {
             leaves.leaveGroupOnClose();
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (stays.progress().size() + leaves.progress().size() < 4 || leaves.progress().isEmpty()

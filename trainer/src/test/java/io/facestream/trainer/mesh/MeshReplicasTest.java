@@ -108,7 +108,7 @@ class MeshReplicasTest {
         int thirdPort = ReplicaProcess.freePort();
         String seeds = "seeds=127.0.0.1:" + rootPort;
         try (ReplicaProcess root = ReplicaProcess.start("root", dir, List.of("port=" + rootPort, seeds,
-                "replicas=3", "steps=3", "data=1", "peerTimeout=2s"))) {
+                "replicas=3", "steps=3", "data=1", "peerTimeout=5s"))) {
             for (int attempt = 1; attempt <= 2; attempt++) {
                 try (ReplicaProcess wrong = ReplicaProcess.start("wrong-" + attempt, dir, List.of("port=" + wrongPort,
                         seeds, "replicas=3", "steps=3", "data=2", "updateScale=MEAN", "learningRate=2e-3"))) {

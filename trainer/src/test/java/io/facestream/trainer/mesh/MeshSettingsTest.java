@@ -103,8 +103,9 @@ class MeshSettingsTest {
     void membersRoundTrip() {
         Set<String> members = Set.of("127.0.0.1:40123", "10.0.0.2:40123");
         MembersMessage m = assertInstanceOf(MembersMessage.class,
-                VoidMessage.fromBytes(bytes(new MembersMessage(members))));
+                VoidMessage.fromBytes(bytes(new MembersMessage(7, members))));
         assertEquals(members, m.members());
+        assertEquals(7, m.number());
         assertFalse(m.getMessageId() == null);
     }
 
