@@ -265,27 +265,17 @@ public final class ClassHead implements AutoCloseable {
                 step.b = bias == null ? null : entries(bias, step.active);
             }
         }
-        INDArray w = step.w;
-        INDArray b = step.b;
-        if (foreign != null) {
-            if (step.withForeignW == null) {
-                int[] pick = step.foreignPick;
-                INDArray fw = pick == null ? foreign.rows : Nd4j.pullRows(foreign.rows, 1, pick);
-                INDArray fb = foreign.biases == null ? null : pick == null ? foreign.biases
-                        : entries(foreign.biases, pick);
-                step.withForeignW = Nd4j.concat(0, step.w, fw);
-                step.withForeignB = step.b == null ? null : Nd4j.concat(0, step.b, fb);
-                if (pick != null) {
-                    fw.close();
-                    if (fb != null) {
-                        fb.close();
-                    }
-                }
-            }
-            w = step.withForeignW;
-            b = step.withForeignB;
+        if (foreign != null && step.foreignW == null) {
+            // the foreign rows as held, or Partial FC's sample of them: a block of negatives of their own, never
+            // copied in with the step's rows
+            int[] pick = step.foreignPick;
+            step.foreignOwned = pick != null;
+            step.foreignW = pick == null ? foreign.rows : Nd4j.pullRows(foreign.rows, 1, pick);
+            step.foreignB = foreign.biases == null ? null : pick == null ? foreign.biases
+                    : entries(foreign.biases, pick);
         }
-        HeadMath.Result r = HeadMath.pass(kind, features, targets, w, b, scale, margin, gradients);
+        HeadMath.Result r = HeadMath.pass(kind, features, targets, step.w, step.b, step.foreignW, step.foreignB,
+                scale, margin, gradients);
         if (gradients) {
             step.result = r;
             step.resultTargets = targets.clone();
@@ -321,15 +311,11 @@ public final class ClassHead implements AutoCloseable {
         updates++;
         double n = step.rows.length;
         double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, updates)) / (1 - Math.pow(BETA1, updates));
-        // the foreign rows come after the step's own: their gradient is left to the replica that owns them
-        long own = step.active == null ? classes() : step.active.length;
-        INDArray dw = r.dw().size(0) == own ? r.dw() : r.dw().get(NDArrayIndex.interval(0, own), NDArrayIndex.all());
-        adam(weights, moment1, moment2, dw.divi(n), alpha, learningRate * weightDecay);
+        // the pass gives the step's own rows their gradient only: the foreign rows' is left to the replica that
+        // owns them
+        adam(weights, moment1, moment2, r.dw().divi(n), alpha, learningRate * weightDecay);
         if (bias != null) {
             INDArray db = r.db().reshape(r.db().length(), 1);
-            if (db.size(0) != own) {
-                db = db.get(NDArrayIndex.interval(0, own), NDArrayIndex.all());
-            }
             adam(bias.reshape(bias.length(), 1), biasMoment1.reshape(bias.length(), 1),
                     biasMoment2.reshape(bias.length(), 1), db.divi(n), alpha, 0);
         }
@@ -449,6 +435,11 @@ public final class ClassHead implements AutoCloseable {
         return i == null ? null : foreign.rows.getRow(i).toFloatVector();
     }
 
+    /** How many foreign rows the prepared step's pass contrasted with (0 before its forward pass or without any). */
+    int stepForeignRows() {
+        return step == null || step.foreignW == null ? 0 : (int) step.foreignW.size(0);
+    }
+
     /** Frees the foreign rows: the steps go on with this head's own classes only. */
     public void dropForeign() {
         if (foreign != null) {
@@ -518,7 +509,7 @@ public final class ClassHead implements AutoCloseable {
             weights.getRow(row).assign(sum.divi(Math.max(sum.norm2Number().doubleValue(), TINY)));
             pending.clear(row);
         }
-        // the step's gathered rows (and their copy with the foreign rows) were taken before imprinting
+        // the step's gathered rows (and their block of foreign rows) were taken before imprinting
         release();
     }
 
@@ -601,15 +592,19 @@ public final class ClassHead implements AutoCloseable {
             }
         }
         if (step != null) {
-            for (INDArray a : new INDArray[] {step.withForeignW, step.withForeignB}) {
-                if (a != null && !a.wasClosed()) {
-                    a.close();
+            if (step.foreignOwned) {
+                // Partial FC's sample of the foreign rows: gathered copies (else the held rows themselves)
+                for (INDArray a : new INDArray[] {step.foreignW, step.foreignB}) {
+                    if (a != null && !a.wasClosed()) {
+                        a.close();
+                    }
                 }
             }
             step.w = null;
             step.b = null;
-            step.withForeignW = null;
-            step.withForeignB = null;
+            step.foreignW = null;
+            step.foreignB = null;
+            step.foreignOwned = false;
         }
     }
 
@@ -630,6 +625,7 @@ public final class ClassHead implements AutoCloseable {
             }
         }
         foreign = null; // holdForeign copies what it keeps; the old rows are freed below
+        release(); // a step's block of them, when it has one, goes with them
         try {
             if (!ids.isEmpty()) {
                 int[] pick = ids.stream().mapToInt(f.index::get).toArray();
@@ -673,9 +669,11 @@ public final class ClassHead implements AutoCloseable {
         int[] resultTargets;
         /** The foreign rows this step contrasts with (indices into them), or null for all of them. */
         int[] foreignPick;
-        /** The step's classes followed by the foreign rows (copies), while foreign rows are held. */
-        INDArray withForeignW;
-        INDArray withForeignB;
+        /** The foreign rows (and softmax biases) this step contrasts with, while foreign rows are held. */
+        INDArray foreignW;
+        INDArray foreignB;
+        /** Whether {@link #foreignW} and {@link #foreignB} are this step's gathered copies (else the held rows). */
+        boolean foreignOwned;
 
         Step(int[] rows, int[] active, int[] targets) {
             this.rows = rows;

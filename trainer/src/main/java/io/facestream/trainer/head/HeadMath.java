@@ -61,6 +61,18 @@ public final class HeadMath {
      * {@code gradients} (the result's gradient arrays are then null). */
     public static Result pass(LossKind kind, INDArray x, int[] targets, INDArray w, INDArray b, double scale,
                               double margin, boolean gradients) {
+        return pass(kind, x, targets, w, b, null, null, scale, margin, gradients);
+    }
+
+    /**
+     * A pass whose classes are the rows of {@code w} followed by the extra negatives {@code fw} (another replica's
+     * classes, {@code [F, D]}, with biases {@code fb} for softmax): the loss is the same as over the rows of both
+     * stacked, but the result's {@code dw} and {@code db} are those of {@code w}'s rows only, and the two blocks are
+     * never copied into one. Stacking them cost a copy of every row each step (512 MB at a million classes of 128
+     * floats) and a gradient for the extra rows that was thrown away. Targets index {@code w}'s rows.
+     */
+    public static Result pass(LossKind kind, INDArray x, int[] targets, INDArray w, INDArray b, INDArray fw,
+                              INDArray fb, double scale, double margin, boolean gradients) {
         int n = (int) x.size(0);
         if (targets.length != n) {
             throw new IllegalArgumentException("one target per row needed: " + n + " rows, " + targets.length
@@ -72,30 +84,39 @@ public final class HeadMath {
                 throw new IllegalArgumentException("target " + t + " is not a row of the head's " + k + " rows");
             }
         }
+        if (fw != null && (fw.rank() != 2 || fw.size(1) != w.size(1))) {
+            throw new IllegalArgumentException("extra negative rows must be [F, " + w.size(1) + "], got "
+                    + java.util.Arrays.toString(fw.shape()));
+        }
         return switch (kind) {
-            case SOFTMAX -> softmax(x, targets, w, b, gradients);
-            case COSFACE, ARCFACE -> cosine(kind, x, targets, w, scale, margin, gradients);
+            case SOFTMAX -> softmax(x, targets, w, b, fw, fb, gradients);
+            case COSFACE, ARCFACE -> cosine(kind, x, targets, w, fw, scale, margin, gradients);
             case TRIPLET -> throw new IllegalArgumentException("the triplet loss has no head");
         };
     }
 
-    private static Result softmax(INDArray x, int[] targets, INDArray w, INDArray b, boolean gradients) {
+    private static Result softmax(INDArray x, int[] targets, INDArray w, INDArray b, INDArray fw, INDArray fb,
+                                  boolean gradients) {
         INDArray z = x.mmul(w.transpose()).addiRowVector(b);
-        Cross ce = crossEntropy(z, targets);
+        INDArray zf = fw == null ? null : x.mmul(fw.transpose()).addiRowVector(fb);
+        Cross ce = crossEntropy(z, zf, targets);
         if (!gradients) {
-            free(z, ce.grad);
+            free(z, zf, ce.grad, ce.extraGrad);
             return new Result(ce.losses, null, null, null, ce.wrong, x);
         }
         INDArray g = ce.grad;
         INDArray dx = g.mmul(w);
+        if (fw != null) {
+            dx.addi(ce.extraGrad.mmul(fw));
+        }
         INDArray dw = g.transpose().mmul(x);
         INDArray db = g.sum(0);
-        free(z, g);
+        free(z, zf, g, ce.extraGrad);
         return new Result(ce.losses, dx, dw, db, ce.wrong, x);
     }
 
-    private static Result cosine(LossKind kind, INDArray x, int[] targets, INDArray w, double scale, double margin,
-                                 boolean gradients) {
+    private static Result cosine(LossKind kind, INDArray x, int[] targets, INDArray w, INDArray fw, double scale,
+                                 double margin, boolean gradients) {
         int n = targets.length;
         INDArray xNorm = Transforms.max(x.norm2(1), TINY).reshape(n, 1);
         INDArray u = x.divColumnVector(xNorm);
@@ -103,6 +124,15 @@ public final class HeadMath {
         INDArray wHat = w.divColumnVector(wNorm);
         INDArray cos = u.mmul(wHat.transpose());
         Transforms.min(Transforms.max(cos, -1.0, false), 1.0, false);
+        INDArray fHat = null;
+        INDArray zf = null;
+        if (fw != null) {
+            INDArray fNorm = Transforms.max(fw.norm2(1), TINY).reshape(fw.size(0), 1);
+            fHat = fw.divColumnVector(fNorm);
+            free(fNorm);
+            zf = u.mmul(fHat.transpose());
+            Transforms.min(Transforms.max(zf, -1.0, false), 1.0, false).muli(scale);
+        }
         double[] slope = new double[n];
         double cosM = Math.cos(margin);
         double sinM = Math.sin(margin);
@@ -125,10 +155,10 @@ public final class HeadMath {
             cos.putScalar(i, targets[i], psi);
         }
         INDArray z = cos.muli(scale);
-        Cross ce = crossEntropy(z, targets);
-        free(z);
+        Cross ce = crossEntropy(z, zf, targets);
+        free(z, zf);
         if (!gradients) {
-            free(ce.grad, wHat, wNorm, u, xNorm);
+            free(ce.grad, ce.extraGrad, fHat, wHat, wNorm, u, xNorm);
             return new Result(ce.losses, null, null, null, ce.wrong, x);
         }
         INDArray g = ce.grad.muli(scale);
@@ -136,10 +166,14 @@ public final class HeadMath {
             g.putScalar(i, targets[i], g.getDouble(i, targets[i]) * slope[i]);
         }
         INDArray gu = g.mmul(wHat);
+        if (fHat != null) {
+            // no target among the extra rows: their logits' gradient is s (p - 0)
+            gu.addi(ce.extraGrad.muli(scale).mmul(fHat));
+        }
         INDArray gw = g.transpose().mmul(u);
         INDArray dx = throughNormalisation(u, gu, xNorm);
         INDArray dw = throughNormalisation(wHat, gw, wNorm);
-        free(g, wHat, wNorm, u, xNorm);
+        free(g, ce.extraGrad, fHat, wHat, wNorm, u, xNorm);
         return new Result(ce.losses, dx, dw, null, ce.wrong, x);
     }
 
@@ -162,15 +196,28 @@ public final class HeadMath {
         return g.subi(unit.mulColumnVector(along)).diviColumnVector(norm);
     }
 
-    private record Cross(double[] losses, INDArray grad, int wrong) {
+    /** {@code grad}: of the logits of {@code z}; {@code extraGrad}: of the extra block's, or null. */
+    private record Cross(double[] losses, INDArray grad, INDArray extraGrad, int wrong) {
     }
 
-    /** Row-wise cross-entropy of logits {@code z} (changed in place) and its gradient {@code softmax(z) - onehot}. */
-    private static Cross crossEntropy(INDArray z, int[] targets) {
+    /**
+     * Row-wise cross-entropy over the logits {@code z} followed by the extra block {@code zf} (null: none), the
+     * targets in {@code z}, and its gradient {@code softmax - onehot} in two blocks like the logits.
+     */
+    private static Cross crossEntropy(INDArray z, INDArray zf, int[] targets) {
         int n = targets.length;
         INDArray max = z.max(1).reshape(n, 1);
+        if (zf != null) {
+            Transforms.max(max, zf.max(1).reshape(n, 1), false);
+        }
         INDArray p = Transforms.exp(z.subColumnVector(max), false);
         INDArray sum = p.sum(1).reshape(n, 1);
+        INDArray pf = null;
+        if (zf != null) {
+            pf = Transforms.exp(zf.subColumnVector(max), false);
+            sum.addi(pf.sum(1).reshape(n, 1));
+            pf.diviColumnVector(sum);
+        }
         p.diviColumnVector(sum);
         double[] losses = new double[n];
         int wrong = 0;
@@ -183,6 +230,6 @@ public final class HeadMath {
             }
             p.putScalar(i, targets[i], p.getDouble(i, targets[i]) - 1);
         }
-        return new Cross(losses, p, wrong);
+        return new Cross(losses, p, pf, wrong);
     }
 }

@@ -73,20 +73,55 @@ class HeadMathTest {
 
     @ParameterizedTest
     @EnumSource(value = LossKind.class, names = {"SOFTMAX", "COSFACE", "ARCFACE"})
+    @DisplayName("extra negative rows as a block of their own: the loss, dx and the own rows' dW and db of the pass "
+            + "over both blocks stacked; gradients match finite differences, the extra rows' included in the loss")
+    void extraNegativesAsABlock(LossKind kind) {
+        Random random = new Random(91 + kind.ordinal());
+        double h = 1e-6;
+        for (int c = 0; c < 5; c++) {
+            Case c1 = Case.random(random, kind);
+            long k = c1.w().size(0);
+            long d = c1.w().size(1);
+            int f = 1 + random.nextInt(4);
+            INDArray fw = Nd4j.randn(DataType.DOUBLE, f, d);
+            INDArray fb = kind == LossKind.SOFTMAX ? Nd4j.randn(DataType.DOUBLE, f) : null;
+            HeadMath.Result split = c1.pass(kind, fw, fb, true);
+            HeadMath.Result stacked = HeadMath.pass(kind, c1.x(), c1.targets(), Nd4j.concat(0, c1.w(), fw),
+                    fb == null ? c1.b() : Nd4j.concat(0, c1.b(), fb), c1.scale(), c1.margin());
+            assertArrayEquals(stacked.losses(), split.losses(), 1e-12);
+            assertEquals(stacked.wrong(), split.wrong());
+            assertArrayEquals(stacked.dx().ravel().toDoubleVector(), split.dx().ravel().toDoubleVector(), 1e-12);
+            assertArrayEquals(new long[] {k, d}, split.dw().shape(), "the own rows' gradient only");
+            for (int j = 0; j < k; j++) {
+                assertArrayEquals(stacked.dw().getRow(j).toDoubleVector(), split.dw().getRow(j).toDoubleVector(),
+                        1e-12);
+            }
+            if (fb != null) {
+                assertEquals(k, split.db().length());
+                for (int j = 0; j < k; j++) {
+                    assertEquals(stacked.db().getDouble(j), split.db().getDouble(j), 1e-12);
+                }
+            }
+            check(split.dx(), c1.x(), () -> sum(c1.pass(kind, fw, fb, false)), h);
+            check(split.dw(), c1.w(), () -> sum(c1.pass(kind, fw, fb, false)), h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LossKind.class, names = {"SOFTMAX", "COSFACE", "ARCFACE"})
     @DisplayName("analytic gradients in x, W and b match central finite differences")
     void gradientsMatchFiniteDifferences(LossKind kind) {
         Random random = new Random(77 + kind.ordinal());
         double h = 1e-6;
         for (int c = 0; c < 5; c++) {
-            int n = 1 + random.nextInt(4);
-            int d = 2 + random.nextInt(4);
-            int k = 2 + random.nextInt(3);
-            double scale = 1 + random.nextInt(8);
-            double margin = kind == LossKind.COSFACE ? 0.35 : 0.5;
-            INDArray x = Nd4j.randn(DataType.DOUBLE, n, d);
-            INDArray w = Nd4j.randn(DataType.DOUBLE, k, d);
-            INDArray b = Nd4j.randn(DataType.DOUBLE, k);
-            int[] t = random.ints(n, 0, k).toArray();
+            Case one = Case.random(random, kind);
+            INDArray x = one.x();
+            INDArray w = one.w();
+            INDArray b = one.b();
+            int[] t = one.targets();
+            double scale = one.scale();
+            double margin = one.margin();
+            long k = w.size(0);
             HeadMath.Result r = HeadMath.pass(kind, x, t, w, b, scale, margin);
             check(r.dx(), x, () -> sum(HeadMath.pass(kind, x, t, w, b, scale, margin, false)), h);
             check(r.dw(), w, () -> sum(HeadMath.pass(kind, x, t, w, b, scale, margin, false)), h);
@@ -130,6 +165,23 @@ class HeadMathTest {
                 assertEquals(numeric, analytic.getDouble(i, j), 1e-5 * Math.max(1, Math.abs(numeric)),
                         "entry " + i + "," + j);
             }
+        }
+    }
+
+    /** A small random head problem: features, rows, biases, targets, scale and margin. */
+    private record Case(INDArray x, INDArray w, INDArray b, int[] targets, double scale, double margin) {
+        static Case random(Random random, LossKind kind) {
+            int n = 1 + random.nextInt(4);
+            int d = 2 + random.nextInt(4);
+            int k = 2 + random.nextInt(3);
+            double scale = 1 + random.nextInt(8);
+            double margin = kind == LossKind.COSFACE ? 0.35 : 0.5;
+            return new Case(Nd4j.randn(DataType.DOUBLE, n, d), Nd4j.randn(DataType.DOUBLE, k, d),
+                    Nd4j.randn(DataType.DOUBLE, k), random.ints(n, 0, k).toArray(), scale, margin);
+        }
+
+        HeadMath.Result pass(LossKind kind, INDArray fw, INDArray fb, boolean gradients) {
+            return HeadMath.pass(kind, x, targets, w, b, fw, fb, scale, margin, gradients);
         }
     }
 }
