@@ -57,20 +57,26 @@ public final class ForeignRowsBench {
             int[] targets = random.ints(batch, 0, own).toArray();
             double[] joined = new double[steps];
             double[] blocks = new double[steps];
-            for (int s = -1; s < steps; s++) { // the first round warms up
-                long t0 = System.nanoTime();
-                INDArray sw = Nd4j.concat(0, w, fw);
-                INDArray sb = b == null ? null : Nd4j.concat(0, b, fb);
-                HeadMath.Result r = HeadMath.pass(kind, x, targets, sw, sb, 64, 0.35, true);
-                long t1 = System.nanoTime();
-                close(sw, sb, r.dx(), r.dw(), r.db());
-                long t2 = System.nanoTime();
-                HeadMath.Result q = HeadMath.pass(kind, x, targets, w, b, fw, fb, 64, 0.35, true);
-                long t3 = System.nanoTime();
-                close(q.dx(), q.dw(), q.db());
-                if (s >= 0) {
-                    joined[s] = (t1 - t0) / 1e6;
-                    blocks[s] = (t3 - t2) / 1e6;
+            for (int s = -1; s < steps; s++) { // the first round warms up; the order swaps every round
+                for (boolean joinedFirst : s % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    long t0 = System.nanoTime();
+                    if (joinedFirst) {
+                        INDArray sw = Nd4j.concat(0, w, fw);
+                        INDArray sb = b == null ? null : Nd4j.concat(0, b, fb);
+                        HeadMath.Result r = HeadMath.pass(kind, x, targets, sw, sb, 64, 0.35, true);
+                        double ms = (System.nanoTime() - t0) / 1e6;
+                        close(sw, sb, r.dx(), r.dw(), r.db());
+                        if (s >= 0) {
+                            joined[s] = ms;
+                        }
+                    } else {
+                        HeadMath.Result q = HeadMath.pass(kind, x, targets, w, b, fw, fb, 64, 0.35, true);
+                        double ms = (System.nanoTime() - t0) / 1e6;
+                        close(q.dx(), q.dw(), q.db());
+                        if (s >= 0) {
+                            blocks[s] = ms;
+                        }
+                    }
                 }
             }
             double j = median(joined);

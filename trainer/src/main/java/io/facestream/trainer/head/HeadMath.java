@@ -88,6 +88,14 @@ public final class HeadMath {
             throw new IllegalArgumentException("extra negative rows must be [F, " + w.size(1) + "], got "
                     + java.util.Arrays.toString(fw.shape()));
         }
+        if (fw != null && kind == LossKind.SOFTMAX && (fb == null || fb.length() != fw.size(0))) {
+            throw new IllegalArgumentException("a softmax head needs one bias per extra row: " + fw.size(0)
+                    + " rows, " + (fb == null ? "no biases" : fb.length() + " biases"));
+        }
+        if (fw != null && fw.size(0) == 0) {
+            fw = null; // no extra rows: the plain pass
+            fb = null;
+        }
         return switch (kind) {
             case SOFTMAX -> softmax(x, targets, w, b, fw, fb, gradients);
             case COSFACE, ARCFACE -> cosine(kind, x, targets, w, fw, scale, margin, gradients);
@@ -107,7 +115,9 @@ public final class HeadMath {
         INDArray g = ce.grad;
         INDArray dx = g.mmul(w);
         if (fw != null) {
-            dx.addi(ce.extraGrad.mmul(fw));
+            INDArray fromExtra = ce.extraGrad.mmul(fw);
+            dx.addi(fromExtra);
+            free(fromExtra);
         }
         INDArray dw = g.transpose().mmul(x);
         INDArray db = g.sum(0);
@@ -127,7 +137,7 @@ public final class HeadMath {
         INDArray fHat = null;
         INDArray zf = null;
         if (fw != null) {
-            INDArray fNorm = Transforms.max(fw.norm2(1), TINY).reshape(fw.size(0), 1);
+            INDArray fNorm = Transforms.max(fw.norm2(1), TINY, false).reshape(fw.size(0), 1);
             fHat = fw.divColumnVector(fNorm);
             free(fNorm);
             zf = u.mmul(fHat.transpose());
@@ -168,7 +178,9 @@ public final class HeadMath {
         INDArray gu = g.mmul(wHat);
         if (fHat != null) {
             // no target among the extra rows: their logits' gradient is s (p - 0)
-            gu.addi(ce.extraGrad.muli(scale).mmul(fHat));
+            INDArray fromExtra = ce.extraGrad.muli(scale).mmul(fHat);
+            gu.addi(fromExtra);
+            free(fromExtra);
         }
         INDArray gw = g.transpose().mmul(u);
         INDArray dx = throughNormalisation(u, gu, xNorm);

@@ -3,6 +3,7 @@ package io.facestream.trainer.head;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -104,6 +105,20 @@ class HeadMathTest {
             }
             check(split.dx(), c1.x(), () -> sum(c1.pass(kind, fw, fb, false)), h);
             check(split.dw(), c1.w(), () -> sum(c1.pass(kind, fw, fb, false)), h);
+        }
+        if (kind == LossKind.SOFTMAX) {
+            // extra logits far above the own ones: without the max shared by both blocks exp() overflows
+            Case big = Case.random(random, kind);
+            INDArray fw = Nd4j.randn(DataType.DOUBLE, 3, big.w().size(1));
+            INDArray fb = Nd4j.valueArrayOf(new long[] {3}, 800.0, DataType.DOUBLE);
+            HeadMath.Result split = big.pass(kind, fw, fb, true);
+            HeadMath.Result stacked = HeadMath.pass(kind, big.x(), big.targets(), Nd4j.concat(0, big.w(), fw),
+                    Nd4j.concat(0, big.b(), fb), big.scale(), big.margin());
+            for (double loss : split.losses()) {
+                assertTrue(Double.isFinite(loss) && loss > 700, "loss " + loss);
+            }
+            assertArrayEquals(stacked.losses(), split.losses(), 1e-9);
+            assertArrayEquals(stacked.dx().ravel().toDoubleVector(), split.dx().ravel().toDoubleVector(), 1e-9);
         }
     }
 
