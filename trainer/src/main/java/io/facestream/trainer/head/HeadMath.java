@@ -128,20 +128,18 @@ public final class HeadMath {
     private static Result cosine(LossKind kind, INDArray x, int[] targets, INDArray w, INDArray fw, double scale,
                                  double margin, boolean gradients) {
         int n = targets.length;
-        INDArray xNorm = Transforms.max(x.norm2(1), TINY).reshape(n, 1);
+        INDArray xNorm = norms(x);
         INDArray u = x.divColumnVector(xNorm);
-        INDArray wNorm = Transforms.max(w.norm2(1), TINY).reshape(w.size(0), 1);
+        INDArray wNorm = norms(w);
         INDArray wHat = w.divColumnVector(wNorm);
-        INDArray cos = u.mmul(wHat.transpose());
-        Transforms.min(Transforms.max(cos, -1.0, false), 1.0, false);
+        INDArray cos = cosines(u, wHat);
         INDArray fHat = null;
         INDArray zf = null;
         if (fw != null) {
-            INDArray fNorm = Transforms.max(fw.norm2(1), TINY, false).reshape(fw.size(0), 1);
+            INDArray fNorm = norms(fw);
             fHat = fw.divColumnVector(fNorm);
             free(fNorm);
-            zf = u.mmul(fHat.transpose());
-            Transforms.min(Transforms.max(zf, -1.0, false), 1.0, false).muli(scale);
+            zf = cosines(u, fHat).muli(scale);
         }
         double[] slope = new double[n];
         double cosM = Math.cos(margin);
@@ -200,6 +198,16 @@ public final class HeadMath {
                 a.close();
             }
         }
+    }
+
+    /** Each row's L2 norm, at least {@link #TINY}, as a column. */
+    private static INDArray norms(INDArray rows) {
+        return Transforms.max(rows.norm2(1), TINY, false).reshape(rows.size(0), 1);
+    }
+
+    /** {@code u · hat^T} clamped to [-1, 1]: the cosines of unit rows. */
+    private static INDArray cosines(INDArray u, INDArray hat) {
+        return Transforms.min(Transforms.max(u.mmul(hat.transpose()), -1.0, false), 1.0, false);
     }
 
     /** {@code (g - u (u·g)) / |x|} per row: the gradient of a function of {@code u = x / |x|} with respect to x. */

@@ -384,6 +384,11 @@ public final class ReactorPairSource implements PairSource {
         }
     }
 
+    private static void couldNotLeave(String group, String instance, Throwable why) {
+        LOG.warn("could not leave consumer group {} as {} ({}): its partitions move to the other members after the "
+                + "session timeout", group, instance, why.toString());
+    }
+
     /**
      * Removes this static member from its group through the admin API (the consumer cannot leave on its own before
      * Kafka 4.1). Best effort, as the trainer is stopping: a failure only delays the handover to the session timeout,
@@ -415,16 +420,13 @@ public final class ReactorPairSource implements PairSource {
             if (e.getCause() instanceof UnknownMemberIdException) {
                 LOG.info("consumer group {} no longer had member {}", group, instance);
             } else {
-                LOG.warn("could not leave consumer group {} as {} ({}): its partitions move to the other members "
-                        + "after the session timeout", group, instance, e.getCause().toString());
+                couldNotLeave(group, instance, e.getCause());
             }
         } catch (TimeoutException | KafkaException e) {
-            LOG.warn("could not leave consumer group {} as {} ({}): its partitions move to the other members after "
-                    + "the session timeout", group, instance, e.toString());
+            couldNotLeave(group, instance, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.warn("interrupted while leaving consumer group {} as {}: its partitions move to the other members "
-                    + "after the session timeout", group, instance);
+            couldNotLeave(group, instance, e);
         } finally {
             if (admin != null) {
                 admin.close(Duration.ofSeconds(1)); // Admin.close() alone waits without a bound

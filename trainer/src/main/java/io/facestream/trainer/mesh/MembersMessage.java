@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * Root to every replica it counts: the replicas in the mesh as the root counts them (itself, and the joiners whose
- * settings matched and that it has not dropped). Sent whenever that changes. DL4J's own view of the mesh, which the
+ * settings matched and that it has not dropped). Sent whenever that changes and every 5 s. DL4J's own view of the mesh, which the
  * root also propagates, keeps every replica that ever joined until DL4J's liveness check (about two minutes), the
  * ones the root refused or dropped included; a replica counts only those both views name. A notice, not a request:
  * nothing answers it. Numbered, since DL4J hands incoming messages to several threads: a replica keeps the newest.
