@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.facestream.trainer.model.ChannelPReLULayer;
 import io.facestream.trainer.model.ModelConfig;
+import io.facestream.trainer.model.PointwiseConvolutionLayer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -140,7 +141,7 @@ public final class NetworkDescription {
             JsonObject node = new JsonObject();
             if (layer instanceof DepthwiseConvolution2D d) {
                 node.put("type", "dwconv").put("multiplier", d.getDepthMultiplier());
-            } else if (layer.getClass() == ConvolutionLayer.class) {
+            } else if (layer.getClass() == ConvolutionLayer.class || layer instanceof PointwiseConvolutionLayer) {
                 node.put("type", "conv").put("out", c.getNOut());
             } else {
                 throw new IllegalArgumentException("no PyTorch mirror for convolution " + name + ": "

@@ -32,7 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * MOBILEFACENET and no per-channel passes over the activations in inference; a trained graph is never changed
  * (training needs the batch statistics).
  *
- * <p>Folded: {@link ConvolutionLayer}, {@link DepthwiseConvolution2D} and {@link DenseLayer} without bias and with
+ * <p>Folded: {@link ConvolutionLayer} (and {@link PointwiseConvolutionLayer}), {@link DepthwiseConvolution2D} and
+ * {@link DenseLayer} without bias and with
  * identity activation, NCHW, whose only consumer is a {@link ChannelBatchNormLayer} or DL4J
  * {@link BatchNormalization} (identity or, for {@link ChannelBatchNormLayer}, ReLU) without an input preprocessor.
  * Anything else is copied as it is.
@@ -117,8 +118,10 @@ final class BatchNormFolding {
                 continue;
             }
             Layer layer = before.getLayerConf().getLayer();
-            boolean plain = layer.getClass() == ConvolutionLayer.class && nchw(layer)
-                    || layer instanceof DepthwiseConvolution2D d && d.getClass() == DepthwiseConvolution2D.class
+            boolean plain = (layer.getClass() == ConvolutionLayer.class
+                    || layer.getClass() == PointwiseConvolutionLayer.class) && nchw(layer)
+                    || layer instanceof DepthwiseConvolution2D d && (d.getClass() == DepthwiseConvolution2D.class
+                    || d.getClass() == DepthwiseLayer.class)
                     && d.getDepthMultiplier() == 1 && nchw(layer)
                     || layer.getClass() == DenseLayer.class;
             if (plain && !hasBias(layer) && ((FeedForwardLayer) layer).getActivationFn() instanceof ActivationIdentity) {

@@ -1,7 +1,6 @@
 package io.facestream.trainer.model;
 
 import java.util.Collection;
-import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -82,13 +81,6 @@ public class ChannelBatchNormLayer extends BatchNormalization {
             throw new IllegalArgumentException("batch-norm layer \"" + getLayerName() + "\" takes NCHW input, got "
                     + getCnn2DFormat());
         }
-        ChannelBatchNorm layer = new ChannelBatchNorm(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(params);
-        Map<String, INDArray> table = initializer().init(conf, params, initialize);
-        layer.setParamTable(table);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new ChannelBatchNorm(conf, dataType), conf, listeners, index, params, initialize, initializer());
     }
 }

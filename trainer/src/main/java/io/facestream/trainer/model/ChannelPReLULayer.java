@@ -2,7 +2,6 @@ package io.facestream.trainer.model;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -58,14 +57,7 @@ public class ChannelPReLULayer extends PReLULayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
                              INDArray params, boolean initialize, DataType dataType) {
-        ChannelPReLU layer = new ChannelPReLU(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(params);
-        Map<String, INDArray> table = initializer().init(conf, params, initialize);
-        layer.setParamTable(table);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new ChannelPReLU(conf, dataType), conf, listeners, index, params, initialize, initializer());
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 
 /**
  * Conv / batch-norm / activation building blocks appended to a graph under generated names
@@ -38,8 +39,17 @@ final class GraphBlocks {
         this.nonlinearity = nonlinearity;
     }
 
-    /** A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}. */
+    /**
+     * A full {@code k x k} convolution with {@code nOut} filters, then batch norm, then ReLU if {@code relu}. A 1x1
+     * convolution of stride 1 is a {@link PointwiseConvolutionLayer} (matrix products on the NCHW arrays, no
+     * layout copies).
+     */
     String conv(String name, String input, int kernel, int stride, int nOut, boolean relu) {
+        if (kernel == 1 && stride == 1) {
+            graph.addLayer(name + "_conv",
+                    PointwiseConvolutionLayer.named(name + "_conv", nOut, false, new ActivationIdentity()), input);
+            return batchNorm(name, name + "_conv", relu);
+        }
         graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .convolutionMode(ConvolutionMode.Same).nOut(nOut).hasBias(false)
                 .activation(Activation.IDENTITY).build(), input);
@@ -60,14 +70,14 @@ final class GraphBlocks {
     }
 
     /**
-     * A depthwise {@code k x k} convolution (one filter per channel), then batch norm, then ReLU if
-     * {@code relu}. {@code same} pads to keep the size; otherwise no padding (MobileFaceNet's global
-     * depthwise conv).
+     * A depthwise {@code k x k} convolution (one filter per channel; {@link DepthwiseLayer}, which skips DL4J's
+     * second forward pass in the backward one), then batch norm, then ReLU if {@code relu}. {@code same} pads to
+     * keep the size; otherwise no padding (MobileFaceNet's global depthwise conv).
      */
     String depthwise(String name, String input, int kernel, int stride, boolean same, boolean relu) {
-        graph.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
-                .convolutionMode(same ? ConvolutionMode.Same : ConvolutionMode.Truncate).depthMultiplier(1)
-                .hasBias(false).activation(Activation.IDENTITY).build(), input);
+        graph.addLayer(name + "_dw", new DepthwiseLayer(new DepthwiseConvolution2D.Builder(kernel, kernel)
+                .stride(stride, stride).convolutionMode(same ? ConvolutionMode.Same : ConvolutionMode.Truncate)
+                .depthMultiplier(1).hasBias(false).activation(Activation.IDENTITY)), input);
         return batchNorm(name, name + "_dw", relu);
     }
 
