@@ -40,6 +40,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The running statistics move as in DL4J's helper path: their "gradients" are {@code (old - new)} so that the
  * no-op updater's subtraction leaves {@code decay * old + (1 - decay) * batch} (for the log10 standard deviation,
  * on the variance), except that the first steps average the batches instead ({@link #warmDecay}).
+ *
+ * <p>Float input takes {@link ChannelKernels}' Java passes (statistics in one read, the output with its ReLU in one
+ * pass; the backward pass's sums in one pass and {@code dx} in another, the ReLU mask recomputed from
+ * {@code x a + b}); other types the ND4J passes above.
  */
 final class ChannelBatchNorm extends BatchNormalization {
 
@@ -49,6 +53,9 @@ final class ChannelBatchNorm extends BatchNormalization {
     private double[] invStd;
     /** The last training output, whose sign is the ReLU mask of the backward pass. */
     private INDArray output;
+    /** The per-channel factor and shift of the last training output, in float (the Java passes' ReLU mask). */
+    private float[] outputScale;
+    private float[] outputShift;
     /** A column of ones of length S for the GEMV row sums; outside any workspace, reused while S is unchanged. */
     private INDArray ones;
 
@@ -78,10 +85,19 @@ final class ChannelBatchNorm extends BatchNormalization {
         double eps = layerConf().getEps();
         double[] m;
         double[] v;
+        boolean fast = ChannelKernels.applies(in);
         if (training == TrainingMode.TRAIN) {
-            INDArray rows = in.reshape('c', (long) n * c, s);
-            double[] sums = vector(rowSums(rows));
-            double[] squares = vector(rowDots(rows, rows));
+            double[] sums;
+            double[] squares;
+            if (fast) {
+                double[][] stats = ChannelKernels.rowSumsAndSquares(in, n * c, s);
+                sums = stats[0];
+                squares = stats[1];
+            } else {
+                INDArray rows = in.reshape('c', (long) n * c, s);
+                sums = vector(rowSums(rows));
+                squares = vector(rowDots(rows, rows));
+            }
             m = new double[c];
             v = new double[c];
             double count = (double) n * s;
@@ -110,17 +126,25 @@ final class ChannelBatchNorm extends BatchNormalization {
             shift[j] = beta[j] - m[j] * scale[j];
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, in.dataType(), shape, 'c');
-        INDArray out3 = out.reshape('c', n, c, s);
-        Nd4j.exec((CustomOp) new MulOp(in.reshape('c', n, c, s), channels(scale, in.dataType()), out3));
-        Nd4j.exec((CustomOp) new AddOp(out3, channels(shift, in.dataType()), out3));
-        if (relu()) {
-            Nd4j.exec(new RectifiedLinear(out, out, 0.0));
+        float[] scaleF = floats(scale);
+        float[] shiftF = floats(shift);
+        if (fast && ChannelKernels.applies(out)) {
+            ChannelKernels.affine(in, out, c, s, scaleF, shiftF, relu());
+        } else {
+            INDArray out3 = out.reshape('c', n, c, s);
+            Nd4j.exec((CustomOp) new MulOp(in.reshape('c', n, c, s), channels(scale, in.dataType()), out3));
+            Nd4j.exec((CustomOp) new AddOp(out3, channels(shift, in.dataType()), out3));
+            if (relu()) {
+                Nd4j.exec(new RectifiedLinear(out, out, 0.0));
+            }
         }
         if (training == TrainingMode.TRAIN) {
             mean = m;
             variance = v;
             invStd = inv;
             output = out;
+            outputScale = scaleF;
+            outputShift = shiftF;
         }
         return out;
     }
@@ -145,15 +169,26 @@ final class ChannelBatchNorm extends BatchNormalization {
         DataType type = x.dataType();
         INDArray eps = contiguous(epsilon);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape, 'c');
+        boolean fast = ChannelKernels.applies(x, eps, dx);
         INDArray g = eps;
-        if (relu()) {
-            // the gradient at the batch norm's output, written where dx will be
-            Nd4j.exec(new RectifiedLinearDerivative(output, eps, dx));
-            g = dx;
+        double[] sums;
+        double[] products;
+        if (fast) {
+            // the ReLU mask from x scale + shift, computed as the forward pass computed it
+            double[][] gradientSums = ChannelKernels.batchNormGradientSums(eps, x, c, s, outputScale, outputShift,
+                    relu());
+            sums = gradientSums[0];
+            products = gradientSums[1];
+        } else {
+            if (relu()) {
+                // the gradient at the batch norm's output, written where dx will be
+                Nd4j.exec(new RectifiedLinearDerivative(output, eps, dx));
+                g = dx;
+            }
+            INDArray gRows = g.reshape('c', (long) n * c, s);
+            sums = vector(rowSums(gRows));
+            products = vector(rowDots(gRows, x.reshape('c', (long) n * c, s)));
         }
-        INDArray gRows = g.reshape('c', (long) n * c, s);
-        double[] sums = vector(rowSums(gRows));
-        double[] products = vector(rowDots(gRows, x.reshape('c', (long) n * c, s)));
         double[] dBeta = new double[c];
         double[] dGamma = new double[c];
         for (int i = 0; i < n; i++) {
@@ -173,12 +208,18 @@ final class ChannelBatchNorm extends BatchNormalization {
             b[j] = -a[j] * invStd[j] * dGamma[j] / count;
             k[j] = -a[j] * dBeta[j] / count - b[j] * mean[j];
         }
-        INDArray dx3 = dx.reshape('c', n, c, s);
-        Nd4j.exec((CustomOp) new MulOp(g.reshape('c', n, c, s), channels(a, type), dx3));
-        INDArray bx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {n, c, s}, 'c');
-        Nd4j.exec((CustomOp) new MulOp(x.reshape('c', n, c, s), channels(b, type), bx));
-        dx3.addi(bx);
-        Nd4j.exec((CustomOp) new AddOp(dx3, channels(k, type), dx3));
+        if (fast) {
+            ChannelKernels.batchNormInputGradient(eps, x, dx, c, s, outputScale, outputShift, relu(), floats(a),
+                    floats(b), floats(k));
+        } else {
+            INDArray dx3 = dx.reshape('c', n, c, s);
+            Nd4j.exec((CustomOp) new MulOp(g.reshape('c', n, c, s), channels(a, type), dx3));
+            INDArray bx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {n, c, s},
+                    'c');
+            Nd4j.exec((CustomOp) new MulOp(x.reshape('c', n, c, s), channels(b, type), bx));
+            dx3.addi(bx);
+            Nd4j.exec((CustomOp) new AddOp(dx3, channels(k, type), dx3));
+        }
 
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA,
@@ -288,6 +329,15 @@ final class ChannelBatchNorm extends BatchNormalization {
     /** {@code values} as a {@code [1, C, 1]} array for broadcasting along the channels of {@code [N, C, S]}. */
     private static INDArray channels(double[] values, DataType type) {
         return Nd4j.createFromArray(values).castTo(type).reshape(1, values.length, 1);
+    }
+
+    /** {@code values} rounded to float. */
+    static float[] floats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
     }
 
     /** A parameter or statistic as a double vector. */

@@ -29,6 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * slope broadcast: {@code y = relu(x) + a_c min(x, 0)}; with upstream gradient {@code e},
  * {@code dL/dx = e (m + (1 - m) a_c)} for {@code m = [x > 0]} and {@code dL/da_c = sum over n, h, w of e min(x, 0)}.
  *
+ * <p>Float input takes {@link ChannelKernels}' Java passes (one pass each way); other types the ND4J passes below.
+ *
  * <p>Neither pass is DL4J's: its backward ({@code prelu_bp}) rejects the slopes shared over height and width, and
  * its forward ({@code ActivationPReLU}, libnd4j's {@code prelu}) crashed the JVM with SIGSEGV in
  * {@code shape::subArrayIndex} while embedding the 112-px validation set of a trained MOBILEFACENET
@@ -48,6 +50,10 @@ final class ChannelPReLU extends PReLU {
         INDArray x3 = x.reshape('c', shape[0], shape[1], shape[2] * shape[3]);
         INDArray slopes = channelSlopes(x.dataType(), training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), shape, 'c');
+        if (ChannelKernels.applies(x, out)) {
+            ChannelKernels.prelu(x, out, (int) shape[1], shape[2] * shape[3], slopeValues(slopes));
+            return out;
+        }
         INDArray out3 = out.reshape('c', x3.shape());
         if (withinUnit(slopes)) {
             // for slopes in [0, 1] (they start at 0.25), prelu(x) = max(x, a_c x): two passes over the activations
@@ -80,9 +86,20 @@ final class ChannelPReLU extends PReLU {
         int n = (int) shape[0];
         int c = (int) shape[1];
         long s = shape[2] * shape[3];
-        INDArray x3 = x.reshape('c', n, c, s);
-        INDArray e3 = contiguous(epsilon).reshape('c', n, c, s);
         INDArray slopes = channelSlopes(type, true, workspaceMgr);
+        INDArray eps = contiguous(epsilon);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape, 'c');
+        INDArray view = gradientViews.get(PReLUParamInitializer.WEIGHT_KEY);
+        if (ChannelKernels.applies(x, eps, dx)) {
+            double[] rowDots = ChannelKernels.preluBackward(x, eps, dx, c, s, slopeValues(slopes));
+            view.assign(Nd4j.createFromArray(channelSums(rowDots, n, c)).castTo(view.dataType())
+                    .reshape(view.shape()));
+            Gradient gradient = new DefaultGradient(gradientsFlattened);
+            gradient.setGradientFor(PReLUParamInitializer.WEIGHT_KEY, view);
+            return new Pair<>(gradient, dx);
+        }
+        INDArray x3 = x.reshape('c', n, c, s);
+        INDArray e3 = eps.reshape('c', n, c, s);
 
         // min(x, 0) (one scalar op: 1.5-1.8 ms at [96, 128, 784] against 3.6-6.4 for relu then subtract), then
         // dL/da_c as row dot products with the gradient, summed over the batch
@@ -90,20 +107,12 @@ final class ChannelPReLU extends PReLU {
         Nd4j.exec(new ScalarMin(x3, null, negative, 0.0));
         INDArray dots = Nd4j.createUninitialized(type, (long) n * c);
         Nd4j.exec(new Dot(e3.reshape('c', (long) n * c, s), negative.reshape('c', (long) n * c, s), dots, 1));
-        double[] rowDots = dots.toDoubleVector();
-        double[] slopeGradient = new double[c];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < c; j++) {
-                slopeGradient[j] += rowDots[i * c + j];
-            }
-        }
-        INDArray view = gradientViews.get(PReLUParamInitializer.WEIGHT_KEY);
-        view.assign(Nd4j.createFromArray(slopeGradient).castTo(view.dataType()).reshape(view.shape()));
+        view.assign(Nd4j.createFromArray(channelSums(dots.toDoubleVector(), n, c)).castTo(view.dataType())
+                .reshape(view.shape()));
 
         // dL/dx = e (m + (1 - m) a_c) = e (a_c + m (1 - a_c)), m = [x > 0]. (For a_c in [0, 1] the factor is also
         // max(m, a_c), but libnd4j's maximum broadcast along the channels took 25.6 ms at [96, 128, 784] against
         // 6.1-7.4 for these three passes.)
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, shape, 'c');
         INDArray factor = dx.reshape('c', n, c, s);
         Nd4j.exec(new Step(x3, factor));
         Nd4j.exec((CustomOp) new MulOp(factor, slopes.rsub(1.0), factor));
@@ -113,6 +122,21 @@ final class ChannelPReLU extends PReLU {
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.setGradientFor(PReLUParamInitializer.WEIGHT_KEY, view);
         return new Pair<>(gradient, dx);
+    }
+
+    /** Row values {@code [N * C]} summed per channel. */
+    private static double[] channelSums(double[] rows, int n, int c) {
+        double[] sums = new double[c];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) {
+                sums[j] += rows[i * c + j];
+            }
+        }
+        return sums;
+    }
+
+    private static float[] slopeValues(INDArray slopes) {
+        return slopes.reshape(slopes.length()).toFloatVector();
     }
 
     private static boolean withinUnit(INDArray slopes) {

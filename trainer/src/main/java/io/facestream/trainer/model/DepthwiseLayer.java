@@ -2,17 +2,26 @@ package io.facestream.trainer.model;
 
 import java.util.Collection;
 
+import java.util.Arrays;
+
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
+import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's depthwise convolution without the second forward pass in its backward pass. DL4J 1.0.0-M2.1's
@@ -21,8 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * does not look at it. Every depthwise convolution of MOBILEFACENET is linear (its batch norm follows), so on
  * {@code DNNL_VERBOSE=1} a training step showed 34 depthwise forward calls for its 17 layers, each with its layout
  * copies. With an identity activation this layer hands the gradient itself to that derivative in place of the
- * recomputed output (same shape, values unused) and skips the recomputation; otherwise it is DL4J's layer. Same
- * parameters, JSON and results as {@link DepthwiseConvolution2D}, which it extends.
+ * recomputed output (same shape, values unused) and skips the recomputation. On float NCHW input with square
+ * kernels, equal strides, no dilation and depth multiplier 1 (every MOBILEFACENET depthwise layer) both passes are
+ * {@link DepthwiseKernels}' Java code instead of DL4J's ops, whose oneDNN layout copies into fresh memory cost far more
+ * than the convolution (the backward pass only without a bias and with the identity: a folded inference graph's
+ * layers have a bias and run their forward pass in Java). Otherwise it is DL4J's layer. Same parameters, JSON and
+ * results as {@link DepthwiseConvolution2D}, which it extends.
  */
 public class DepthwiseLayer extends DepthwiseConvolution2D {
     private static final long serialVersionUID = 1L;
@@ -47,7 +60,10 @@ public class DepthwiseLayer extends DepthwiseConvolution2D {
         return new Runtime(conf, dataType);
     }
 
-    /** The runtime layer: DL4J's, with the backward pass's forward recomputation skipped for a linear layer. */
+    /**
+     * The runtime layer: DL4J's, with the Java passes where they apply and no forward recomputation for a linear
+     * layer.
+     */
     static class Runtime extends DepthwiseConvolution2DLayer {
         /** The gradient of the backward pass in progress, when the activation is the identity; else null. */
         private INDArray backpropEpsilon;
@@ -56,8 +72,90 @@ public class DepthwiseLayer extends DepthwiseConvolution2D {
             super(conf, dataType);
         }
 
+        /**
+         * The Java kernels' geometry for the current input when they apply to this layer and input, else null: the
+         * forward pass takes any bias and activation (DL4J applies the activation after it), the backward pass needs
+         * neither ({@link #backpropGradient}).
+         */
+        private DepthwiseKernels kernels() {
+            DepthwiseConvolution2D conf = (DepthwiseConvolution2D) layerConf();
+            int[] kernel = conf.getKernelSize();
+            int[] stride = conf.getStride();
+            int[] dilation = conf.getDilation();
+            if (input == null || input.rank() != 4 || !ChannelKernels.applies(input)
+                    || conf.getDepthMultiplier() != 1 || conf.getCnn2dDataFormat() != CNN2DFormat.NCHW
+                    || kernel[0] != kernel[1] || stride[0] != stride[1] || dilation[0] != 1 || dilation[1] != 1) {
+                return null;
+            }
+            int[] in = {(int) input.size(2), (int) input.size(3)};
+            int[] pad;
+            int[] out;
+            if (convolutionMode == ConvolutionMode.Same) {
+                out = ConvolutionUtils.getOutputSize(input, kernel, stride, null, convolutionMode, dilation,
+                        CNN2DFormat.NCHW);
+                pad = ConvolutionUtils.getSameModeTopLeftPadding(out, in, kernel, stride, dilation);
+            } else {
+                pad = conf.getPadding();
+                out = ConvolutionUtils.getOutputSize(input, kernel, stride, pad, convolutionMode, dilation,
+                        CNN2DFormat.NCHW);
+            }
+            if (input.size(1) != conf.getNIn()) {
+                return null;
+            }
+            return new DepthwiseKernels((int) input.size(0), (int) input.size(1), in[0], in[1], kernel[0], stride[0],
+                    pad[0], pad[1], out[0], out[1]);
+        }
+
+        @Override
+        protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
+                                                     LayerWorkspaceMgr workspaceMgr) {
+            DepthwiseKernels kernels = kernels();
+            if (kernels == null) {
+                return super.preOutput(training, forBackprop, workspaceMgr);
+            }
+            INDArray weights = getParamWithNoise(DepthwiseConvolutionParamInitializer.WEIGHT_KEY, training,
+                    workspaceMgr);
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                    new long[] {kernels.n(), kernels.c(), kernels.outH(), kernels.outW()}, 'c');
+            float[] bias = null;
+            if (layerConf().hasBias()) {
+                bias = getParamWithNoise(DepthwiseConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr)
+                        .reshape(kernels.c()).toFloatVector();
+            }
+            kernels.forward(input, kernels.filters(weights), bias, out);
+            return new Pair<>(out, null);
+        }
+
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            assertInputSet(true);
+            DepthwiseKernels kernels = layerConf().hasBias()
+                    || !(layerConf().getActivationFn() instanceof ActivationIdentity) ? null : kernels();
+            INDArray g = epsilon;
+            if (kernels != null && !ChannelKernels.applies(g)) {
+                g = epsilon.dup('c');
+            }
+            if (kernels != null && Arrays.equals(g.shape(),
+                    new long[] {kernels.n(), kernels.c(), kernels.outH(), kernels.outW()})) {
+                INDArray weights = getParamWithNoise(DepthwiseConvolutionParamInitializer.WEIGHT_KEY, true,
+                        workspaceMgr);
+                INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                        input.shape(), 'c');
+                double[][] dw = kernels.backward(input, kernels.filters(weights), g, dx);
+                // DL4J's weights [k, k, c, 1]: the gradient of filter tap t of channel ch at t * c + ch
+                double[] flat = new double[dw.length * dw[0].length];
+                for (int ch = 0; ch < dw.length; ch++) {
+                    for (int t = 0; t < dw[ch].length; t++) {
+                        flat[t * dw.length + ch] = dw[ch][t];
+                    }
+                }
+                INDArray view = gradientViews.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY);
+                view.assign(Nd4j.createFromArray(flat).castTo(view.dataType()).reshape(view.shape()));
+                Gradient gradient = new DefaultGradient();
+                gradient.setGradientFor(DepthwiseConvolutionParamInitializer.WEIGHT_KEY, view, 'c');
+                weightNoiseParams.clear();
+                return new Pair<>(gradient, dx);
+            }
             if (!(layerConf().getActivationFn() instanceof ActivationIdentity)) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
