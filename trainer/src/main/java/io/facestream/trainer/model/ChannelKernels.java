@@ -39,6 +39,7 @@ final class ChannelKernels {
     static final int THREADS = Math.max(1, Nd4j.getEnvironment().maxThreads());
     /** Below this many values a pass runs on the calling thread alone. */
     private static final long PARALLEL_FROM = 1 << 16;
+    private static final boolean ON_CPU = "cpu".equals(ComputeBackend.current().backend());
     /** The bits of {@code 1f}. */
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
     /** Values per heap buffer (whole rows, at least one). */
@@ -53,8 +54,14 @@ final class ChannelKernels {
     private ChannelKernels() {
     }
 
-    /** Whether every array is float, C order with default strides, and its bytes fit one NIO buffer. */
+    /**
+     * Whether this process computes on the CPU (on the CUDA backend an array's values live on the GPU) and every
+     * array is float, C order with default strides, and its bytes fit one NIO buffer.
+     */
     static boolean applies(INDArray... arrays) {
+        if (!ON_CPU) {
+            return false;
+        }
         for (INDArray a : arrays) {
             if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)
                     || (a.offset() + a.length()) * Float.BYTES > Integer.MAX_VALUE) {
