@@ -29,7 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * slope broadcast: {@code y = relu(x) + a_c min(x, 0)}; with upstream gradient {@code e},
  * {@code dL/dx = e (m + (1 - m) a_c)} for {@code m = [x > 0]} and {@code dL/da_c = sum over n, h, w of e min(x, 0)}.
  *
- * <p>Float input takes {@link ChannelKernels}' Java passes (one pass each way); other types the ND4J passes below.
+ * <p>In training, float input takes {@link ChannelKernels}' Java passes (one pass each way); inference and other
+ * types the ND4J passes below (in inference the Java pass was slower: MOBILEFACENET at batch 32 0.60 of PyTorch with
+ * it, 0.72 without, {@code ARCHS=MOBILEFACENET bench/inference.sh} one after the other).
  *
  * <p>Neither pass is DL4J's: its backward ({@code prelu_bp}) rejects the slopes shared over height and width, and
  * its forward ({@code ActivationPReLU}, libnd4j's {@code prelu}) crashed the JVM with SIGSEGV in
@@ -50,7 +52,7 @@ final class ChannelPReLU extends PReLU {
         INDArray x3 = x.reshape('c', shape[0], shape[1], shape[2] * shape[3]);
         INDArray slopes = channelSlopes(x.dataType(), training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), shape, 'c');
-        if (ChannelKernels.applies(x, out)) {
+        if (training && ChannelKernels.applies(x, out)) {
             ChannelKernels.prelu(x, out, (int) shape[1], shape[2] * shape[3], slopeValues(slopes));
             return out;
         }

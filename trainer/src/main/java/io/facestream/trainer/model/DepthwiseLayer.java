@@ -33,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * recomputed output (same shape, values unused) and skips the recomputation. On float NCHW input with square
  * kernels, equal strides, no dilation and depth multiplier 1 (every MOBILEFACENET depthwise layer) both passes are
  * {@link DepthwiseKernels}' Java code instead of DL4J's ops, whose oneDNN layout copies into fresh memory cost far more
- * than the convolution (the backward pass only without a bias and with the identity: a folded inference graph's
- * layers have a bias and run their forward pass in Java). Otherwise it is DL4J's layer. Same parameters, JSON and
+ * than the convolution (the backward pass only without a bias and with the identity). Inference keeps DL4J's forward
+ * pass, which alone was faster. Otherwise it is DL4J's layer. Same parameters, JSON and
  * results as {@link DepthwiseConvolution2D}, which it extends.
  */
 public class DepthwiseLayer extends DepthwiseConvolution2D {
@@ -74,8 +74,8 @@ public class DepthwiseLayer extends DepthwiseConvolution2D {
 
         /**
          * The Java kernels' geometry for the current input when they apply to this layer and input, else null: the
-         * forward pass takes any bias and activation (DL4J applies the activation after it), the backward pass needs
-         * neither ({@link #backpropGradient}).
+         * training forward pass takes any bias and activation (DL4J applies the activation after it), the backward
+         * pass needs neither ({@link #backpropGradient}).
          */
         private DepthwiseKernels kernels() {
             DepthwiseConvolution2D conf = (DepthwiseConvolution2D) layerConf();
@@ -109,7 +109,9 @@ public class DepthwiseLayer extends DepthwiseConvolution2D {
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                                                      LayerWorkspaceMgr workspaceMgr) {
-            DepthwiseKernels kernels = kernels();
+            // inference keeps DL4J's forward pass: alone, without a backward pass's layout copies to save, oneDNN's
+            // was faster (MOBILEFACENET inference at batch 32: 0.53 of PyTorch with the Java pass, bench/speed.sh)
+            DepthwiseKernels kernels = training ? kernels() : null;
             if (kernels == null) {
                 return super.preOutput(training, forBackprop, workspaceMgr);
             }
