@@ -117,7 +117,13 @@ public final class AeronGradientMesh implements GradientMesh {
 
     @Override
     public long meshStep() {
-        return server == null ? 0 : server.getStartPosition().getFirst();
+        if (server == null || transport == null) {
+            return 0;
+        }
+        // another replica: the root's own updates only, since with three or more replicas the highest step on any
+        // update can be a faster replica's, ahead of the root's, and a commit would come before the root's
+        // checkpoint holds its step
+        return root ? server.getStartPosition().getFirst() : transport.rootStep();
     }
 
     @Override

@@ -39,8 +39,9 @@ public interface GradientMesh extends AutoCloseable {
     boolean root();
 
     /**
-     * The root's step as this replica last heard it (the highest step number on the updates it received): the
-     * clock by which a replica other than the root learns which of its steps the root's checkpoints cover.
+     * The root's step as this replica last heard it (the highest step number on the updates the root itself made,
+     * not on those it relayed from other replicas): the clock by which a replica other than the root learns which
+     * of its steps the root's checkpoints cover.
      */
     long meshStep();
 

@@ -26,9 +26,9 @@ import java.util.function.LongSupplier;
  * otherwise a sampler paused on the group's lag would wait for commits that only the next multiple brings, and the
  * starved replicas for pairs.
  *
- * <p>Exact with two replicas, where the highest step a replica hears is the root's. With more, a faster replica's
- * step can run ahead of the root's and a commit can come early; and a root whose checkpoint failed (it logs
- * CHECKPOINT FAILED and trains on) is not noticed here. Both are stated in docs/SCALE-OUT.md.
+ * <p>The root's step is read from the root's own updates only ({@link RootStep}): with three or more replicas the
+ * highest step on any update can be a faster replica's, and taking that for the root's made a commit come early. A
+ * root whose checkpoint failed (it logs CHECKPOINT FAILED and trains on) is not noticed here (docs/SCALE-OUT.md).
  */
 public final class MeshCommits implements StepListener {
     /** Root steps between a replica's update and the root having surely applied it. */

@@ -48,6 +48,8 @@ final class MeshTransport extends AeronUdpTransport {
     private volatile boolean closing;
     /** Told of each peer this transport drops (the root tells the others). */
     private volatile Consumer<String> peerDropped = id -> { };
+    /** The root's step, from the updates it made itself. */
+    private final RootStep rootStep = new RootStep();
 
     /** The root's transport. */
     MeshTransport(String rootHost, int rootPort, VoidConfiguration configuration, Duration peerTimeout) {
@@ -111,6 +113,18 @@ final class MeshTransport extends AeronUdpTransport {
     /** {@code listener} hears of each peer this transport drops, after it is dropped. */
     void onPeerDropped(Consumer<String> listener) {
         peerDropped = listener;
+    }
+
+    /** The root's step as this replica heard it ({@link RootStep}). */
+    long rootStep() {
+        return rootStep.get();
+    }
+
+    @Override
+    protected void internalProcessMessage(VoidMessage message) {
+        // chunks come here one by one and, once merged, the whole message again: the update is seen whole
+        rootStep.heard(message, rootId);
+        super.internalProcessMessage(message);
     }
 
     /** The failure that ended this replica's part in the mesh, or null. */
