@@ -410,6 +410,8 @@ public final class AeronGradientMesh implements GradientMesh {
             }
             state.assign(updater.reshape(state.shape()));
         }
+        // the commits' clock starts at the root's step of that state, not at 0 (RootStep)
+        transport.rootStepAtLeast(graph.getIterationCount());
         LOG.info("mesh: took the root's parameters and updater state at step {}", graph.getIterationCount());
     }
 

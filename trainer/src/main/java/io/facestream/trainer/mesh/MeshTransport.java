@@ -120,6 +120,11 @@ final class MeshTransport extends AeronUdpTransport {
         return rootStep.get();
     }
 
+    /** The root's step is at least {@code step} (this replica took the root's state at that step). */
+    void rootStepAtLeast(long step) {
+        rootStep.atLeast(step);
+    }
+
     @Override
     protected void internalProcessMessage(VoidMessage message) {
         // chunks come here one by one and, once merged, the whole message again: the update is seen whole

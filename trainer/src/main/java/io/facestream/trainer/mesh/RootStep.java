@@ -11,8 +11,8 @@ import org.nd4j.parameterserver.distributed.v2.messages.impl.GradientsUpdateMess
  * sets only its own relay id, so the steps of the other replicas' updates, which the root passes on, never count
  * here. With three or more replicas those can be ahead of the root's (a faster replica), and a replica that took the
  * highest step on any update for the root's would commit offsets before a root checkpoint held their step
- * ({@link MeshCommits}). 0 until the root's first update arrives; the root sends none in a step where no entry
- * clears the threshold, which only makes this lag behind. Thread-safe: the transport's message threads feed it.
+ * ({@link MeshCommits}). It starts at the root's step when this replica took the root's state ({@link #atLeast});
+ * the root sends no update in a step where no entry clears the threshold, which only makes this lag behind. Thread-safe: the transport's message threads feed it.
  */
 final class RootStep {
     private final AtomicLong step = new AtomicLong();
@@ -23,6 +23,16 @@ final class RootStep {
                 && rootId.equals(update.getOriginatorId())) {
             step.accumulateAndGet(update.getIteration(), Math::max);
         }
+    }
+
+    /**
+     * The root's step is at least {@code step}: a replica that joins takes the root's state at the root's step, and
+     * the root's updates that come after it are all later. Without this a joiner would count from 0 until the
+     * root's first update arrived, and its first steps' offsets could be committed on a root checkpoint older than
+     * their updates.
+     */
+    void atLeast(long step) {
+        this.step.accumulateAndGet(step, Math::max);
     }
 
     long get() {

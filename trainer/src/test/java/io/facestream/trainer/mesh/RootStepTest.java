@@ -43,4 +43,18 @@ class RootStepTest {
         step.heard(update(ROOT, null, 30), null);
         assertEquals(9, step.get());
     }
+
+    @Test
+    @DisplayName("a joiner starts at the root's step of the state it took, and the root's later updates move it on")
+    void joinerStartsAtTheRootsStep() {
+        RootStep step = new RootStep();
+        step.atLeast(1003);
+        assertEquals(1003, step.get(), "a replica that took the root's state at step 1003");
+        step.heard(update(ROOT, null, 1001), ROOT);
+        assertEquals(1003, step.get(), "an update of the root's made before the state was taken");
+        step.heard(update(ROOT, null, 1004), ROOT);
+        assertEquals(1004, step.get());
+        step.atLeast(12);
+        assertEquals(1004, step.get(), "the step never goes back");
+    }
 }
