@@ -293,10 +293,6 @@ final class ChannelKernels {
         });
     }
 
-    /**
-     * PReLU's backward pass: {@code dx = e} where {@code x > 0}, else {@code slope_c e}; returns per row the sum of
-     * {@code e min(x, 0)} (the slope's gradient, before summing the rows of a channel).
-     */
     /** A heap buffer per thread, grown as needed. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
 
@@ -321,6 +317,10 @@ final class ChannelKernels {
         return ((double) s0 + s1 + s2 + s3) + ((double) s4 + s5 + s6 + s7);
     }
 
+    /**
+     * PReLU's backward pass: {@code dx = e} where {@code x > 0}, else {@code slope_c e}; returns per row the sum of
+     * {@code e min(x, 0)} (the slope's gradient, before summing the rows of a channel).
+     */
     static double[] preluBackward(INDArray x, INDArray e, INDArray dx, int channels, long s, float[] slopes) {
         double[] dots = new double[(int) (x.length() / s)];
         stream(e, x, dx, s, (eb, xb, first, count, len) -> {

@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * NCHW arrays in Java, forward (with a bias, for a folded inference graph) and backward, one image plane at a time:
  * the plane is copied into a zero-padded heap buffer so the inner loops run over contiguous memory without bounds
  * checks. At stride 1 each filter tap is one loop over the whole plane; the backward pass computes the input's and
- * the weights' gradients in the same sweep over the planes. Planes (at stride 1 on planes of {@link #COPY_FROM}
- * outputs or more, channels) are split over {@link ChannelKernels#THREADS} threads.
+ * the weights' gradients in the same sweep over the planes. Planes are split over {@link ChannelKernels#THREADS}
+ * threads; in the backward pass at stride 1 on planes of {@link #COPY_FROM} outputs or more, channels are.
  *
  * <p>For the JIT (JDK 17's C2) to compile a tap's loop to vector code, every array in it must be read at the
  * loop's own index: a loop {@code wide[j] += w * pad[j + shift]} with {@code shift} a variable ran unvectorised,
