@@ -159,30 +159,37 @@ final class ChannelKernels {
         double[] squares = new double[rows];
         stream(x, null, null, s, (buf, unused, first, count, len) -> {
             for (int j = 0; j < count; j++) {
-                int o = j * len;
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-                int i = 0;
-                for (; i + 3 < len; i += 4) {
-                    float v0 = buf[o + i], v1 = buf[o + i + 1], v2 = buf[o + i + 2], v3 = buf[o + i + 3];
-                    s0 += v0;
-                    s1 += v1;
-                    s2 += v2;
-                    s3 += v3;
-                    q0 += v0 * v0;
-                    q1 += v1 * v1;
-                    q2 += v2 * v2;
-                    q3 += v3 * v3;
-                }
-                for (; i < len; i++) {
-                    float v = buf[o + i];
-                    s0 += v;
-                    q0 += v * v;
-                }
-                sums[first + j] = (double) s0 + s1 + s2 + s3;
-                squares[first + j] = (double) q0 + q1 + q2 + q3;
+                sumAndDot(buf, buf, j * len, len, sums, squares, first + j);
             }
         });
         return new double[][] {sums, squares};
+    }
+
+    /**
+     * {@code sums[row] = sum a[i]} and {@code dots[row] = sum a[i] b[i]} over {@code i} in {@code [from, from + len)},
+     * in four running sums of each (independent additions: one running sum waits on each addition before the next).
+     */
+    private static void sumAndDot(float[] a, float[] b, int from, int len, double[] sums, double[] dots, int row) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        int i = from;
+        int end = from + len;
+        for (; i + 3 < end; i += 4) {
+            float a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+            s0 += a0;
+            s1 += a1;
+            s2 += a2;
+            s3 += a3;
+            d0 += a0 * b[i];
+            d1 += a1 * b[i + 1];
+            d2 += a2 * b[i + 2];
+            d3 += a3 * b[i + 3];
+        }
+        for (; i < end; i++) {
+            s0 += a[i];
+            d0 += a[i] * b[i];
+        }
+        sums[row] = (double) s0 + s1 + s2 + s3;
+        dots[row] = (double) d0 + d1 + d2 + d3;
     }
 
     /** {@code y = x scale_c + shift_c}, then ReLU when {@code relu}. */
@@ -217,36 +224,18 @@ final class ChannelKernels {
         double[] sums = new double[rows];
         double[] products = new double[rows];
         stream(e, x, null, s, (eb, xb, first, count, len) -> {
+            float[] g = relu ? scratch(count * len) : eb;
             for (int j = 0; j < count; j++) {
-                int c = (first + j) % channels;
-                float a = scale[c];
-                float b = shift[c];
                 int o = j * len;
-                // four running sums of each (independent additions, as in rowSumsAndSquares)
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-                int i = o;
-                for (; i + 3 < o + len; i += 4) {
-                    float x0 = xb[i], x1 = xb[i + 1], x2 = xb[i + 2], x3 = xb[i + 3];
-                    float g0 = relu && x0 * a + b <= 0f ? 0f : eb[i];
-                    float g1 = relu && x1 * a + b <= 0f ? 0f : eb[i + 1];
-                    float g2 = relu && x2 * a + b <= 0f ? 0f : eb[i + 2];
-                    float g3 = relu && x3 * a + b <= 0f ? 0f : eb[i + 3];
-                    s0 += g0;
-                    s1 += g1;
-                    s2 += g2;
-                    s3 += g3;
-                    p0 += g0 * x0;
-                    p1 += g1 * x1;
-                    p2 += g2 * x2;
-                    p3 += g3 * x3;
+                if (relu) {
+                    int c = (first + j) % channels;
+                    float a = scale[c];
+                    float b = shift[c];
+                    for (int i = o; i < o + len; i++) {
+                        g[i] = xb[i] * a + b <= 0f ? 0f : eb[i];
+                    }
                 }
-                for (; i < o + len; i++) {
-                    float g = relu && xb[i] * a + b <= 0f ? 0f : eb[i];
-                    s0 += g;
-                    p0 += g * xb[i];
-                }
-                sums[first + j] = (double) s0 + s1 + s2 + s3;
-                products[first + j] = (double) p0 + p1 + p2 + p3;
+                sumAndDot(g, xb, o, len, sums, products, first + j);
             }
         });
         return new double[][] {sums, products};
@@ -293,8 +282,18 @@ final class ChannelKernels {
         });
     }
 
-    /** A heap buffer per thread, grown as needed. */
+    /** A heap buffer per thread, grown as needed ({@link #scratch}). */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+
+    /** This thread's scratch buffer, at least {@code length} long. */
+    private static float[] scratch(int length) {
+        float[] buffer = SCRATCH.get();
+        if (buffer.length < length) {
+            buffer = new float[length];
+            SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
 
     /** The sum of {@code values[from .. from + len - 1]}, in eight running sums (independent additions). */
     static double sum(float[] values, int from, int len) {
@@ -324,11 +323,7 @@ final class ChannelKernels {
     static double[] preluBackward(INDArray x, INDArray e, INDArray dx, int channels, long s, float[] slopes) {
         double[] dots = new double[(int) (x.length() / s)];
         stream(e, x, dx, s, (eb, xb, first, count, len) -> {
-            float[] products = SCRATCH.get();
-            if (products.length < count * len) {
-                products = new float[count * len];
-                SCRATCH.set(products);
-            }
+            float[] products = scratch(count * len);
             for (int j = 0; j < count; j++) {
                 float a = slopes[(first + j) % channels];
                 int o = j * len;
